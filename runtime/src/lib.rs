@@ -1,0 +1,2 @@
+//! Agora's actor runtime.
+#![warn(missing_docs)]
