@@ -1,0 +1,305 @@
+//! The belief base: beliefs indexed by functor/arity, by the belief itself
+//! (for O(1) addition, merging and removal) and by first argument (for
+//! queries with a bound first argument), plus the rules.
+//!
+//! Order follows Jason: beliefs added while the agent runs go before older
+//! ones (newest first); initial beliefs keep their source order. Adding a
+//! belief that exists with other annotations merges the annotations, as
+//! Jason does, and only the new annotations make an event.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use crate::symbol::Symbol;
+use crate::term::{Term, TermKey};
+
+/// A rule `head :- body.` (clause code; variables numbered in the rule).
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// The head literal.
+    pub head: Term,
+    /// The body formula.
+    pub body: Term,
+    /// Number of clause variables.
+    pub nvars: u32,
+}
+
+/// A stored belief: a data term with its annotations; `nvars` counts the
+/// detached cells of a belief that holds unbound variables (usually 0).
+#[derive(Clone, Debug)]
+pub struct Belief {
+    /// The literal with annotations.
+    pub term: Term,
+    /// Number of detached cells in `term`.
+    pub nvars: u32,
+}
+
+#[derive(Default, Debug, Clone)]
+struct Group {
+    by_seq: BTreeMap<i64, Belief>,
+    by_key: HashMap<TermKey, i64>,
+    by_first: HashMap<TermKey, BTreeSet<i64>>,
+}
+
+/// What [`BeliefBase::add`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Added {
+    /// A new belief (the term, to make the `+b` event from).
+    New(Term),
+    /// The belief existed; these annotations were new (the `+b` event
+    /// carries only them).
+    Merged(Term),
+    /// Nothing changed; no event.
+    Unchanged,
+}
+
+/// Beliefs and rules.
+#[derive(Default, Debug, Clone)]
+pub struct BeliefBase {
+    groups: HashMap<(Symbol, usize), Group>,
+    rules: HashMap<(Symbol, usize), Vec<Arc<Rule>>>,
+    front: i64,
+    back: i64,
+    len: usize,
+}
+
+/// First-argument index key: atomic values only, integral floats as
+/// integers so that `1` and `1.0` (which unify) share a key.
+fn first_key(t: &Term) -> Option<TermKey> {
+    match t {
+        Term::Atom(_) | Term::Int(_) | Term::Str(_) => Some(TermKey(t.clone())),
+        Term::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => Some(TermKey(Term::Int(*f as i64))),
+        Term::Float(_) => Some(TermKey(t.clone())),
+        Term::Struct(s) if s.args.is_empty() => Some(TermKey(Term::Atom(s.functor))),
+        _ => None,
+    }
+}
+
+impl BeliefBase {
+    /// An empty belief base.
+    pub fn new() -> BeliefBase {
+        BeliefBase::default()
+    }
+
+    /// Number of beliefs (not counting rules).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no beliefs.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Adds a belief (a data literal). `at_end` puts a new belief after the
+    /// others (initial beliefs); otherwise it goes first (Jason's default).
+    pub fn add(&mut self, term: Term, nvars: u32, at_end: bool) -> Added {
+        let Some(fa) = term.functor_arity() else {
+            return Added::Unchanged;
+        };
+        let key = TermKey(term.without_annots());
+        let group = self.groups.entry(fa).or_default();
+        if let Some(&seq) = group.by_key.get(&key) {
+            let Some(existing) = group.by_seq.get_mut(&seq) else {
+                return Added::Unchanged;
+            };
+            let new: Vec<Term> = term
+                .annots()
+                .iter()
+                .filter(|a| !existing.term.annots().iter().any(|e| e.same(a)))
+                .cloned()
+                .collect();
+            if new.is_empty() {
+                return Added::Unchanged;
+            }
+            let mut annots = existing.term.annots().to_vec();
+            annots.extend(new.iter().cloned());
+            existing.term = existing.term.with_annots(annots);
+            return Added::Merged(term.with_annots(new));
+        }
+        let seq = if at_end {
+            self.back += 1;
+            self.back
+        } else {
+            self.front -= 1;
+            self.front
+        };
+        if let Some(k) = term.args().first().and_then(first_key) {
+            group.by_first.entry(k).or_default().insert(seq);
+        }
+        group.by_key.insert(key, seq);
+        group.by_seq.insert(
+            seq,
+            Belief {
+                term: term.clone(),
+                nvars,
+            },
+        );
+        self.len += 1;
+        Added::New(term)
+    }
+
+    /// Removes annotations `annots` from the belief equal (ignoring
+    /// annotations) to `term`; when none are left (or `annots` is empty)
+    /// the belief goes. Returns the belief as it was, or `None` if there was
+    /// no such belief or it had none of those annotations.
+    pub fn remove(&mut self, term: &Term, annots: &[Term]) -> Option<Term> {
+        let fa = term.functor_arity()?;
+        let key = TermKey(term.without_annots());
+        let group = self.groups.get_mut(&fa)?;
+        let seq = *group.by_key.get(&key)?;
+        let existing = group.by_seq.get_mut(&seq)?;
+        let old = existing.term.clone();
+        if !annots.is_empty() {
+            let keep: Vec<Term> = old
+                .annots()
+                .iter()
+                .filter(|a| !annots.iter().any(|r| r.same(a)))
+                .cloned()
+                .collect();
+            if keep.len() == old.annots().len() {
+                return None;
+            }
+            if !keep.is_empty() {
+                existing.term = old.with_annots(keep);
+                return Some(old);
+            }
+        }
+        group.by_seq.remove(&seq);
+        group.by_key.remove(&key);
+        if let Some(k) = old.args().first().and_then(first_key)
+            && let Some(set) = group.by_first.get_mut(&k)
+        {
+            set.remove(&seq);
+            if set.is_empty() {
+                group.by_first.remove(&k);
+            }
+        }
+        self.len -= 1;
+        Some(old)
+    }
+
+    /// The stored belief equal to `term` ignoring annotations.
+    pub fn get(&self, term: &Term) -> Option<&Term> {
+        let group = self.groups.get(&term.functor_arity()?)?;
+        let seq = group.by_key.get(&TermKey(term.without_annots()))?;
+        group.by_seq.get(seq).map(|b| &b.term)
+    }
+
+    /// Beliefs that may unify with a query of this functor and arity whose
+    /// first argument is `first` (if it is bound to an atomic value only
+    /// beliefs with that first argument are returned), in belief order.
+    pub fn candidates<'a>(
+        &'a self,
+        functor: Symbol,
+        arity: usize,
+        first: Option<&Term>,
+    ) -> Box<dyn Iterator<Item = &'a Belief> + 'a> {
+        let Some(group) = self.groups.get(&(functor, arity)) else {
+            return Box::new(std::iter::empty());
+        };
+        if let Some(k) = first.and_then(first_key) {
+            return match group.by_first.get(&k) {
+                Some(set) => Box::new(set.iter().filter_map(|s| group.by_seq.get(s))),
+                None => Box::new(std::iter::empty()),
+            };
+        }
+        Box::new(group.by_seq.values())
+    }
+
+    /// Every belief, grouped by functor/arity (groups in no fixed order).
+    pub fn iter(&self) -> impl Iterator<Item = &Term> {
+        self.groups
+            .values()
+            .flat_map(|g| g.by_seq.values().map(|b| &b.term))
+    }
+
+    /// Adds a rule after the existing rules of its head's functor/arity.
+    pub fn add_rule(&mut self, rule: Rule) {
+        if let Some(fa) = rule.head.functor_arity() {
+            self.rules.entry(fa).or_default().push(Arc::new(rule));
+        }
+    }
+
+    /// Rules whose head has this functor and arity.
+    pub fn rules(&self, functor: Symbol, arity: usize) -> &[Arc<Rule>] {
+        self.rules.get(&(functor, arity)).map_or(&[], Vec::as_slice)
+    }
+
+    /// Removes every belief, keeping the rules.
+    pub fn clear(&mut self) {
+        self.groups.clear();
+        self.len = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(i: i64, src: &str) -> Term {
+        Term::structure(
+            Symbol::intern("b"),
+            vec![Term::Int(i)],
+            vec![Term::compound("source", vec![Term::atom(src)])],
+        )
+    }
+
+    #[test]
+    fn add_merges_annotations_and_remove_drops_them() {
+        let mut bb = BeliefBase::new();
+        assert!(matches!(bb.add(b(1, "self"), 0, false), Added::New(_)));
+        assert_eq!(bb.add(b(1, "self"), 0, false), Added::Unchanged);
+        let merged = bb.add(b(1, "bob"), 0, false);
+        assert!(matches!(merged, Added::Merged(ref t) if t.to_string() == "b(1)[source(bob)]"));
+        assert_eq!(bb.len(), 1);
+        assert_eq!(
+            bb.get(&b(1, "x")).map(|t| t.to_string()),
+            Some("b(1)[source(self), source(bob)]".into())
+        );
+        let src_self = b(1, "self").annots().to_vec();
+        assert!(bb.remove(&b(1, "self"), &src_self).is_some());
+        assert_eq!(bb.len(), 1);
+        assert!(bb.remove(&b(1, "self"), &src_self).is_none());
+        let src_bob = b(1, "bob").annots().to_vec();
+        assert!(bb.remove(&b(1, "bob"), &src_bob).is_some());
+        assert!(bb.is_empty());
+    }
+
+    #[test]
+    fn newest_first_except_initial_beliefs_and_first_arg_index() {
+        let mut bb = BeliefBase::new();
+        let bsym = Symbol::intern("b");
+        bb.add(b(1, "self"), 0, true);
+        bb.add(b(2, "self"), 0, true);
+        bb.add(b(3, "self"), 0, false);
+        let order: Vec<String> = bb
+            .candidates(bsym, 1, None)
+            .map(|x| x.term.args()[0].to_string())
+            .collect();
+        assert_eq!(order, ["3", "1", "2"]);
+        let hit: Vec<String> = bb
+            .candidates(bsym, 1, Some(&Term::Float(2.0)))
+            .map(|x| x.term.to_string())
+            .collect();
+        assert_eq!(hit, ["b(2)[source(self)]"]);
+        bb.remove(&b(2, "self"), &[]);
+        assert_eq!(bb.candidates(bsym, 1, Some(&Term::Int(2))).count(), 0);
+    }
+
+    #[test]
+    fn removal_of_many_beliefs_is_fast() {
+        // Regression guard for the linear-scan removal of python-agentspeak:
+        // 20k removals must not be quadratic.
+        let mut bb = BeliefBase::new();
+        for i in 0..20_000 {
+            bb.add(b(i, "self"), 0, false);
+        }
+        let start = std::time::Instant::now();
+        for i in 0..20_000 {
+            assert!(bb.remove(&b(i, "self"), &[]).is_some());
+        }
+        assert!(bb.is_empty());
+        assert!(start.elapsed().as_secs_f64() < 2.0);
+    }
+}
