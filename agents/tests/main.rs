@@ -1,0 +1,7 @@
+//! Integration tests of agora-agents, one binary made of modules.
+
+// Test helpers outside #[test] functions unwrap too: the data is committed
+// and a panic with its message is the failure report.
+#![allow(clippy::unwrap_used)]
+
+mod gymnasium_reference;
