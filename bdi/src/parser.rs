@@ -707,7 +707,8 @@ impl<'a> Parser<'a> {
         }
         let mut items = Vec::new();
         loop {
-            items.push(self.log_or()?);
+            // Below `|`, which separates the tail here.
+            items.push(self.log_and()?);
             if self.is_punct(",") {
                 self.bump();
                 continue;

@@ -1,0 +1,5 @@
+// Line comments
+/* and block
+   comments */
+!start. // after a goal
++!start <- /* inside */ .print("comments ignored").

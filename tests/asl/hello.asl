@@ -1,0 +1,3 @@
+// The smallest program: one initial goal, one plan, one print.
+!start.
++!start <- .print("hello world").

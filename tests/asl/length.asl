@@ -1,0 +1,3 @@
+// .length of lists.
+!start.
++!start <- .length([a, b, c], N); .print(N); .length([], Z); .print(Z).

@@ -1,0 +1,4 @@
+// ?g reads a belief and binds variables.
+temperature(21).
+!start.
++!start <- ?temperature(T); .print("temperature", T).
