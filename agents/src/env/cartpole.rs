@@ -119,7 +119,7 @@ impl Env for CartPole {
         self.write_obs(obs);
     }
 
-    #[inline]
+    #[inline(always)]
     fn step_into(&mut self, action: Action<'_>, obs: &mut [f32]) -> Result<StepResult, EnvError> {
         let a = discrete_action(action, 2, &self.action_space)?;
         if !self.ready {
@@ -127,8 +127,7 @@ impl Env for CartPole {
         }
         let [mut x, mut x_dot, mut theta, mut theta_dot] = self.state;
         let force = if a == 1 { FORCE_MAG } else { -FORCE_MAG };
-        let costheta = theta.cos();
-        let sintheta = theta.sin();
+        let (sintheta, costheta) = crate::env::trig::sin_cos(theta);
 
         // Same association order as the Python source, so the f64 results
         // match Gymnasium's bit for bit wherever libm agrees.

@@ -283,7 +283,7 @@ impl Env for FrozenLake {
         obs[0] = self.s as f32;
     }
 
-    #[inline]
+    #[inline(always)]
     fn step_into(&mut self, action: Action<'_>, obs: &mut [f32]) -> Result<StepResult, EnvError> {
         let a = discrete_action(action, 4, &self.action_space)? as u32;
         if !self.ready {

@@ -24,6 +24,7 @@ pub mod gold_miners;
 pub mod mountain_car;
 pub mod tabular;
 pub mod taxi;
+mod trig;
 
 use crate::render::Frame;
 use crate::wrappers::episode_stats::EpisodeStats;
@@ -265,7 +266,7 @@ pub(crate) fn check_state(state: &[f64], len: usize, layout: &str) -> Result<(),
 }
 
 /// Reads the discrete action of an env with `n` actions, or fails naming the space.
-#[inline]
+#[inline(always)]
 pub(crate) fn discrete_action(
     action: Action<'_>,
     n: u64,

@@ -47,7 +47,7 @@ impl<E: Env> Env for TimeLimit<E> {
         self.inner.reset_into(seed, obs);
     }
 
-    #[inline]
+    #[inline(always)]
     fn step_into(&mut self, action: Action<'_>, obs: &mut [f32]) -> Result<StepResult, EnvError> {
         let mut r = self.inner.step_into(action, obs)?;
         self.elapsed = self.elapsed.saturating_add(1);
