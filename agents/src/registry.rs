@@ -4,7 +4,8 @@
 //! (a [`TimeLimit`] with the registered `max_episode_steps`). [`make_vec`]
 //! returns a boxed [`VectorEnv`] over a range of global env indices, built
 //! from the concrete env type so that stepping has no per-env dynamic
-//! dispatch; the runtime builds one per shard.
+//! dispatch (for `CartPole-v1`, the struct-of-arrays
+//! [`CartPoleVecEnv`]); the runtime builds one per shard.
 //!
 //! Every env accepts `max_episode_steps` (as `gymnasium.make` does) to
 //! override or add the time limit; the other parameters are the env's own
@@ -15,6 +16,7 @@ use std::ops::Range;
 use crate::env::Env;
 use crate::env::acrobot::Acrobot;
 use crate::env::cartpole::CartPole;
+use crate::env::cartpole_vector::CartPoleVecEnv;
 use crate::env::cliff_walking::CliffWalking;
 use crate::env::frozen_lake::FrozenLake;
 use crate::env::mountain_car::MountainCar;
@@ -171,6 +173,17 @@ pub fn make_vec(
             "empty env index range {range:?}"
         )));
     }
+    let s = spec(id)?;
+    if s.id == CartPole::ID {
+        // The struct-of-arrays batch: the same results as the generic
+        // VecEnv, bit for bit, at a fraction of the time per step.
+        let (own, limit) = split_params(s, params)?;
+        if let Some(limit) = limit {
+            return Ok(Box::new(CartPoleVecEnv::from_params(
+                &own, range, mode, limit,
+            )?));
+        }
+    }
     dispatch(id, params, Vector { range, mode })
 }
 
@@ -184,10 +197,10 @@ trait Build {
     ) -> Result<Self::Out, EnvError>;
 }
 
-/// Resolves `id`, splits off `max_episode_steps`, builds the concrete env
-/// and hands it to `b`.
-fn dispatch<B: Build>(id: &str, params: &Params, b: B) -> Result<B::Out, EnvError> {
-    let spec = spec(id)?;
+/// Splits `max_episode_steps` off `params`: the env's own parameters and
+/// the time limit to apply (the registered one unless overridden). Unknown
+/// keys are reported with `max_episode_steps` among the accepted ones.
+fn split_params(spec: &EnvSpec, params: &Params) -> Result<(Params, Option<u32>), EnvError> {
     let mut own = Params::new();
     let mut limit = spec.max_episode_steps;
     for (k, v) in params.iter() {
@@ -206,10 +219,17 @@ fn dispatch<B: Build>(id: &str, params: &Params, b: B) -> Result<B::Out, EnvErro
             own.set(k, v);
         }
     }
-    // Report unknown keys with `max_episode_steps` among the accepted ones.
     let mut accepted: Vec<&str> = spec.params.to_vec();
     accepted.push("max_episode_steps");
     params.check_keys(spec.id, &accepted)?;
+    Ok((own, limit))
+}
+
+/// Resolves `id`, splits off the time limit, builds the concrete env and
+/// hands it to `b`.
+fn dispatch<B: Build>(id: &str, params: &Params, b: B) -> Result<B::Out, EnvError> {
+    let spec = spec(id)?;
+    let (own, limit) = split_params(spec, params)?;
     match spec.id {
         CartPole::ID => b.build(CartPole::from_params(&own)?, limit),
         MountainCar::ID => b.build(MountainCar::from_params(&own)?, limit),

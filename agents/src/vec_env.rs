@@ -6,7 +6,10 @@
 //! [`batch`](crate::batch)) and allocates nothing while stepping.
 //! [`VectorEnv`] is the object-safe face of a `VecEnv` for callers that pick
 //! the env at run time (the registry's [`make_vec`](crate::make_vec)): one
-//! dynamic call per batch, the loop inside is still monomorphic.
+//! dynamic call per batch, the loop inside is still monomorphic. A batch
+//! type specialised for one env, such as
+//! [`CartPoleVecEnv`](crate::env::cartpole_vector::CartPoleVecEnv), can
+//! implement `VectorEnv` too.
 //!
 //! # Autoreset
 //!
@@ -345,10 +348,23 @@ pub trait VectorEnv: Send {
     fn reset(&mut self, seed: Option<u64>, out: BatchMut<'_>) -> Result<(), EnvError>;
     /// See [`VecEnv::step`].
     fn step(&mut self, actions: ActionBatch<'_>, out: BatchMut<'_>) -> Result<usize, EnvError>;
-    /// Env `i` of the batch (local index), e.g. to render it.
+    /// Env `i` of the batch (local index), when the batch holds env
+    /// objects (a struct-of-arrays batch returns `None`).
     fn env(&self, i: usize) -> Option<&dyn Env>;
-    /// Env `i` of the batch, mutably.
+    /// Env `i` of the batch, mutably (`None` as for [`env`](VectorEnv::env)).
     fn env_mut(&mut self, i: usize) -> Option<&mut dyn Env>;
+    /// The internal state of env `i` (layout as [`Env::state`]).
+    fn state(&self, i: usize) -> Option<Vec<f64>> {
+        self.env(i).map(|e| e.state())
+    }
+    /// An RGB picture of env `i`.
+    fn render_rgb(&self, i: usize) -> Option<crate::render::Frame> {
+        self.env(i).map(|e| e.render_rgb())
+    }
+    /// A text board of env `i` (grid environments).
+    fn render_text(&self, i: usize) -> Option<String> {
+        self.env(i).and_then(|e| e.render_text())
+    }
 }
 
 impl<E: Env + 'static> VectorEnv for VecEnv<E> {

@@ -10,7 +10,7 @@
 //! Parameter: `sutton_barto_reward` (default `false`): reward 0 per step and
 //! -1 on termination instead of +1 per step.
 
-use crate::env::{Env, StepResult, check_state, discrete_action};
+use crate::env::{Env, StepResult, check_state, discrete_action, trig};
 use crate::render::{Frame, colors};
 use crate::rng::EnvRng;
 use crate::{Action, EnvError, Params, Space};
@@ -26,6 +26,36 @@ const FORCE_MAG: f64 = 10.0;
 const TAU: f64 = 0.02;
 const THETA_THRESHOLD_RADIANS: f64 = 12.0 * 2.0 * std::f64::consts::PI / 360.0;
 const X_THRESHOLD: f64 = 2.4;
+
+/// One explicit-Euler step of the cart-pole equations from
+/// `(x, x_dot, theta, theta_dot)` with `sin theta`, `cos theta` given;
+/// `push_right` is action 1. Shared with the struct-of-arrays batch
+/// ([`CartPoleVecEnv`](crate::env::cartpole_vector::CartPoleVecEnv)) so both
+/// compute the same bits.
+#[inline(always)]
+pub(crate) fn physics(
+    x: f64,
+    x_dot: f64,
+    theta: f64,
+    theta_dot: f64,
+    push_right: bool,
+    sintheta: f64,
+    costheta: f64,
+) -> (f64, f64, f64, f64) {
+    let force = if push_right { FORCE_MAG } else { -FORCE_MAG };
+    // Same association order as the Python source, so the f64 results
+    // match Gymnasium's bit for bit wherever sin and cos agree.
+    let temp = (force + POLEMASS_LENGTH * (theta_dot * theta_dot) * sintheta) / TOTAL_MASS;
+    let thetaacc = (GRAVITY * sintheta - costheta * temp)
+        / (LENGTH * (4.0 / 3.0 - MASSPOLE * (costheta * costheta) / TOTAL_MASS));
+    let xacc = temp - POLEMASS_LENGTH * thetaacc * costheta / TOTAL_MASS;
+    (
+        x + TAU * x_dot,
+        x_dot + TAU * xacc,
+        theta + TAU * theta_dot,
+        theta_dot + TAU * thetaacc,
+    )
+}
 
 /// The cart-pole balancing task.
 #[derive(Debug, Clone)]
@@ -82,6 +112,18 @@ impl CartPole {
         Ok(Self::new(params.bool_or("sutton_barto_reward", false)?))
     }
 
+    /// Whether the reward is Sutton & Barto's 0/-1 instead of +1 per step.
+    pub fn sutton_barto_reward(&self) -> bool {
+        self.sutton_barto_reward
+    }
+
+    /// Whether `(x, theta)` is outside the allowed range (the episode ends).
+    #[inline(always)]
+    pub(crate) fn is_terminal(x: f64, theta: f64) -> bool {
+        !(-X_THRESHOLD..=X_THRESHOLD).contains(&x)
+            || !(-THETA_THRESHOLD_RADIANS..=THETA_THRESHOLD_RADIANS).contains(&theta)
+    }
+
     #[inline]
     fn write_obs(&self, obs: &mut [f32]) {
         let o = &mut obs[..4];
@@ -125,25 +167,12 @@ impl Env for CartPole {
         if !self.ready {
             return Err(EnvError::ResetNeeded);
         }
-        let [mut x, mut x_dot, mut theta, mut theta_dot] = self.state;
-        let force = if a == 1 { FORCE_MAG } else { -FORCE_MAG };
-        let (sintheta, costheta) = crate::env::trig::sin_cos(theta);
-
-        // Same association order as the Python source, so the f64 results
-        // match Gymnasium's bit for bit wherever libm agrees.
-        let temp = (force + POLEMASS_LENGTH * (theta_dot * theta_dot) * sintheta) / TOTAL_MASS;
-        let thetaacc = (GRAVITY * sintheta - costheta * temp)
-            / (LENGTH * (4.0 / 3.0 - MASSPOLE * (costheta * costheta) / TOTAL_MASS));
-        let xacc = temp - POLEMASS_LENGTH * thetaacc * costheta / TOTAL_MASS;
-
-        x += TAU * x_dot;
-        x_dot += TAU * xacc;
-        theta += TAU * theta_dot;
-        theta_dot += TAU * thetaacc;
+        let [x, x_dot, theta, theta_dot] = self.state;
+        let (sintheta, costheta) = trig::sin_cos(theta);
+        let (x, x_dot, theta, theta_dot) =
+            physics(x, x_dot, theta, theta_dot, a == 1, sintheta, costheta);
         self.state = [x, x_dot, theta, theta_dot];
-
-        let terminated = !(-X_THRESHOLD..=X_THRESHOLD).contains(&x)
-            || !(-THETA_THRESHOLD_RADIANS..=THETA_THRESHOLD_RADIANS).contains(&theta);
+        let terminated = Self::is_terminal(x, theta);
 
         let reward = if !terminated {
             if self.sutton_barto_reward { 0.0 } else { 1.0 }

@@ -9,7 +9,8 @@
 //! [`Env::reset`] and [`Env::step`] are built on top and allocate.
 //!
 //! Built-ins (dynamics equal to Gymnasium 1.4's; see each module):
-//! [`cartpole`], [`mountain_car`], [`acrobot`], [`frozen_lake`], [`taxi`],
+//! [`cartpole`] (and [`cartpole_vector`], its struct-of-arrays batch),
+//! [`mountain_car`], [`acrobot`], [`frozen_lake`], [`taxi`],
 //! [`cliff_walking`] (the last three share the transition-table machinery in
 //! [`tabular`]). [`gold_miners`] is a multi-agent grid world with its own
 //! interface, since one `step` moves several agents.
@@ -18,6 +19,7 @@
 
 pub mod acrobot;
 pub mod cartpole;
+pub mod cartpole_vector;
 pub mod cliff_walking;
 pub mod frozen_lake;
 pub mod gold_miners;

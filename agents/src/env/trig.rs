@@ -29,9 +29,23 @@ const C6: f64 = f64::from_bits(0xBDA8FAE9_BE8838D4); // -1.13596475577881948265e
 /// `(sin x, cos x)`; see the module doc for accuracy.
 #[inline(always)]
 pub(crate) fn sin_cos(x: f64) -> (f64, f64) {
-    if x.abs() > FRAC_PI_4 {
-        return x.sin_cos();
+    if in_kernel_range(x) {
+        sin_cos_kernel(x)
+    } else {
+        x.sin_cos()
     }
+}
+
+/// Whether [`sin_cos_kernel`] is accurate for `x` (`|x| <= pi/4`).
+#[inline(always)]
+pub(crate) fn in_kernel_range(x: f64) -> bool {
+    x.abs() <= FRAC_PI_4
+}
+
+/// The polynomials alone, branch-free (so loops over them vectorize);
+/// only meaningful where [`in_kernel_range`] holds.
+#[inline(always)]
+pub(crate) fn sin_cos_kernel(x: f64) -> (f64, f64) {
     let z = x * x;
     let w = z * z;
     let r = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
