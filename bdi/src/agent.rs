@@ -256,8 +256,10 @@ pub struct Agent {
     pub(crate) beliefs: BeliefBase,
     pub(crate) plans: PlanLibrary,
     pub(crate) events: VecDeque<Event>,
-    pub(crate) active: VecDeque<Intention>,
-    pub(crate) waiting: Vec<Intention>,
+    // Intentions are boxed: they move between queues and events every
+    // cycle, and moving a pointer is cheaper than moving the struct.
+    pub(crate) active: VecDeque<Box<Intention>>,
+    pub(crate) waiting: Vec<Box<Intention>>,
     pub(crate) inbox: VecDeque<InMessage>,
     pub(crate) outbox: Vec<OutMessage>,
     pub(crate) prints: Vec<String>,
@@ -268,7 +270,12 @@ pub struct Agent {
     pub(crate) stopped: bool,
     pub(crate) stats: Stats,
     pub(crate) event_waiters: usize,
+    /// `source(self)`, built once.
+    pub(crate) src_self: Term,
     next_intention: u64,
+    // Finished intentions kept for reuse, so that the many short
+    // intentions of belief events do not each allocate a stack and a heap.
+    spare: Vec<Box<Intention>>,
     next_message: u64,
     percepts: Vec<Term>,
 }
@@ -293,7 +300,9 @@ impl Agent {
             stopped: false,
             stats: Stats::default(),
             event_waiters: 0,
+            src_self: source(Symbol::SELF),
             next_intention: 1,
+            spare: Vec::new(),
             next_message: 1,
             percepts: Vec::new(),
         }
@@ -319,10 +328,26 @@ impl Agent {
         &self.beliefs
     }
 
-    pub(crate) fn new_intention(&mut self) -> Intention {
+    pub(crate) fn new_intention(&mut self) -> Box<Intention> {
         let id = self.next_intention;
         self.next_intention += 1;
-        Intention::new(id)
+        match self.spare.pop() {
+            Some(mut i) => {
+                i.id = id;
+                i
+            }
+            None => Box::new(Intention::new(id)),
+        }
+    }
+
+    /// Keeps a finished intention's allocations for reuse.
+    pub(crate) fn recycle(&mut self, mut int: Box<Intention>) {
+        if self.spare.len() < 16 {
+            int.stack.clear();
+            int.heap.clear();
+            int.wait = None;
+            self.spare.push(int);
+        }
     }
 
     pub(crate) fn new_message_id(&mut self) -> String {

@@ -7,7 +7,10 @@
 //! belief that exists with other annotations merges the annotations, as
 //! Jason does, and only the new annotations make an event.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+
+use crate::fxhash::FxHashMap;
 use std::sync::Arc;
 
 use crate::symbol::Symbol;
@@ -37,8 +40,86 @@ pub struct Belief {
 #[derive(Default, Debug, Clone)]
 struct Group {
     by_seq: BTreeMap<i64, Belief>,
-    by_key: HashMap<TermKey, i64>,
-    by_first: HashMap<TermKey, BTreeSet<i64>>,
+    by_key: FxHashMap<TermKey, i64>,
+    // Sorted sequence numbers per first argument. Usually one or a few
+    // entries, where a sorted Vec beats a tree node allocation.
+    by_first: FxHashMap<TermKey, Seqs>,
+}
+
+/// Merges the annotations of `term` into the stored belief `seq`.
+fn merge(group: &mut Group, seq: i64, term: Term) -> Added {
+    let Some(existing) = group.by_seq.get_mut(&seq) else {
+        return Added::Unchanged;
+    };
+    let new: Vec<Term> = term
+        .annots()
+        .iter()
+        .filter(|a| !existing.term.annots().iter().any(|e| e.same(a)))
+        .cloned()
+        .collect();
+    if new.is_empty() {
+        return Added::Unchanged;
+    }
+    let mut annots = existing.term.annots().to_vec();
+    annots.extend(new.iter().cloned());
+    existing.term = existing.term.with_annots(annots);
+    Added::Merged(term.with_annots(new))
+}
+
+/// Sequence numbers of the beliefs sharing a first argument, in order.
+/// Most first arguments occur in one belief, which is kept inline.
+#[derive(Debug, Clone)]
+enum Seqs {
+    One(i64),
+    Many(Vec<i64>),
+}
+
+impl Default for Seqs {
+    fn default() -> Seqs {
+        Seqs::Many(Vec::new())
+    }
+}
+
+impl Seqs {
+    fn insert(&mut self, seq: i64) {
+        match self {
+            Seqs::Many(v) if v.is_empty() => *self = Seqs::One(seq),
+            Seqs::One(x) => {
+                let mut v = vec![*x, seq];
+                v.sort_unstable();
+                v.dedup();
+                *self = Seqs::Many(v);
+            }
+            Seqs::Many(v) => {
+                if let Err(pos) = v.binary_search(&seq) {
+                    v.insert(pos, seq);
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, seq: i64) {
+        match self {
+            Seqs::One(x) if *x == seq => *self = Seqs::Many(Vec::new()),
+            Seqs::One(_) => {}
+            Seqs::Many(v) => {
+                if let Ok(pos) = v.binary_search(&seq) {
+                    v.remove(pos);
+                }
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        matches!(self, Seqs::Many(v) if v.is_empty())
+    }
+
+    fn as_slice(&self) -> &[i64] {
+        match self {
+            Seqs::One(x) => std::slice::from_ref(x),
+            Seqs::Many(v) => v,
+        }
+    }
 }
 
 /// What [`BeliefBase::add`] did.
@@ -56,8 +137,8 @@ pub enum Added {
 /// Beliefs and rules.
 #[derive(Default, Debug, Clone)]
 pub struct BeliefBase {
-    groups: HashMap<(Symbol, usize), Group>,
-    rules: HashMap<(Symbol, usize), Vec<Arc<Rule>>>,
+    groups: FxHashMap<(Symbol, usize), Group>,
+    rules: FxHashMap<(Symbol, usize), Vec<Arc<Rule>>>,
     front: i64,
     back: i64,
     len: usize,
@@ -97,26 +178,15 @@ impl BeliefBase {
         let Some(fa) = term.functor_arity() else {
             return Added::Unchanged;
         };
-        let key = TermKey(term.without_annots());
         let group = self.groups.entry(fa).or_default();
-        if let Some(&seq) = group.by_key.get(&key) {
-            let Some(existing) = group.by_seq.get_mut(&seq) else {
-                return Added::Unchanged;
-            };
-            let new: Vec<Term> = term
-                .annots()
-                .iter()
-                .filter(|a| !existing.term.annots().iter().any(|e| e.same(a)))
-                .cloned()
-                .collect();
-            if new.is_empty() {
-                return Added::Unchanged;
+        // One hash of the key for both the lookup and the insertion.
+        let slot = match group.by_key.entry(TermKey(term.clone())) {
+            Entry::Vacant(v) => v,
+            Entry::Occupied(o) => {
+                let seq = *o.get();
+                return merge(group, seq, term);
             }
-            let mut annots = existing.term.annots().to_vec();
-            annots.extend(new.iter().cloned());
-            existing.term = existing.term.with_annots(annots);
-            return Added::Merged(term.with_annots(new));
-        }
+        };
         let seq = if at_end {
             self.back += 1;
             self.back
@@ -124,10 +194,10 @@ impl BeliefBase {
             self.front -= 1;
             self.front
         };
+        slot.insert(seq);
         if let Some(k) = term.args().first().and_then(first_key) {
             group.by_first.entry(k).or_default().insert(seq);
         }
-        group.by_key.insert(key, seq);
         group.by_seq.insert(
             seq,
             Belief {
@@ -145,7 +215,7 @@ impl BeliefBase {
     /// no such belief or it had none of those annotations.
     pub fn remove(&mut self, term: &Term, annots: &[Term]) -> Option<Term> {
         let fa = term.functor_arity()?;
-        let key = TermKey(term.without_annots());
+        let key = TermKey(term.clone());
         let group = self.groups.get_mut(&fa)?;
         let seq = *group.by_key.get(&key)?;
         let existing = group.by_seq.get_mut(&seq)?;
@@ -170,7 +240,7 @@ impl BeliefBase {
         if let Some(k) = old.args().first().and_then(first_key)
             && let Some(set) = group.by_first.get_mut(&k)
         {
-            set.remove(&seq);
+            set.remove(seq);
             if set.is_empty() {
                 group.by_first.remove(&k);
             }
@@ -182,7 +252,7 @@ impl BeliefBase {
     /// The stored belief equal to `term` ignoring annotations.
     pub fn get(&self, term: &Term) -> Option<&Term> {
         let group = self.groups.get(&term.functor_arity()?)?;
-        let seq = group.by_key.get(&TermKey(term.without_annots()))?;
+        let seq = group.by_key.get(&TermKey(term.clone()))?;
         group.by_seq.get(seq).map(|b| &b.term)
     }
 
@@ -200,7 +270,7 @@ impl BeliefBase {
         };
         if let Some(k) = first.and_then(first_key) {
             return match group.by_first.get(&k) {
-                Some(set) => Box::new(set.iter().filter_map(|s| group.by_seq.get(s))),
+                Some(set) => Box::new(set.as_slice().iter().filter_map(|s| group.by_seq.get(s))),
                 None => Box::new(std::iter::empty()),
             };
         }

@@ -140,7 +140,7 @@ impl Agent {
         }) {
             return false;
         }
-        let (due, keep): (Vec<Intention>, Vec<Intention>) = std::mem::take(&mut self.waiting)
+        let (due, keep): (Vec<Box<Intention>>, Vec<Box<Intention>>) = std::mem::take(&mut self.waiting)
             .into_iter()
             .partition(|i| {
                 i.wait
@@ -254,47 +254,9 @@ impl Agent {
     /// stay in `heap` and the option is returned; otherwise `heap` is left
     /// as it was. A context that raises an error is not applicable (and
     /// is reported).
-    pub fn applicable(
-        &mut self,
-        heap: &mut Heap,
-        plan: &Arc<Plan>,
-        term: &Term,
-        current: Option<&Intention>,
-    ) -> Option<Option_> {
-        let mark = heap.mark();
-        let base = heap.alloc(plan.nvars);
-        if !heap.unify(&plan.trigger.literal, base, term, 0) {
-            heap.take_error();
-            heap.undo(mark);
-            return None;
-        }
-        let ok = match &plan.context {
-            None => Ok(true),
-            Some(c) => {
-                let mut env = env!(self, current.map(|i| i.stack.as_slice()));
-                solve_first(&mut env, heap, c, base)
-            }
-        };
-        match ok {
-            Ok(true) => Some(Option_ {
-                plan: plan.clone(),
-                base,
-                mark,
-            }),
-            Ok(false) => {
-                heap.undo(mark);
-                None
-            }
-            Err(e) => {
-                heap.undo(mark);
-                self.reports.push(Report::ContextError {
-                    plan: plan.trigger.text(),
-                    line: plan.line,
-                    message: e.to_string(),
-                });
-                None
-            }
-        }
+    pub fn applicable(&mut self, heap: &mut Heap, plan: &Arc<Plan>, term: &Term, current: Option<&Intention>) -> Option<Option_> {
+        let mut env = env!(self, current.map(|i| i.stack.as_slice()));
+        try_plan(&mut env, &mut self.reports, heap, plan, term)
     }
 
     /// All applicable plans for an event, in order (each checked on its
@@ -344,20 +306,36 @@ impl Agent {
                 i
             }
         };
-        let relevant = self.relevant_plans(&mut int.heap, ev.op, ev.kind, &ev.term);
+        // Relevance (trigger unification) and applicability (context) are
+        // checked in one pass over the indexed candidates, stopping at the
+        // first applicable plan: the same result as computing the relevant
+        // and applicable sets and selecting the first option, without
+        // unifying every trigger twice.
         let mut heap = std::mem::take(&mut int.heap);
-        let chosen = self.select_option(&mut heap, &relevant, &ev.term, Some(&int));
+        let chosen = match ev.term.functor_arity() {
+            Some((f, a)) => {
+                let mut env = env!(self, Some(int.stack.as_slice()));
+                let reports = &mut self.reports;
+                self.plans
+                    .candidates(ev.op, ev.kind, f, a)
+                    .find_map(|p| try_plan(&mut env, reports, &mut heap, p, &ev.term))
+            }
+            None => None,
+        };
         int.heap = heap;
         match chosen {
             Some(opt) => {
                 int.push(opt.plan, opt.base, opt.mark, ev.fail_depth);
                 self.active.push_back(int);
             }
-            None => self.no_option(ev, int, internal, relevant.is_empty()),
+            None => {
+                let no_relevant = self.relevant_plans(&mut int.heap, ev.op, ev.kind, &ev.term).is_empty();
+                self.no_option(ev, int, internal, no_relevant);
+            }
         }
     }
 
-    fn no_option(&mut self, ev: Event, int: Intention, internal: bool, no_relevant: bool) {
+    fn no_option(&mut self, ev: Event, int: Box<Intention>, internal: bool, no_relevant: bool) {
         let what = if no_relevant {
             "no relevant plan"
         } else {
@@ -424,17 +402,19 @@ impl Agent {
     }
 
     /// Intention selection: round robin over the runnable intentions.
-    pub fn select_intention(&mut self) -> Option<Intention> {
+    pub fn select_intention(&mut self) -> Option<Box<Intention>> {
         self.active.pop_front()
     }
 
     /// Executes one step of `int` and puts it where it belongs next.
-    pub fn execute(&mut self, mut int: Intention) {
+    pub fn execute(&mut self, mut int: Box<Intention>) {
         let outcome = self.run_step(&mut int);
         match outcome {
             Outcome::Continue => {
                 clear_finished(&mut int);
-                if !int.stack.is_empty() {
+                if int.stack.is_empty() {
+                    self.recycle(int);
+                } else {
                     self.active.push_back(int);
                 }
             }
@@ -588,7 +568,8 @@ impl Agent {
             }
             Step::Action(t) => {
                 let name = t.functor().map(Symbol::as_str).unwrap_or("");
-                match self.custom.call(name, t, base, &mut int.heap) {
+                let functor = t.functor().unwrap_or(Symbol::TRUE);
+                match self.custom.call(functor, t, base, &mut int.heap) {
                     Ok(None) => fail(ActionError::Unknown {
                         name: name.to_string(),
                         arity: t.args().len(),
@@ -661,10 +642,10 @@ impl Agent {
                 }
                 Err(e) => fail(e),
             },
-            Step::AddBelief(t) => match int.heap.resolve(t, base) {
+            Step::AddBelief(t) => match resolve_with_source(&mut int.heap, t, base, &self.src_self) {
                 Ok(b) if b.is_literal() => {
                     let (b, n) = detach(&b);
-                    self.add_belief_with_event(with_default_source(b, Symbol::SELF), n);
+                    self.add_belief_with_event(b, n);
                     Outcome::Continue
                 }
                 Ok(other) => fail(not_literal("+", &other)),
@@ -705,7 +686,7 @@ impl Agent {
         base: u32,
         any_args: bool,
     ) -> Result<(), ActionError> {
-        let pattern = with_default_source(int.heap.resolve(t, base)?, Symbol::SELF);
+        let pattern = resolve_with_source(&mut int.heap, t, base, &self.src_self)?;
         let Some((f, a)) = pattern.functor_arity() else {
             return Err(not_literal("-", &pattern));
         };
@@ -724,7 +705,8 @@ impl Agent {
         };
         let mark = int.heap.mark();
         let mut found = None;
-        for b in self.beliefs.candidates(f, a, None) {
+        let first = if any_args { None } else { pattern.args().first() };
+        for b in self.beliefs.candidates(f, a, first) {
             let m = int.heap.mark();
             let bt = int.heap.attach(&b.term, b.nvars);
             if int.heap.unify(&pattern, 0, &bt, 0) {
@@ -748,7 +730,7 @@ impl Agent {
     /// Plan failure: raises `-!g` for the innermost goal of the intention
     /// that has a relevant failure plan (the intention goes with the
     /// event), or drops the intention and reports it.
-    pub fn fail(&mut self, mut int: Intention, failure: Failure) {
+    pub fn fail(&mut self, mut int: Box<Intention>, failure: Failure) {
         // Goals above a running failure plan's target are already being
         // handled; only goals below it can take the new failure.
         let limit = int
@@ -793,12 +775,73 @@ impl Agent {
             .is_empty()
     }
 
-    fn drop_intention_report(&mut self, int: Intention, reason: String) {
+    fn drop_intention_report(&mut self, int: Box<Intention>, reason: String) {
         self.stats.dropped_intentions += 1;
         self.reports.push(Report::IntentionDropped {
             root: int.root_text(),
             reason,
         });
+    }
+}
+
+/// `t` resolved, with the annotation `src` added unless `t` names a source
+/// (one structure built instead of two on the `+b` hot path).
+fn resolve_with_source(heap: &mut Heap, t: &Term, base: u32, src: &Term) -> Result<Term, crate::error::EvalError> {
+    let has_source = |annots: &[Term]| annots.iter().any(|a| a.functor() == Some(Symbol::SOURCE));
+    match t {
+        Term::Atom(f) => Ok(Term::structure(*f, Vec::new(), vec![src.clone()])),
+        Term::Struct(s) if !has_source(&s.annots) => {
+            let mut args = Vec::with_capacity(s.args.len());
+            for a in s.args.iter() {
+                args.push(heap.resolve(a, base)?);
+            }
+            let mut annots = Vec::with_capacity(s.annots.len() + 1);
+            for a in s.annots.iter() {
+                annots.push(heap.resolve(a, base)?);
+            }
+            annots.push(src.clone());
+            Ok(Term::structure(s.functor, args, annots))
+        }
+        _ => {
+            let r = heap.resolve(t, base)?;
+            Ok(if r.is_literal() { with_default_source(r, Symbol::SELF) } else { r })
+        }
+    }
+}
+
+/// Unifies `plan`'s trigger with `term` and solves its context (the
+/// applicability test); see [`Agent::applicable`].
+fn try_plan(env: &mut crate::solve::Env<'_>, reports: &mut Vec<Report>, heap: &mut Heap, plan: &Arc<Plan>, term: &Term) -> Option<Option_> {
+    let mark = heap.mark();
+    let base = heap.alloc(plan.nvars);
+    if !heap.unify(&plan.trigger.literal, base, term, 0) {
+        heap.take_error();
+        heap.undo(mark);
+        return None;
+    }
+    let ok = match &plan.context {
+        None => Ok(true),
+        Some(c) => solve_first(env, heap, c, base),
+    };
+    match ok {
+        Ok(true) => Some(Option_ {
+            plan: plan.clone(),
+            base,
+            mark,
+        }),
+        Ok(false) => {
+            heap.undo(mark);
+            None
+        }
+        Err(e) => {
+            heap.undo(mark);
+            reports.push(Report::ContextError {
+                plan: plan.trigger.text(),
+                line: plan.line,
+                message: e.to_string(),
+            });
+            None
+        }
     }
 }
 

@@ -19,7 +19,7 @@ pub struct Event {
     pub nvars: u32,
     /// The intention waiting for this event to be handled (internal
     /// events); `None` for external events, which start a new intention.
-    pub intention: Option<Intention>,
+    pub intention: Option<Box<Intention>>,
     /// For `-!g` failure events: the stack depth of the failed goal's
     /// intended means; when the failure plan finishes, the intention is cut
     /// back to this depth (Jason's semantics).

@@ -39,6 +39,7 @@ pub mod cycle;
 pub mod error;
 pub mod eval;
 pub mod event;
+pub mod fxhash;
 pub mod intention;
 pub mod lexer;
 pub mod message;

@@ -727,7 +727,7 @@ impl<'a> Parser<'a> {
 }
 
 fn is_internal_name(s: Symbol) -> bool {
-    s.as_str().starts_with('.')
+    s.is_internal()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Plans, their triggering events and compiled bodies, and the plan
 //! library indexed by trigger type and functor/arity.
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap;
 use std::sync::Arc;
 
 use crate::symbol::Symbol;
@@ -150,7 +150,7 @@ type Key = (TriggerOp, GoalKind, Symbol, usize);
 #[derive(Clone, Debug, Default)]
 pub struct PlanLibrary {
     all: Vec<Arc<Plan>>,
-    index: HashMap<Key, Vec<Arc<Plan>>>,
+    index: FxHashMap<Key, Vec<Arc<Plan>>>,
     // Plans whose trigger literal is a variable (`+!G`): relevant to every
     // event of their op and kind, kept apart so the index stays exact.
     generic: Vec<Arc<Plan>>,

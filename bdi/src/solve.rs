@@ -29,9 +29,9 @@ pub type Cont<'k> = dyn FnMut(&mut Env<'_>, &mut Heap) -> Result<bool, ActionErr
 #[derive(Clone, Copy)]
 pub struct GoalView<'a> {
     /// Runnable intentions.
-    pub active: &'a VecDeque<Intention>,
+    pub active: &'a VecDeque<Box<Intention>>,
     /// Suspended intentions.
-    pub waiting: &'a [Intention],
+    pub waiting: &'a [Box<Intention>],
     /// Pending events (with the intentions suspended on them).
     pub events: &'a VecDeque<Event>,
     /// The stack of the intention being executed (its heap is the one
@@ -138,10 +138,10 @@ pub fn solve(
             let Some((functor, arity)) = goal.functor_arity() else {
                 return Ok(false);
             };
-            if functor.as_str().starts_with('.') {
+            if functor.is_internal() {
                 return actions::query::call(env, heap, functor, &goal, base, depth, k);
             }
-            if let Some(r) = env.custom.call(functor.as_str(), &goal, base, heap)? {
+            if let Some(r) = env.custom.call(functor, &goal, base, heap)? {
                 return match r {
                     actions::registry::CustomOutcome::Fail => Ok(false),
                     actions::registry::CustomOutcome::Succeed => k(env, heap),

@@ -43,12 +43,18 @@ impl Interner {
         // Leaked on purpose: symbols live as long as the process and this
         // lets `as_str` hand out `&'static str` without holding the lock.
         let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
-        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        let index = u32::try_from(self.names.len()).unwrap_or(INDEX_MASK) & INDEX_MASK;
+        // Internal action names carry a flag bit so that "is this an
+        // internal action?" needs no lookup on the hot path.
+        let id = if s.starts_with('.') { index | INTERNAL_BIT } else { index };
         self.names.push(leaked);
         self.ids.insert(leaked, id);
         id
     }
 }
+
+const INTERNAL_BIT: u32 = 1 << 31;
+const INDEX_MASK: u32 = !INTERNAL_BIT;
 
 const WELL_KNOWN: [&str; 12] = [
     "true",
@@ -92,7 +98,13 @@ impl Symbol {
     /// The name this symbol stands for.
     pub fn as_str(self) -> &'static str {
         let guard = interner().lock().unwrap_or_else(|e| e.into_inner());
-        guard.names.get(self.0 as usize).copied().unwrap_or("")
+        guard.names.get((self.0 & INDEX_MASK) as usize).copied().unwrap_or("")
+    }
+
+    /// Whether the name starts with `.` (an internal action), without
+    /// looking the name up.
+    pub fn is_internal(self) -> bool {
+        self.0 & INTERNAL_BIT != 0
     }
 }
 
@@ -121,5 +133,9 @@ mod tests {
         assert_eq!(a, Symbol::intern("some_atom"));
         assert_ne!(a, Symbol::intern("other_atom"));
         assert_eq!(a.as_str(), "some_atom");
+        assert!(!a.is_internal());
+        let p = Symbol::intern(".print");
+        assert!(p.is_internal());
+        assert_eq!(p.as_str(), ".print");
     }
 }

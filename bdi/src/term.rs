@@ -402,14 +402,25 @@ impl PartialEq for Term {
     }
 }
 
-/// Key of a belief: the literal without its annotations, compared and
-/// hashed structurally (floats by bit pattern), for O(1) lookup and removal.
+/// Key of a belief: the literal compared and hashed structurally (floats by
+/// bit pattern) *ignoring its top-level annotations*, for O(1) lookup and
+/// removal without building an unannotated copy.
 #[derive(Clone, Debug)]
 pub struct TermKey(pub Term);
 
 impl PartialEq for TermKey {
     fn eq(&self, other: &Self) -> bool {
-        key_eq(&self.0, &other.0)
+        match (&self.0, &other.0) {
+            (Term::Struct(x), Term::Struct(y)) => {
+                x.functor == y.functor
+                    && x.args.len() == y.args.len()
+                    && x.args.iter().zip(y.args.iter()).all(|(p, q)| key_eq(p, q))
+            }
+            (Term::Struct(x), Term::Atom(a)) | (Term::Atom(a), Term::Struct(x)) => {
+                x.args.is_empty() && x.functor == *a
+            }
+            (a, b) => key_eq(a, b),
+        }
     }
 }
 impl Eq for TermKey {}
@@ -471,6 +482,12 @@ fn hash_term<H: Hasher>(t: &Term, state: &mut H) {
             6u8.hash(state);
             hash_term(&c.0, state);
             hash_term(&c.1, state);
+        }
+        // An annotated atom hashes like the plain atom (annotations are
+        // not part of a key).
+        Term::Struct(s) if s.args.is_empty() => {
+            0u8.hash(state);
+            s.functor.hash(state);
         }
         Term::Struct(s) => {
             7u8.hash(state);

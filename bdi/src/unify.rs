@@ -35,7 +35,7 @@ impl Mark {
 pub struct Heap {
     cells: Vec<Option<Term>>,
     trail: Vec<u32>,
-    error: Option<EvalError>,
+    error: Option<Box<EvalError>>,
 }
 
 /// A dereferenced term: an unbound cell, or a value (with the base its
@@ -57,6 +57,13 @@ impl Heap {
         let base = self.len();
         self.cells.resize(self.cells.len() + n as usize, None);
         base
+    }
+
+    /// Forgets every cell and binding, keeping the allocations.
+    pub fn clear(&mut self) {
+        self.cells.clear();
+        self.trail.clear();
+        self.error = None;
     }
 
     /// Number of cells.
@@ -91,7 +98,7 @@ impl Heap {
 
     /// Takes the error recorded by the last failed evaluation, if any.
     pub fn take_error(&mut self) -> Option<EvalError> {
-        self.error.take()
+        self.error.take().map(|e| *e)
     }
 
     fn bind(&mut self, cell: u32, value: Term) {
@@ -160,7 +167,7 @@ impl Heap {
                         true
                     }
                     Err(e) => {
-                        self.error = Some(e);
+                        self.error = Some(Box::new(e));
                         false
                     }
                 }
@@ -174,14 +181,14 @@ impl Heap {
             (Term::Expr(e), _) if is_arith(e) => match self.eval(a, ba) {
                 Ok(v) => self.unify(&v, 0, b, bb),
                 Err(err) => {
-                    self.error = Some(err);
+                    self.error = Some(Box::new(err));
                     false
                 }
             },
             (_, Term::Expr(e)) if is_arith(e) => match self.eval(b, bb) {
                 Ok(v) => self.unify(a, ba, &v, 0),
                 Err(err) => {
-                    self.error = Some(err);
+                    self.error = Some(Box::new(err));
                     false
                 }
             },

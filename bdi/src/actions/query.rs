@@ -62,7 +62,7 @@ pub fn call(
             }
         }
         None => {
-            return match env.custom.call(name, goal, base, heap)? {
+            return match env.custom.call(functor, goal, base, heap)? {
                 None => Err(ActionError::Unknown {
                     name: name.to_string(),
                     arity: args.len(),

@@ -8,8 +8,10 @@
 //! cheap to clone (the closures are shared), so one registry can serve many
 //! agents.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use crate::fxhash::FxHashMap;
+use crate::symbol::Symbol;
 
 use crate::error::ActionError;
 use crate::term::Term;
@@ -39,7 +41,7 @@ pub enum CustomOutcome {
 /// Custom actions and functions by name and call arity.
 #[derive(Clone, Default)]
 pub struct ActionRegistry {
-    map: HashMap<(String, usize), Custom>,
+    map: FxHashMap<(Symbol, usize), Custom>,
 }
 
 impl std::fmt::Debug for ActionRegistry {
@@ -61,7 +63,7 @@ impl ActionRegistry {
         F: Fn(&[Term]) -> Result<bool, ActionError> + Send + Sync + 'static,
     {
         self.map
-            .insert((name.to_string(), arity), Custom::Action(Arc::new(f)));
+            .insert((Symbol::intern(name), arity), Custom::Action(Arc::new(f)));
     }
 
     /// Registers function `name/arity`, called from programs with one more
@@ -71,17 +73,18 @@ impl ActionRegistry {
         F: Fn(&[Term]) -> Result<Term, ActionError> + Send + Sync + 'static,
     {
         self.map
-            .insert((name.to_string(), arity + 1), Custom::Function(Arc::new(f)));
+            .insert((Symbol::intern(name), arity + 1), Custom::Function(Arc::new(f)));
     }
 
     /// Whether `name` with `arity` call arguments is registered.
     pub fn contains(&self, name: &str, arity: usize) -> bool {
-        self.map.contains_key(&(name.to_string(), arity))
+        self.map.contains_key(&(Symbol::intern(name), arity))
     }
 
     /// Whether any arity of `name` is registered.
     pub fn has_name(&self, name: &str) -> bool {
-        self.map.keys().any(|(n, _)| n == name)
+        let name = Symbol::intern(name);
+        self.map.keys().any(|(n, _)| *n == name)
     }
 
     /// Calls the action or function `call` (a literal named `name`, clause
@@ -89,7 +92,7 @@ impl ActionRegistry {
     /// under that name and arity.
     pub fn call(
         &self,
-        name: &str,
+        name: Symbol,
         call: &Term,
         base: u32,
         heap: &mut Heap,
@@ -98,7 +101,7 @@ impl ActionRegistry {
             return Ok(None);
         }
         let args = call.args();
-        let Some(custom) = self.map.get(&(name.to_string(), args.len())) else {
+        let Some(custom) = self.map.get(&(name, args.len())) else {
             return Ok(None);
         };
         let mut values = Vec::with_capacity(args.len());
