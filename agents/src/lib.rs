@@ -30,7 +30,7 @@
 //!
 //! | module | owns |
 //! | --- | --- |
-//! | [`env`] | the [`Env`] trait and the built-in environments |
+//! | [`env`](mod@env) | the [`Env`] trait and the built-in environments |
 //! | [`space`] | [`Space`]: Discrete, Box, MultiDiscrete |
 //! | [`action`] | [`Action`] and [`ActionBatch`] |
 //! | [`vec_env`] | [`VecEnv`], autoreset modes, the object-safe [`VectorEnv`] |
