@@ -33,7 +33,7 @@ use std::str::FromStr;
 
 use crate::render::{Frame, colors};
 use crate::rng::EnvRng;
-use crate::{EnvError, Space};
+use crate::{EnvError, Params, Space};
 
 /// What a miner can do in one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -264,6 +264,71 @@ impl Default for GoldMinersConfig {
             depot: None,
             rewards: MinerRewards::default(),
         }
+    }
+}
+
+impl GoldMinersConfig {
+    /// Parameters accepted by [`GoldMinersConfig::from_params`].
+    pub const PARAMS: &'static [&'static str] = &[
+        "width",
+        "height",
+        "num_agents",
+        "num_gold",
+        "num_obstacles",
+        "perception_radius",
+        "max_steps",
+        "depot",
+        "reward_step",
+        "reward_pick",
+        "reward_deliver",
+        "reward_invalid",
+    ];
+
+    /// Builds a configuration from named parameters (e.g. a TOML table
+    /// turned into [`Params`]); absent keys keep the defaults. `depot` is
+    /// `x,y`.
+    pub fn from_params(params: &Params) -> Result<Self, EnvError> {
+        params.check_keys("gold_miners", Self::PARAMS)?;
+        let d = Self::default();
+        let size = |key: &str, default: usize| -> Result<usize, EnvError> {
+            Ok(params.u64_opt(key)?.map_or(default, |v| v as usize))
+        };
+        let depot = match params.list_opt("depot")? {
+            None => None,
+            Some(xy) => {
+                let parsed: Vec<usize> = xy.iter().filter_map(|v| v.parse().ok()).collect();
+                if parsed.len() != 2 || xy.len() != 2 {
+                    return Err(EnvError::InvalidParam {
+                        key: "depot".into(),
+                        value: params.get("depot").unwrap_or_default().into(),
+                        reason: "expected two non-negative integers x,y".into(),
+                    });
+                }
+                Some((parsed[0], parsed[1]))
+            }
+        };
+        Ok(Self {
+            width: size("width", d.width)?,
+            height: size("height", d.height)?,
+            num_agents: size("num_agents", d.num_agents)?,
+            num_gold: size("num_gold", d.num_gold)?,
+            num_obstacles: size("num_obstacles", d.num_obstacles)?,
+            perception_radius: size("perception_radius", d.perception_radius)?,
+            max_steps: params.u64_opt("max_steps")?.map_or(Ok(d.max_steps), |v| {
+                u32::try_from(v).map_err(|_| EnvError::InvalidParam {
+                    key: "max_steps".into(),
+                    value: v.to_string(),
+                    reason: "expected at most 2^32 - 1".into(),
+                })
+            })?,
+            depot,
+            rewards: MinerRewards {
+                step: params.f64_or("reward_step", d.rewards.step)?,
+                pick: params.f64_or("reward_pick", d.rewards.pick)?,
+                deliver: params.f64_or("reward_deliver", d.rewards.deliver)?,
+                invalid: params.f64_or("reward_invalid", d.rewards.invalid)?,
+            },
+        })
     }
 }
 
@@ -720,6 +785,24 @@ impl GoldMiners {
         Ok(())
     }
 
+    /// Writes every miner's observation, miner `i` at
+    /// `[i * obs_dim .. (i + 1) * obs_dim]` (one batch for a shared policy).
+    pub fn observe_all_into(&self, out: &mut [f32]) -> Result<(), EnvError> {
+        let d = self.obs_dim();
+        let expected = d * self.miners.len();
+        if out.len() != expected {
+            return Err(EnvError::BufferLength {
+                buffer: "obs",
+                got: out.len(),
+                expected,
+            });
+        }
+        for (i, o) in out.chunks_exact_mut(d).enumerate() {
+            self.observe_into(i, o)?;
+        }
+        Ok(())
+    }
+
     /// A text board: `#` obstacle, `G` nugget, `D` depot, `.` free, miners
     /// as `0`–`9` then `a`–`z`; a last line gives the step, the delivered
     /// count and which miners carry a nugget.
@@ -999,6 +1082,36 @@ mod tests {
         assert!(w.step_indices(&[0, 9], &mut r).is_err());
         assert_eq!("pick".parse::<MinerAction>().unwrap(), MinerAction::Pick);
         assert!("jump".parse::<MinerAction>().is_err());
+    }
+
+    #[test]
+    fn config_from_params() {
+        let p = Params::new()
+            .with("width", 8)
+            .with("num_agents", 3)
+            .with("depot", "1,2")
+            .with("reward_deliver", 5);
+        let cfg = GoldMinersConfig::from_params(&p).unwrap();
+        assert_eq!(
+            (cfg.width, cfg.height, cfg.num_agents, cfg.depot),
+            (8, 20, 3, Some((1, 2)))
+        );
+        assert_eq!(cfg.rewards.deliver, 5.0);
+        assert!(GoldMinersConfig::from_params(&Params::new().with("depot", "1")).is_err());
+        assert!(GoldMinersConfig::from_params(&Params::new().with("agents", 2)).is_err());
+    }
+
+    #[test]
+    fn observe_all_stacks_every_miner() {
+        let mut w = GoldMiners::new(small()).unwrap();
+        layout(&mut w, &[(0, 1), (1, 1)], &[(0, 2)]);
+        let d = w.obs_dim();
+        let mut all = vec![0.0; 2 * d];
+        w.observe_all_into(&mut all).unwrap();
+        let mut one = vec![0.0; d];
+        w.observe_into(1, &mut one).unwrap();
+        assert_eq!(&all[d..], &one[..]);
+        assert!(w.observe_all_into(&mut one).is_err());
     }
 
     #[test]
