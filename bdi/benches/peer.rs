@@ -43,17 +43,25 @@ fn goal(agent: &mut Agent, functor: &str) -> f64 {
     agent.run_until_idle(0, u64::MAX);
     let secs = start.elapsed().as_secs_f64();
     let reports = agent.take_reports();
-    assert!(reports.is_empty(), "benchmark reported problems: {reports:?}");
+    assert!(
+        reports.is_empty(),
+        "benchmark reported problems: {reports:?}"
+    );
     secs
 }
 
 fn report(phase: &str, seconds: f64, ops: u64) {
-    println!("{{\"impl\": \"agora-bdi\", \"phase\": \"{phase}\", \"seconds\": {seconds}, \"ops\": {ops}}}");
+    println!(
+        "{{\"impl\": \"agora-bdi\", \"phase\": \"{phase}\", \"seconds\": {seconds}, \"ops\": {ops}}}"
+    );
 }
 
 fn main() {
     // `cargo bench` passes `--bench`; the scenario is the first other word.
-    let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let which: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let which: Vec<&str> = if which.is_empty() {
         vec!["count", "beliefs", "queries"]
     } else {
@@ -75,6 +83,14 @@ fn main() {
             "add" => {
                 let mut a = build(BELIEFS);
                 report("add_beliefs", goal(&mut a, "add"), 10_000);
+            }
+            "add_noplan" => {
+                let mut a = build(&BELIEFS.replace("+b(X) <- Y = X.", ""));
+                report("add_beliefs_noplan", goal(&mut a, "add"), 10_000);
+            }
+            "count10k" => {
+                let mut a = build(&COUNT.replace("100000", "10000"));
+                report("count10k", goal(&mut a, "count"), 10_000);
             }
             "queries" => {
                 let mut a = build(QUERIES);

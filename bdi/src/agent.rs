@@ -259,6 +259,7 @@ pub struct Agent {
     // Intentions are boxed: they move between queues and events every
     // cycle, and moving a pointer is cheaper than moving the struct.
     pub(crate) active: VecDeque<Box<Intention>>,
+    #[allow(clippy::vec_box)] // boxed on purpose, see above
     pub(crate) waiting: Vec<Box<Intention>>,
     pub(crate) inbox: VecDeque<InMessage>,
     pub(crate) outbox: Vec<OutMessage>,
@@ -275,6 +276,7 @@ pub struct Agent {
     next_intention: u64,
     // Finished intentions kept for reuse, so that the many short
     // intentions of belief events do not each allocate a stack and a heap.
+    #[allow(clippy::vec_box)] // handed out as boxes
     spare: Vec<Box<Intention>>,
     next_message: u64,
     percepts: Vec<Term>,

@@ -151,7 +151,7 @@ fn first_key(t: &Term) -> Option<TermKey> {
         Term::Atom(_) | Term::Int(_) | Term::Str(_) => Some(TermKey(t.clone())),
         Term::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => Some(TermKey(Term::Int(*f as i64))),
         Term::Float(_) => Some(TermKey(t.clone())),
-        Term::Struct(s) if s.args.is_empty() => Some(TermKey(Term::Atom(s.functor))),
+        Term::Struct(s) if s.args().is_empty() => Some(TermKey(Term::Atom(s.functor))),
         _ => None,
     }
 }

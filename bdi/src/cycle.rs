@@ -140,14 +140,15 @@ impl Agent {
         }) {
             return false;
         }
-        let (due, keep): (Vec<Box<Intention>>, Vec<Box<Intention>>) = std::mem::take(&mut self.waiting)
-            .into_iter()
-            .partition(|i| {
-                i.wait
-                    .as_ref()
-                    .and_then(|w| w.deadline())
-                    .is_some_and(|d| d <= now)
-            });
+        let (due, keep): (Vec<Box<Intention>>, Vec<Box<Intention>>) =
+            std::mem::take(&mut self.waiting)
+                .into_iter()
+                .partition(|i| {
+                    i.wait
+                        .as_ref()
+                        .and_then(|w| w.deadline())
+                        .is_some_and(|d| d <= now)
+                });
         self.waiting = keep;
         for mut int in due {
             match int.wait.take() {
@@ -254,7 +255,13 @@ impl Agent {
     /// stay in `heap` and the option is returned; otherwise `heap` is left
     /// as it was. A context that raises an error is not applicable (and
     /// is reported).
-    pub fn applicable(&mut self, heap: &mut Heap, plan: &Arc<Plan>, term: &Term, current: Option<&Intention>) -> Option<Option_> {
+    pub fn applicable(
+        &mut self,
+        heap: &mut Heap,
+        plan: &Arc<Plan>,
+        term: &Term,
+        current: Option<&Intention>,
+    ) -> Option<Option_> {
         let mut env = env!(self, current.map(|i| i.stack.as_slice()));
         try_plan(&mut env, &mut self.reports, heap, plan, term)
     }
@@ -329,7 +336,9 @@ impl Agent {
                 self.active.push_back(int);
             }
             None => {
-                let no_relevant = self.relevant_plans(&mut int.heap, ev.op, ev.kind, &ev.term).is_empty();
+                let no_relevant = self
+                    .relevant_plans(&mut int.heap, ev.op, ev.kind, &ev.term)
+                    .is_empty();
                 self.no_option(ev, int, internal, no_relevant);
             }
         }
@@ -381,7 +390,7 @@ impl Agent {
             (TriggerOp::Remove, GoalKind::Achieve) if internal => {
                 // A failure plan that does not apply: the intention goes.
                 let text = event_text(&ev, &int);
-                self.drop_intention_report(int, format!("{what} for failure event {text}"));
+                self.drop_intention_report(&int, format!("{what} for failure event {text}"));
             }
             (TriggerOp::Add, GoalKind::Test) if internal => {
                 let failure = Failure {
@@ -396,6 +405,8 @@ impl Agent {
                 // are simply discarded, as in Jason.
                 if internal {
                     self.active.push_back(int);
+                } else {
+                    self.recycle(int);
                 }
             }
         }
@@ -595,14 +606,24 @@ impl Agent {
                 }
             }
             Step::Achieve(t) => match int.heap.resolve(t, base) {
-                Ok(goal) if goal.is_literal() => Outcome::Post(Event {
-                    op: TriggerOp::Add,
-                    kind: GoalKind::Achieve,
-                    term: goal,
-                    nvars: 0,
-                    intention: None,
-                    fail_depth: None,
-                }),
+                Ok(goal) if goal.is_literal() => {
+                    if tail_recursive(int, &plan, &goal) {
+                        // Jason's tail recursion optimisation: the means
+                        // has nothing left to do and nothing can flow back
+                        // through it, so it leaves the stack now instead of
+                        // after the sub-goal; recursive loops then run in
+                        // constant space.
+                        int.pop();
+                    }
+                    Outcome::Post(Event {
+                        op: TriggerOp::Add,
+                        kind: GoalKind::Achieve,
+                        term: goal,
+                        nvars: 0,
+                        intention: None,
+                        fail_depth: None,
+                    })
+                }
                 Ok(other) => fail(not_literal("!", &other)),
                 Err(e) => fail(e.into()),
             },
@@ -642,7 +663,8 @@ impl Agent {
                 }
                 Err(e) => fail(e),
             },
-            Step::AddBelief(t) => match resolve_with_source(&mut int.heap, t, base, &self.src_self) {
+            Step::AddBelief(t) => match resolve_with_source(&mut int.heap, t, base, &self.src_self)
+            {
                 Ok(b) if b.is_literal() => {
                     let (b, n) = detach(&b);
                     self.add_belief_with_event(b, n);
@@ -705,7 +727,11 @@ impl Agent {
         };
         let mark = int.heap.mark();
         let mut found = None;
-        let first = if any_args { None } else { pattern.args().first() };
+        let first = if any_args {
+            None
+        } else {
+            pattern.args().first()
+        };
         for b in self.beliefs.candidates(f, a, first) {
             let m = int.heap.mark();
             let bt = int.heap.attach(&b.term, b.nvars);
@@ -758,7 +784,7 @@ impl Agent {
                 return;
             }
         }
-        self.drop_intention_report(int, format!("line {}: {}", failure.line, failure.message));
+        self.drop_intention_report(&int, format!("line {}: {}", failure.line, failure.message));
     }
 
     fn has_failure_plan(&self, heap: &mut Heap, goal: &Term) -> bool {
@@ -775,7 +801,7 @@ impl Agent {
             .is_empty()
     }
 
-    fn drop_intention_report(&mut self, int: Box<Intention>, reason: String) {
+    fn drop_intention_report(&mut self, int: &Intention, reason: String) {
         self.stats.dropped_intentions += 1;
         self.reports.push(Report::IntentionDropped {
             root: int.root_text(),
@@ -786,32 +812,43 @@ impl Agent {
 
 /// `t` resolved, with the annotation `src` added unless `t` names a source
 /// (one structure built instead of two on the `+b` hot path).
-fn resolve_with_source(heap: &mut Heap, t: &Term, base: u32, src: &Term) -> Result<Term, crate::error::EvalError> {
+fn resolve_with_source(
+    heap: &mut Heap,
+    t: &Term,
+    base: u32,
+    src: &Term,
+) -> Result<Term, crate::error::EvalError> {
     let has_source = |annots: &[Term]| annots.iter().any(|a| a.functor() == Some(Symbol::SOURCE));
     match t {
         Term::Atom(f) => Ok(Term::structure(*f, Vec::new(), vec![src.clone()])),
-        Term::Struct(s) if !has_source(&s.annots) => {
-            let mut args = Vec::with_capacity(s.args.len());
-            for a in s.args.iter() {
-                args.push(heap.resolve(a, base)?);
+        Term::Struct(s) if !has_source(s.annots()) => {
+            let mut terms = Vec::with_capacity(s.args().len() + s.annots().len() + 1);
+            for a in s.args().iter().chain(s.annots().iter()) {
+                terms.push(heap.resolve(a, base)?);
             }
-            let mut annots = Vec::with_capacity(s.annots.len() + 1);
-            for a in s.annots.iter() {
-                annots.push(heap.resolve(a, base)?);
-            }
-            annots.push(src.clone());
-            Ok(Term::structure(s.functor, args, annots))
+            terms.push(src.clone());
+            Ok(Term::from_parts(s.functor, terms, s.args().len()))
         }
         _ => {
             let r = heap.resolve(t, base)?;
-            Ok(if r.is_literal() { with_default_source(r, Symbol::SELF) } else { r })
+            Ok(if r.is_literal() {
+                with_default_source(r, Symbol::SELF)
+            } else {
+                r
+            })
         }
     }
 }
 
 /// Unifies `plan`'s trigger with `term` and solves its context (the
 /// applicability test); see [`Agent::applicable`].
-fn try_plan(env: &mut crate::solve::Env<'_>, reports: &mut Vec<Report>, heap: &mut Heap, plan: &Arc<Plan>, term: &Term) -> Option<Option_> {
+fn try_plan(
+    env: &mut crate::solve::Env<'_>,
+    reports: &mut Vec<Report>,
+    heap: &mut Heap,
+    plan: &Arc<Plan>,
+    term: &Term,
+) -> Option<Option_> {
     let mark = heap.mark();
     let base = heap.alloc(plan.nvars);
     if !heap.unify(&plan.trigger.literal, base, term, 0) {
@@ -865,6 +902,24 @@ fn not_literal(op: &str, t: &Term) -> ActionError {
         action: op.to_string(),
         message: format!("expected a literal, got {t}"),
     }
+}
+
+/// Whether posting `goal` from the top means of `int` is a tail-recursive
+/// call that may drop the means first: `!goal` was its last step, `goal`
+/// has the functor and arity of the means' own trigger, `goal` is ground,
+/// the trigger is ground (so its caller expects no bindings back), and the
+/// means is neither a failure plan nor inside a loop.
+fn tail_recursive(int: &Intention, plan: &Plan, goal: &Term) -> bool {
+    let Some(top) = int.stack.last() else {
+        return false;
+    };
+    top.finished()
+        && top.fail_depth.is_none()
+        && top.loops.is_empty()
+        && top.is_achieve()
+        && plan.trigger.literal.functor_arity() == goal.functor_arity()
+        && !goal.is_open()
+        && int.heap.is_ground(&plan.trigger.literal, top.base)
 }
 
 fn set_pc(int: &mut Intention, pc: usize) {

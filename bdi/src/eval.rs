@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 
 use crate::error::EvalError;
 use crate::term::{ArithOp, Expr, RelOp, Term, compare_terms};
-use crate::unify::Heap;
+use crate::unify::{Deref, Heap};
 
 fn type_error(op: &'static str, t: &Term) -> EvalError {
     EvalError::Type {
@@ -60,9 +60,12 @@ impl Heap {
     /// Evaluates an arithmetic term to a number. Non-arithmetic values
     /// evaluate to themselves; an unbound variable is an error.
     pub fn eval(&mut self, t: &Term, base: u32) -> Result<Term, EvalError> {
-        let v = self.walk(t, base);
-        match &v {
-            Term::Ref(_) => Err(EvalError::Unbound),
+        let (v, base) = match self.deref(t, base) {
+            Deref::Unbound(_) => return Err(EvalError::Unbound),
+            Deref::Bound(v, b) => (v, b),
+        };
+        match &*v {
+            Term::Int(_) | Term::Float(_) => Ok(v.into_owned()),
             Term::Expr(e) => match &**e {
                 Expr::Arith(op, a, b) => {
                     let x = self.eval(a, base)?;
@@ -77,7 +80,7 @@ impl Heap {
                 _ => Ok(self.substitute(&v, base)),
             },
             _ if v.is_open() => self.resolve(&v, base),
-            _ => Ok(v),
+            _ => Ok(v.into_owned()),
         }
     }
 

@@ -46,7 +46,11 @@ impl Interner {
         let index = u32::try_from(self.names.len()).unwrap_or(INDEX_MASK) & INDEX_MASK;
         // Internal action names carry a flag bit so that "is this an
         // internal action?" needs no lookup on the hot path.
-        let id = if s.starts_with('.') { index | INTERNAL_BIT } else { index };
+        let id = if s.starts_with('.') {
+            index | INTERNAL_BIT
+        } else {
+            index
+        };
         self.names.push(leaked);
         self.ids.insert(leaked, id);
         id
@@ -98,7 +102,11 @@ impl Symbol {
     /// The name this symbol stands for.
     pub fn as_str(self) -> &'static str {
         let guard = interner().lock().unwrap_or_else(|e| e.into_inner());
-        guard.names.get((self.0 & INDEX_MASK) as usize).copied().unwrap_or("")
+        guard
+            .names
+            .get((self.0 & INDEX_MASK) as usize)
+            .copied()
+            .unwrap_or("")
     }
 
     /// Whether the name starts with `.` (an internal action), without

@@ -53,13 +53,25 @@ pub enum Term {
 pub struct Structure {
     /// Functor name.
     pub functor: Symbol,
-    /// Arguments (may be empty for an annotated atom).
-    pub args: Box<[Term]>,
-    /// Annotations (may be empty).
-    pub annots: Box<[Term]>,
+    /// Arguments followed by annotations, in one allocation.
+    terms: Box<[Term]>,
+    /// How many of `terms` are arguments.
+    nargs: usize,
     /// Whether some argument or annotation holds a variable, a cell or an
     /// expression, i.e. whether copying needs to walk it.
     pub open: bool,
+}
+
+impl Structure {
+    /// Arguments (may be empty for an annotated atom).
+    pub fn args(&self) -> &[Term] {
+        self.terms.get(..self.nargs).unwrap_or(&[])
+    }
+
+    /// Annotations (may be empty).
+    pub fn annots(&self) -> &[Term] {
+        self.terms.get(self.nargs..).unwrap_or(&[])
+    }
 }
 
 /// Arithmetic operators.
@@ -169,11 +181,30 @@ impl Term {
         if args.is_empty() && annots.is_empty() {
             return Term::Atom(functor);
         }
-        let open = args.iter().chain(annots.iter()).any(Term::is_open);
+        if annots.is_empty() {
+            let nargs = args.len();
+            return Term::from_parts(functor, args, nargs);
+        }
+        let nargs = args.len();
+        let mut terms = Vec::with_capacity(args.len() + annots.len());
+        terms.extend(args);
+        terms.extend(annots);
+        Term::from_parts(functor, terms, nargs)
+    }
+
+    /// A structure from its arguments followed by its annotations in one
+    /// vector (`nargs` of them arguments): one allocation fewer than
+    /// [`Term::structure`] when there are annotations.
+    pub fn from_parts(functor: Symbol, terms: Vec<Term>, nargs: usize) -> Term {
+        if terms.is_empty() {
+            return Term::Atom(functor);
+        }
+        let open = terms.iter().any(Term::is_open);
+        let nargs = nargs.min(terms.len());
         Term::Struct(Arc::new(Structure {
             functor,
-            args: args.into_boxed_slice(),
-            annots: annots.into_boxed_slice(),
+            terms: terms.into_boxed_slice(),
+            nargs,
             open,
         }))
     }
@@ -211,6 +242,7 @@ impl Term {
 
     /// Whether this term holds variables, cells or expressions anywhere,
     /// i.e. whether it must be walked to be resolved against bindings.
+    #[inline]
     pub fn is_open(&self) -> bool {
         match self {
             Term::Var(_) | Term::Ref(_) | Term::Expr(_) => true,
@@ -225,7 +257,7 @@ impl Term {
     pub fn functor_arity(&self) -> Option<(Symbol, usize)> {
         match self {
             Term::Atom(s) => Some((*s, 0)),
-            Term::Struct(s) => Some((s.functor, s.args.len())),
+            Term::Struct(s) => Some((s.functor, s.args().len())),
             _ => None,
         }
     }
@@ -238,7 +270,7 @@ impl Term {
     /// Arguments of a structure (empty for atoms and everything else).
     pub fn args(&self) -> &[Term] {
         match self {
-            Term::Struct(s) => &s.args,
+            Term::Struct(s) => s.args(),
             _ => &[],
         }
     }
@@ -246,7 +278,7 @@ impl Term {
     /// Annotations of a structure (empty for everything else).
     pub fn annots(&self) -> &[Term] {
         match self {
-            Term::Struct(s) => &s.annots,
+            Term::Struct(s) => s.annots(),
             _ => &[],
         }
     }
@@ -261,7 +293,7 @@ impl Term {
     pub fn with_annots(&self, annots: Vec<Term>) -> Term {
         match self {
             Term::Atom(f) => Term::structure(*f, Vec::new(), annots),
-            Term::Struct(s) => Term::structure(s.functor, s.args.to_vec(), annots),
+            Term::Struct(s) => Term::structure(s.functor, s.args().to_vec(), annots),
             other => other.clone(),
         }
     }
@@ -269,8 +301,8 @@ impl Term {
     /// The same literal without annotations.
     pub fn without_annots(&self) -> Term {
         match self {
-            Term::Struct(s) if !s.annots.is_empty() => {
-                Term::structure(s.functor, s.args.to_vec(), Vec::new())
+            Term::Struct(s) if !s.annots().is_empty() => {
+                Term::structure(s.functor, s.args().to_vec(), Vec::new())
             }
             other => other.clone(),
         }
@@ -326,10 +358,12 @@ impl Term {
             (Term::Cons(a), Term::Cons(b)) => a.0.same(&b.0) && a.1.same(&b.1),
             (Term::Struct(a), Term::Struct(b)) => {
                 a.functor == b.functor
-                    && a.args.len() == b.args.len()
-                    && a.args.iter().zip(b.args.iter()).all(|(x, y)| x.same(y))
-                    && a.annots.len() == b.annots.len()
-                    && a.annots.iter().all(|x| b.annots.iter().any(|y| x.same(y)))
+                    && a.args().len() == b.args().len()
+                    && a.args().iter().zip(b.args().iter()).all(|(x, y)| x.same(y))
+                    && a.annots().len() == b.annots().len()
+                    && a.annots()
+                        .iter()
+                        .all(|x| b.annots().iter().any(|y| x.same(y)))
             }
             (Term::Expr(a), Term::Expr(b)) => Arc::ptr_eq(a, b),
             _ => false,
@@ -371,14 +405,14 @@ pub fn compare_terms(a: &Term, b: &Term) -> Ordering {
         (Term::Atom(x), Term::Atom(y)) => x.as_str().cmp(y.as_str()),
         (Term::Str(x), Term::Str(y)) => x.cmp(y),
         (Term::Struct(x), Term::Struct(y)) => x
-            .args
+            .args()
             .len()
-            .cmp(&y.args.len())
+            .cmp(&y.args().len())
             .then_with(|| x.functor.as_str().cmp(y.functor.as_str()))
             .then_with(|| {
-                x.args
+                x.args()
                     .iter()
-                    .zip(y.args.iter())
+                    .zip(y.args().iter())
                     .map(|(p, q)| compare_terms(p, q))
                     .find(|o| *o != Ordering::Equal)
                     .unwrap_or(Ordering::Equal)
@@ -413,11 +447,14 @@ impl PartialEq for TermKey {
         match (&self.0, &other.0) {
             (Term::Struct(x), Term::Struct(y)) => {
                 x.functor == y.functor
-                    && x.args.len() == y.args.len()
-                    && x.args.iter().zip(y.args.iter()).all(|(p, q)| key_eq(p, q))
+                    && x.args().len() == y.args().len()
+                    && x.args()
+                        .iter()
+                        .zip(y.args().iter())
+                        .all(|(p, q)| key_eq(p, q))
             }
             (Term::Struct(x), Term::Atom(a)) | (Term::Atom(a), Term::Struct(x)) => {
-                x.args.is_empty() && x.functor == *a
+                x.args().is_empty() && x.functor == *a
             }
             (a, b) => key_eq(a, b),
         }
@@ -436,12 +473,15 @@ fn key_eq(a: &Term, b: &Term) -> bool {
         (Term::Cons(x), Term::Cons(y)) => key_eq(&x.0, &y.0) && key_eq(&x.1, &y.1),
         (Term::Struct(x), Term::Struct(y)) => {
             x.functor == y.functor
-                && x.args.len() == y.args.len()
-                && x.args.iter().zip(y.args.iter()).all(|(p, q)| key_eq(p, q))
-                && x.annots.len() == y.annots.len()
-                && x.annots
+                && x.args().len() == y.args().len()
+                && x.args()
                     .iter()
-                    .zip(y.annots.iter())
+                    .zip(y.args().iter())
+                    .all(|(p, q)| key_eq(p, q))
+                && x.annots().len() == y.annots().len()
+                && x.annots()
+                    .iter()
+                    .zip(y.annots().iter())
                     .all(|(p, q)| key_eq(p, q))
         }
         (Term::Expr(x), Term::Expr(y)) => Arc::ptr_eq(x, y),
@@ -485,15 +525,15 @@ fn hash_term<H: Hasher>(t: &Term, state: &mut H) {
         }
         // An annotated atom hashes like the plain atom (annotations are
         // not part of a key).
-        Term::Struct(s) if s.args.is_empty() => {
+        Term::Struct(s) if s.args().is_empty() => {
             0u8.hash(state);
             s.functor.hash(state);
         }
         Term::Struct(s) => {
             7u8.hash(state);
             s.functor.hash(state);
-            s.args.len().hash(state);
-            for a in s.args.iter() {
+            s.args().len().hash(state);
+            for a in s.args().iter() {
                 hash_term(a, state);
             }
         }
@@ -633,9 +673,9 @@ fn write_term(out: &mut String, t: &Term, style: Style) -> fmt::Result {
             } else {
                 write_atom(out, s.functor)?;
             }
-            if !s.args.is_empty() {
+            if !s.args().is_empty() {
                 out.push('(');
-                for (i, a) in s.args.iter().enumerate() {
+                for (i, a) in s.args().iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
@@ -643,9 +683,9 @@ fn write_term(out: &mut String, t: &Term, style: Style) -> fmt::Result {
                 }
                 out.push(')');
             }
-            if !s.annots.is_empty() {
+            if !s.annots().is_empty() {
                 out.push('[');
-                for (i, a) in s.annots.iter().enumerate() {
+                for (i, a) in s.annots().iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }

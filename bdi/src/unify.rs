@@ -13,6 +13,8 @@
 //! Jason's subset semantics: the annotations of the left term must each
 //! unify with some annotation of the right term.
 
+use std::borrow::Cow;
+
 use crate::error::EvalError;
 use crate::term::{Expr, Term};
 
@@ -40,9 +42,11 @@ pub struct Heap {
 
 /// A dereferenced term: an unbound cell, or a value (with the base its
 /// clause variables are relative to).
-enum Deref {
+pub(crate) enum Deref<'t> {
     Unbound(u32),
-    Bound(Term, u32),
+    // Borrowed when the term was not a variable: dereferencing a
+    // structure then costs no reference-count traffic.
+    Bound(Cow<'t, Term>, u32),
 }
 
 impl Heap {
@@ -119,16 +123,16 @@ impl Heap {
         self.cells.get(cell as usize).and_then(Option::as_ref)
     }
 
-    fn deref(&self, t: &Term, base: u32) -> Deref {
+    pub(crate) fn deref<'t>(&self, t: &'t Term, base: u32) -> Deref<'t> {
         let mut cell = match t {
             Term::Var(i) => base.wrapping_add(*i),
             Term::Ref(c) => *c,
-            _ => return Deref::Bound(t.clone(), base),
+            _ => return Deref::Bound(Cow::Borrowed(t), base),
         };
         loop {
             match self.cells.get(cell as usize) {
                 Some(Some(Term::Ref(next))) if *next != cell => cell = *next,
-                Some(Some(v)) => return Deref::Bound(v.clone(), 0),
+                Some(Some(v)) => return Deref::Bound(Cow::Owned(v.clone()), 0),
                 _ => return Deref::Unbound(cell),
             }
         }
@@ -139,7 +143,7 @@ impl Heap {
     pub fn walk(&self, t: &Term, base: u32) -> Term {
         match self.deref(t, base) {
             Deref::Unbound(c) => Term::Ref(c),
-            Deref::Bound(v, _) => v,
+            Deref::Bound(v, _) => v.into_owned(),
         }
     }
 
@@ -193,9 +197,9 @@ impl Heap {
                 }
             },
             (Term::Atom(x), Term::Atom(y)) => x == y,
-            (Term::Atom(x), Term::Struct(s)) => s.args.is_empty() && s.functor == *x,
+            (Term::Atom(x), Term::Struct(s)) => s.args().is_empty() && s.functor == *x,
             (Term::Struct(s), Term::Atom(y)) => {
-                s.args.is_empty() && s.annots.is_empty() && s.functor == *y
+                s.args().is_empty() && s.annots().is_empty() && s.functor == *y
             }
             (Term::Int(x), Term::Int(y)) => x == y,
             (Term::Int(_) | Term::Float(_), Term::Int(_) | Term::Float(_)) => {
@@ -207,15 +211,15 @@ impl Heap {
                 self.unify(&x.0, ba, &y.0, bb) && self.unify(&x.1, ba, &y.1, bb)
             }
             (Term::Struct(x), Term::Struct(y)) => {
-                if x.functor != y.functor || x.args.len() != y.args.len() {
+                if x.functor != y.functor || x.args().len() != y.args().len() {
                     return false;
                 }
-                for (p, q) in x.args.iter().zip(y.args.iter()) {
+                for (p, q) in x.args().iter().zip(y.args().iter()) {
                     if !self.unify(p, ba, q, bb) {
                         return false;
                     }
                 }
-                self.annots_subset(&x.annots, ba, &y.annots, bb)
+                self.annots_subset(x.annots(), ba, y.annots(), bb)
             }
             (Term::Expr(x), Term::Expr(y)) => std::sync::Arc::ptr_eq(x, y),
             _ => false,
@@ -250,15 +254,11 @@ impl Heap {
                 Deref::Bound(v, b) => self.resolve(&v, b),
             },
             Term::Struct(s) => {
-                let mut args = Vec::with_capacity(s.args.len());
-                for a in s.args.iter() {
-                    args.push(self.resolve(a, base)?);
+                let mut terms = Vec::with_capacity(s.args().len() + s.annots().len());
+                for a in s.args().iter().chain(s.annots().iter()) {
+                    terms.push(self.resolve(a, base)?);
                 }
-                let mut annots = Vec::with_capacity(s.annots.len());
-                for a in s.annots.iter() {
-                    annots.push(self.resolve(a, base)?);
-                }
-                Ok(Term::structure(s.functor, args, annots))
+                Ok(Term::from_parts(s.functor, terms, s.args().len()))
             }
             Term::Cons(_) => {
                 let mut items = Vec::new();
@@ -276,7 +276,7 @@ impl Heap {
                                 break;
                             }
                             Deref::Bound(v, b) => {
-                                cur = v;
+                                cur = v.into_owned();
                                 cur_base = b;
                             }
                         },
@@ -296,6 +296,28 @@ impl Heap {
         }
     }
 
+    /// Whether `t` (relative to `base`) has no unbound variable, without
+    /// building anything.
+    pub fn is_ground(&self, t: &Term, base: u32) -> bool {
+        if !t.is_open() {
+            return true;
+        }
+        match t {
+            Term::Var(_) | Term::Ref(_) => match self.deref(t, base) {
+                Deref::Unbound(_) => false,
+                Deref::Bound(v, b) => self.is_ground(&v, b),
+            },
+            Term::Struct(s) => s
+                .args()
+                .iter()
+                .chain(s.annots().iter())
+                .all(|a| self.is_ground(a, base)),
+            Term::Cons(c) => self.is_ground(&c.0, base) && self.is_ground(&c.1, base),
+            Term::Expr(_) => false,
+            _ => true,
+        }
+    }
+
     /// Like [`Heap::resolve`] but never evaluates: expressions are kept with
     /// their variables substituted. Used for terms that are formulas.
     pub fn substitute(&self, t: &Term, base: u32) -> Term {
@@ -309,8 +331,11 @@ impl Heap {
             },
             Term::Struct(s) => Term::structure(
                 s.functor,
-                s.args.iter().map(|a| self.substitute(a, base)).collect(),
-                s.annots.iter().map(|a| self.substitute(a, base)).collect(),
+                s.args().iter().map(|a| self.substitute(a, base)).collect(),
+                s.annots()
+                    .iter()
+                    .map(|a| self.substitute(a, base))
+                    .collect(),
             ),
             Term::Cons(c) => Term::Cons(std::sync::Arc::new((
                 self.substitute(&c.0, base),
@@ -346,6 +371,12 @@ impl Heap {
     /// older cell still refers into it.
     pub(crate) fn pop_frame(&mut self, base: u32, trail_mark: usize) {
         if trail_mark > self.trail.len() || base > self.len() {
+            return;
+        }
+        if self.trail[trail_mark..].iter().all(|c| *c >= base) {
+            // Nothing older was bound: the common case, no copying.
+            self.cells.truncate(base as usize);
+            self.trail.truncate(trail_mark);
             return;
         }
         let outer: Vec<u32> = self.trail[trail_mark..]
@@ -388,9 +419,9 @@ fn max_ref(t: &Term) -> Option<u32> {
     match t {
         Term::Ref(c) => Some(*c),
         Term::Struct(s) => s
-            .args
+            .args()
             .iter()
-            .chain(s.annots.iter())
+            .chain(s.annots().iter())
             .filter_map(max_ref)
             .max(),
         Term::Cons(c) => max_ref(&c.0).max(max_ref(&c.1)),
@@ -411,8 +442,8 @@ fn map_refs(t: &Term, f: &mut dyn FnMut(u32) -> Term) -> Term {
     match t {
         Term::Ref(c) => f(*c),
         Term::Struct(s) => {
-            let args = s.args.iter().map(|a| map_refs(a, f)).collect();
-            let annots = s.annots.iter().map(|a| map_refs(a, f)).collect();
+            let args = s.args().iter().map(|a| map_refs(a, f)).collect();
+            let annots = s.annots().iter().map(|a| map_refs(a, f)).collect();
             Term::structure(s.functor, args, annots)
         }
         Term::Cons(c) => {
@@ -470,8 +501,8 @@ pub fn vars_to_refs(t: &Term) -> Term {
         Term::Var(i) => Term::Ref(*i),
         Term::Struct(s) => Term::structure(
             s.functor,
-            s.args.iter().map(vars_to_refs).collect(),
-            s.annots.iter().map(vars_to_refs).collect(),
+            s.args().iter().map(vars_to_refs).collect(),
+            s.annots().iter().map(vars_to_refs).collect(),
         ),
         Term::Cons(c) => Term::Cons(std::sync::Arc::new((
             vars_to_refs(&c.0),

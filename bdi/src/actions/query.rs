@@ -303,7 +303,7 @@ fn contains_ref(t: &Term) -> bool {
     }
     match t {
         Term::Ref(_) | Term::Var(_) => true,
-        Term::Struct(s) => s.args.iter().chain(s.annots.iter()).any(contains_ref),
+        Term::Struct(s) => s.args().iter().chain(s.annots().iter()).any(contains_ref),
         Term::Cons(c) => contains_ref(&c.0) || contains_ref(&c.1),
         _ => false,
     }

@@ -72,8 +72,10 @@ impl ActionRegistry {
     where
         F: Fn(&[Term]) -> Result<Term, ActionError> + Send + Sync + 'static,
     {
-        self.map
-            .insert((Symbol::intern(name), arity + 1), Custom::Function(Arc::new(f)));
+        self.map.insert(
+            (Symbol::intern(name), arity + 1),
+            Custom::Function(Arc::new(f)),
+        );
     }
 
     /// Whether `name` with `arity` call arguments is registered.
