@@ -1,1 +1,55 @@
-fn main() {}
+//! The `agora` command: parses arguments and calls the runtime.
+
+mod cli;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    if let Err(error) = init_logging(&cli.global.log) {
+        eprintln!("agora: --log: {error}");
+        return ExitCode::from(2);
+    }
+    let result = match &cli.command {
+        cli::Command::Run { config } => commands::run::run(&cli.global, config),
+        cli::Command::Broker { bind, port } => commands::broker::run(&cli.global, *bind, *port),
+        cli::Command::Send(args) => commands::send::run(&cli.global, args),
+        cli::Command::Runs { command } => commands::runs::run(&cli.global, command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("agora: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(filter: &str) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    // Agent panics are caught and reported as failures; one log line each
+    // is enough, without the default hook's backtrace advice.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "non-text panic payload".into());
+        tracing::error!("panic{location}: {payload}");
+    }));
+    Ok(())
+}

@@ -1,1 +1,4 @@
-//! End-to-end tests of the `agora` binary.
+//! Integration tests: one binary, one module per area (see DESIGN.md).
+
+mod support;
+mod transport;

@@ -1,2 +1,39 @@
-//! Agora's actor runtime.
+//! Agora's actor runtime: the MQTT transport, supervised agents, the redb
+//! checkpoint store and telemetry.
+//!
+//! `agora-bdi` and `agora-agents` are pure libraries; this crate owns every
+//! thread, socket, file and timer around them.
+//!
+//! The entry point for a whole experiment is [`run::run_experiment`]; the
+//! pieces ([`transport::Transport`], [`supervisor::Supervisor`],
+//! [`store::Store`], [`agent::Agent`]) can be used alone.
 #![warn(missing_docs)]
+
+pub mod agent;
+pub mod broker;
+pub mod config;
+pub mod run;
+pub mod store;
+pub mod supervisor;
+pub mod telemetry;
+pub mod transport;
+
+/// This machine's name, made safe for one MQTT topic level.
+pub fn host_name() -> String {
+    let raw = gethostname::gethostname().to_string_lossy().into_owned();
+    let cleaned: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if cleaned.is_empty() {
+        "host".to_string()
+    } else {
+        cleaned
+    }
+}

@@ -1,0 +1,430 @@
+//! The actor that hosts one incarnation of an agent: it decodes and
+//! deduplicates its inbox, routes messages to behaviours by template, runs
+//! their timers, saves checkpoints, and turns panics and errors into a
+//! failure its supervisor hears about.
+
+use std::any::Any;
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+
+use super::Agent;
+use super::behaviour::{Behaviour, Behaviours, Next};
+use super::context::{AgentContext, AgentCore, Effects};
+use super::factory::Launch;
+use super::mailbox::AgentMailbox;
+use super::stats::bump;
+use crate::store::SaveCheckpoint;
+use crate::supervisor::{ChildExit, Link};
+use crate::transport::{DedupWindow, Envelope, InboundMessage, QoS};
+
+/// Envelopes remembered per agent for duplicate suppression.
+const DEDUP_WINDOW: usize = 4096;
+/// Checkpoint saves that may wait behind the one being written; beyond
+/// this the oldest untagged one is dropped, since a newer state supersedes it.
+const PENDING_SAVES: usize = 4;
+/// How long a stopping agent waits for its final checkpoint to commit.
+const FINAL_SAVE_DEADLINE: Duration = Duration::from_secs(10);
+
+/// An inbound MQTT message for an agent's inbox.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Deliver(pub(crate) InboundMessage);
+
+impl From<InboundMessage> for Deliver {
+    fn from(message: InboundMessage) -> Self {
+        Deliver(message)
+    }
+}
+
+/// Asks an agent to end gracefully: final checkpoint, presence offline.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct StopAgent {
+    /// Why, for logs and telemetry.
+    pub reason: String,
+}
+
+struct Slot<A> {
+    behaviour: Box<dyn Behaviour<A>>,
+    timer: Option<SpawnHandle>,
+    timer_generation: u64,
+    done: bool,
+}
+
+// Lives on the stack for one call; boxing the envelope would allocate per message.
+#[allow(clippy::large_enum_variant)]
+enum Call {
+    Start,
+    Message(Envelope),
+    Timer,
+}
+
+/// Hosts one incarnation of an agent.
+pub struct AgentActor<A: Agent> {
+    agent: A,
+    slots: Vec<Slot<A>>,
+    core: AgentCore,
+    mailbox: Arc<AgentMailbox>,
+    mailbox_capacity: usize,
+    dedup: DedupWindow,
+    link: Link,
+    effects: Effects,
+    pending_saves: VecDeque<(Vec<u8>, Option<String>)>,
+    save_in_flight: bool,
+    ending: Option<String>,
+}
+
+impl<A: Agent> AgentActor<A> {
+    pub(crate) fn new(agent: A, launch: Launch) -> Self {
+        Self {
+            agent,
+            slots: Vec::new(),
+            core: AgentCore {
+                name: launch.name,
+                incarnation: launch.incarnation,
+                env: launch.env,
+                stats: launch.stats,
+            },
+            mailbox: launch.mailbox,
+            mailbox_capacity: launch.mailbox_capacity,
+            dedup: DedupWindow::new(DEDUP_WINDOW),
+            link: launch.link,
+            effects: Effects::default(),
+            pending_saves: VecDeque::new(),
+            save_in_flight: false,
+            ending: None,
+        }
+    }
+
+    fn publish_presence(&self, state: &str) {
+        let env = &self.core.env;
+        let topic = env.transport.topics().presence(&self.core.name);
+        if let Err(error) =
+            env.transport
+                .publish(topic, state.as_bytes().to_vec(), QoS::AtLeastOnce, true)
+        {
+            tracing::warn!(agent = %self.core.name, %error, "presence not published");
+        }
+    }
+
+    fn invoke(&mut self, ctx: &mut Context<Self>, index: usize, call: Call) {
+        let Some(slot) = self.slots.get_mut(index) else {
+            return;
+        };
+        if slot.done || self.ending.is_some() {
+            return;
+        }
+        let mut agent_ctx = AgentContext {
+            core: &self.core,
+            effects: &mut self.effects,
+            now: Instant::now(),
+        };
+        let agent = &mut self.agent;
+        let behaviour = &mut slot.behaviour;
+        let outcome = catch_unwind(AssertUnwindSafe(|| match call {
+            Call::Start => behaviour.start(agent, &mut agent_ctx),
+            Call::Message(message) => behaviour.message(agent, message, &mut agent_ctx),
+            Call::Timer => behaviour.timer(agent, &mut agent_ctx),
+        }));
+        match outcome {
+            Ok(Ok(next)) => self.schedule(ctx, index, next),
+            Ok(Err(error)) => {
+                let name = self.slots[index].behaviour.name().to_string();
+                return self.fail(
+                    ctx,
+                    ChildExit::Failed(format!("behaviour `{name}`: {error}")),
+                );
+            }
+            Err(panic) => {
+                let name = self.slots[index].behaviour.name().to_string();
+                return self.fail(
+                    ctx,
+                    ChildExit::Panicked(format!(
+                        "behaviour `{name}`: {}",
+                        panic_message(panic.as_ref())
+                    )),
+                );
+            }
+        }
+        self.apply_effects(ctx);
+    }
+
+    fn schedule(&mut self, ctx: &mut Context<Self>, index: usize, next: Next) {
+        let slot = &mut self.slots[index];
+        let delay = match next {
+            Next::Unchanged => return,
+            Next::Idle => None,
+            Next::Done => {
+                slot.done = true;
+                None
+            }
+            Next::Sleep(delay) => Some(delay),
+            Next::Until(at) => Some(at.saturating_duration_since(Instant::now())),
+        };
+        if let Some(handle) = slot.timer.take() {
+            ctx.cancel_future(handle);
+        }
+        slot.timer_generation += 1;
+        if let Some(delay) = delay {
+            let generation = slot.timer_generation;
+            slot.timer = Some(ctx.run_later(delay, move |actor, ctx| {
+                actor.timer_fired(ctx, index, generation)
+            }));
+        }
+    }
+
+    fn timer_fired(&mut self, ctx: &mut Context<Self>, index: usize, generation: u64) {
+        let Some(slot) = self.slots.get_mut(index) else {
+            return;
+        };
+        if slot.timer_generation != generation || slot.done {
+            return;
+        }
+        slot.timer = None;
+        self.invoke(ctx, index, Call::Timer);
+        self.finish_if_idle(ctx);
+    }
+
+    fn apply_effects(&mut self, ctx: &mut Context<Self>) {
+        for report in self.effects.reports.drain(..) {
+            self.core.env.telemetry.report(&self.core.name, report);
+        }
+        if let Some(tag) = self.effects.checkpoint.take() {
+            self.queue_checkpoint(ctx, tag);
+        }
+        if std::mem::take(&mut self.effects.stop) {
+            self.finish(ctx, "stopped itself".into());
+        }
+    }
+
+    /// Takes a snapshot now; a failing snapshot is a failure of the agent.
+    fn snapshot(&mut self, ctx: &mut Context<Self>) -> Option<Vec<u8>> {
+        match catch_unwind(AssertUnwindSafe(|| self.agent.snapshot())) {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(error)) => {
+                self.fail(ctx, ChildExit::Failed(format!("snapshot failed: {error}")));
+                None
+            }
+            Err(panic) => {
+                self.fail(
+                    ctx,
+                    ChildExit::Panicked(format!(
+                        "snapshot panicked: {}",
+                        panic_message(panic.as_ref())
+                    )),
+                );
+                None
+            }
+        }
+    }
+
+    fn queue_checkpoint(&mut self, ctx: &mut Context<Self>, tag: Option<String>) {
+        let Some(bytes) = self.snapshot(ctx) else {
+            return;
+        };
+        if self.pending_saves.len() >= PENDING_SAVES {
+            let oldest_untagged = self
+                .pending_saves
+                .iter()
+                .position(|(_, tag)| tag.is_none())
+                .unwrap_or(0);
+            self.pending_saves.remove(oldest_untagged);
+        }
+        self.pending_saves.push_back((bytes, tag));
+        self.pump_saves(ctx);
+    }
+
+    /// Sends the next waiting checkpoint to the store writer, one at a time,
+    /// so saves of one agent commit in order and the queue stays bounded.
+    fn pump_saves(&mut self, ctx: &mut Context<Self>) {
+        if self.save_in_flight {
+            return;
+        }
+        let Some((bytes, tag)) = self.pending_saves.pop_front() else {
+            if let Some(reason) = self.ending.clone() {
+                self.complete_stop(ctx, reason);
+            }
+            return;
+        };
+        self.save_in_flight = true;
+        let request = self.core.env.store.send(SaveCheckpoint {
+            run: self.core.env.run_id.clone(),
+            agent: self.core.name.clone(),
+            bytes,
+            tag,
+        });
+        ctx.spawn(request.into_actor(self).map(|result, actor, ctx| {
+            actor.save_in_flight = false;
+            match result {
+                Ok(Ok(meta)) => tracing::debug!(agent = %actor.core.name, sequence = meta.sequence, "checkpoint committed"),
+                Ok(Err(error)) => tracing::error!(agent = %actor.core.name, %error, "checkpoint not saved"),
+                Err(error) => tracing::error!(agent = %actor.core.name, %error, "checkpoint writer unreachable"),
+            }
+            actor.pump_saves(ctx);
+        }));
+    }
+
+    fn finish_if_idle(&mut self, ctx: &mut Context<Self>) {
+        if self.ending.is_none() && self.slots.iter().all(|slot| slot.done) {
+            self.finish(ctx, "all behaviours finished".into());
+        }
+    }
+
+    /// Ends normally: cancel timers, save a final checkpoint, then stop once
+    /// every save has committed (or the deadline passed).
+    fn finish(&mut self, ctx: &mut Context<Self>, reason: String) {
+        if self.ending.is_some() {
+            return;
+        }
+        for slot in &mut self.slots {
+            if let Some(handle) = slot.timer.take() {
+                ctx.cancel_future(handle);
+            }
+        }
+        if let Some(bytes) = self.snapshot(ctx) {
+            self.pending_saves.push_back((bytes, None));
+        }
+        if self.ending.is_some() {
+            return; // the snapshot itself failed
+        }
+        self.ending = Some(reason.clone());
+        ctx.run_later(FINAL_SAVE_DEADLINE, move |actor, ctx| {
+            tracing::warn!(agent = %actor.core.name, "final checkpoint did not commit within {FINAL_SAVE_DEADLINE:?}");
+            actor.complete_stop(ctx, reason);
+        });
+        self.pump_saves(ctx);
+    }
+
+    fn complete_stop(&mut self, ctx: &mut Context<Self>, reason: String) {
+        self.link.set_exit(ChildExit::Normal(reason));
+        ctx.stop();
+    }
+
+    /// Ends as a failure at once; unsaved checkpoints are dropped, so a
+    /// restart resumes from the last committed one.
+    fn fail(&mut self, ctx: &mut Context<Self>, exit: ChildExit) {
+        tracing::warn!(agent = %self.core.name, incarnation = self.core.incarnation, "agent failed: {}", exit.describe());
+        self.ending = Some(exit.describe());
+        self.pending_saves.clear();
+        self.link.set_exit(exit);
+        ctx.stop();
+    }
+
+    fn receive(&mut self, ctx: &mut Context<Self>, message: InboundMessage) {
+        let stats = &self.core.stats;
+        let envelope = match Envelope::decode(&message.payload) {
+            Ok(envelope) => envelope,
+            Err(error) => {
+                bump(&stats.malformed);
+                tracing::warn!(agent = %self.core.name, topic = %message.topic, %error, "malformed envelope dropped");
+                return;
+            }
+        };
+        if !self.dedup.first_sighting(&envelope.sender, &envelope.id) {
+            bump(&stats.duplicates);
+            tracing::debug!(agent = %self.core.name, id = %envelope.id, "duplicate envelope dropped");
+            return;
+        }
+        bump(&stats.received);
+        let matching: Vec<usize> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| {
+                !slot.done
+                    && slot
+                        .behaviour
+                        .template()
+                        .is_some_and(|t| t.matches(&envelope))
+            })
+            .map(|(index, _)| index)
+            .collect();
+        let Some((&last, rest)) = matching.split_last() else {
+            bump(&stats.unmatched);
+            tracing::debug!(agent = %self.core.name, performative = %envelope.performative, sender = %envelope.sender, "no behaviour matched the message");
+            return;
+        };
+        for &index in rest {
+            self.invoke(ctx, index, Call::Message(envelope.clone()));
+        }
+        self.invoke(ctx, last, Call::Message(envelope));
+    }
+}
+
+impl<A: Agent> Actor for AgentActor<A> {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.set_mailbox_capacity(self.mailbox_capacity);
+        let waiting = self.mailbox.attach(ctx.address().recipient());
+        self.publish_presence("online");
+
+        let mut behaviours = Behaviours::default();
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| self.agent.setup(&mut behaviours))) {
+            return self.fail(
+                ctx,
+                ChildExit::Panicked(format!("setup: {}", panic_message(panic.as_ref()))),
+            );
+        }
+        self.slots = behaviours
+            .list
+            .into_iter()
+            .map(|behaviour| Slot {
+                behaviour,
+                timer: None,
+                timer_generation: 0,
+                done: false,
+            })
+            .collect();
+        for index in 0..self.slots.len() {
+            self.invoke(ctx, index, Call::Start);
+        }
+        for message in waiting {
+            if self.ending.is_some() {
+                break;
+            }
+            self.receive(ctx, message);
+        }
+        self.finish_if_idle(ctx);
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        self.mailbox.detach();
+        self.publish_presence("offline");
+    }
+}
+
+impl<A: Agent> Handler<Deliver> for AgentActor<A> {
+    type Result = ();
+
+    fn handle(&mut self, Deliver(message): Deliver, ctx: &mut Self::Context) {
+        if self.ending.is_some() {
+            return;
+        }
+        self.receive(ctx, message);
+        self.finish_if_idle(ctx);
+    }
+}
+
+impl<A: Agent> Handler<StopAgent> for AgentActor<A> {
+    type Result = ();
+
+    fn handle(&mut self, stop: StopAgent, ctx: &mut Self::Context) {
+        self.finish(ctx, stop.reason);
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "non-text panic payload".to_string()
+    }
+}

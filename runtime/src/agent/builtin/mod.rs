@@ -1,0 +1,11 @@
+//! Agent kinds usable from a config without writing Rust.
+
+mod contract_net;
+mod echo;
+mod pinger;
+mod registry;
+
+pub use contract_net::{ContractNetManager, ContractNetWorker, ManagerSettings};
+pub use echo::Echo;
+pub use pinger::{Pinger, PingerSettings};
+pub use registry::{AgentRegistry, KindBuilder};

@@ -1,0 +1,148 @@
+//! Agent kinds by name: the built-ins and those an embedding program
+//! registers, turned into supervisor child specs from a config.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{ContractNetManager, ContractNetWorker, Echo, ManagerSettings, Pinger, PingerSettings};
+use crate::agent::{AgentError, AgentFactory, agent_factory};
+use crate::config::{AgentSection, ConfigError, ExperimentConfig};
+use crate::supervisor::ChildSpec;
+
+/// Builds the factory of one agent from its config entry and instance name.
+pub type KindBuilder =
+    Arc<dyn Fn(&AgentSection, &str) -> Result<Arc<dyn AgentFactory>, AgentError> + Send + Sync>;
+
+struct Kind {
+    builder: KindBuilder,
+    service_by_default: bool,
+}
+
+/// Agent kinds by name.
+///
+/// ```
+/// use agora_runtime::agent::builtin::AgentRegistry;
+/// use agora_runtime::agent::{Agent, Behaviours, agent_factory};
+///
+/// struct Idle;
+/// impl Agent for Idle {
+///     fn setup(&mut self, _: &mut Behaviours<Self>) {}
+/// }
+/// let mut registry = AgentRegistry::with_builtins();
+/// registry.register("idle", false, |_section, _name| Ok(agent_factory(|| Ok(Idle))));
+/// assert!(registry.kinds().contains(&"idle"));
+/// ```
+pub struct AgentRegistry {
+    kinds: BTreeMap<String, Kind>,
+}
+
+impl Default for AgentRegistry {
+    fn default() -> Self {
+        Self::with_builtins()
+    }
+}
+
+const DEFAULT_MAILBOX: usize = 4096;
+
+impl AgentRegistry {
+    /// The built-in kinds: `echo`, `pinger`, `contract-net-manager`, `contract-net-worker`.
+    pub fn with_builtins() -> Self {
+        let mut registry = Self {
+            kinds: BTreeMap::new(),
+        };
+        registry.register("echo", true, |_, _| Ok(agent_factory(|| Ok(Echo))));
+        registry.register("pinger", false, |section, _| {
+            let mut settings = PingerSettings::new(
+                section.target.clone().unwrap_or_default(),
+                section.count.unwrap_or(1000),
+            );
+            settings.window = section.window.unwrap_or(1);
+            settings.timeout = section.timeout.unwrap_or(Duration::from_secs(2));
+            settings.payload_bytes = section.payload_bytes.unwrap_or(16);
+            settings.warmup = section.warmup.unwrap_or(0);
+            Ok(agent_factory(move || Ok(Pinger::new(settings.clone()))))
+        });
+        registry.register("contract-net-manager", false, |section, _| {
+            let settings = ManagerSettings {
+                workers: section.workers.clone().unwrap_or_default(),
+                task: section.task.clone().unwrap_or_else(|| "task".into()),
+                deadline: section.deadline.unwrap_or(Duration::from_secs(1)),
+                rounds: section.rounds.unwrap_or(1),
+            };
+            Ok(agent_factory(move || {
+                Ok(ContractNetManager::new(settings.clone()))
+            }))
+        });
+        registry.register("contract-net-worker", true, |section, name| {
+            let cost = section
+                .cost
+                .unwrap_or_else(|| ContractNetWorker::default_cost(name));
+            let refuse = section.refuse.unwrap_or(false);
+            Ok(agent_factory(move || {
+                Ok(ContractNetWorker::new(cost, refuse))
+            }))
+        });
+        registry
+    }
+
+    /// Registers (or replaces) a kind. `service_by_default` says whether the
+    /// run waits for agents of this kind to finish (false) or stops them when
+    /// the others are done (true).
+    pub fn register(
+        &mut self,
+        kind: impl Into<String>,
+        service_by_default: bool,
+        builder: impl Fn(&AgentSection, &str) -> Result<Arc<dyn AgentFactory>, AgentError>
+        + Send
+        + Sync
+        + 'static,
+    ) {
+        self.kinds.insert(
+            kind.into(),
+            Kind {
+                builder: Arc::new(builder),
+                service_by_default,
+            },
+        );
+    }
+
+    /// The registered kind names.
+    pub fn kinds(&self) -> Vec<&str> {
+        self.kinds.keys().map(String::as_str).collect()
+    }
+
+    /// The supervisor's child specs for a config, in config order.
+    pub fn child_specs(&self, config: &ExperimentConfig) -> Result<Vec<ChildSpec>, ConfigError> {
+        let mut specs = Vec::new();
+        for (index, section) in config.agents.iter().enumerate() {
+            let Some(kind) = self.kinds.get(&section.kind) else {
+                return Err(ConfigError::Invalid {
+                    file: config.source.clone(),
+                    key: format!("agents[{index}].kind"),
+                    message: format!(
+                        "unknown agent kind `{}` (known kinds: {})",
+                        section.kind,
+                        self.kinds().join(", ")
+                    ),
+                });
+            };
+            for name in section.instance_names() {
+                let factory = (kind.builder)(section, &name).map_err(|e| ConfigError::Invalid {
+                    file: config.source.clone(),
+                    key: format!("agents[{index}]"),
+                    message: e.to_string(),
+                })?;
+                specs.push(ChildSpec {
+                    name,
+                    factory,
+                    restart: section.restart,
+                    service: section.service.unwrap_or(kind.service_by_default),
+                    mailbox: section.mailbox.unwrap_or(DEFAULT_MAILBOX),
+                    max_restarts: section.max_restarts,
+                });
+            }
+        }
+        Ok(specs)
+    }
+}

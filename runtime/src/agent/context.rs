@@ -1,0 +1,165 @@
+//! What agent code can do while it runs: send, reply, stop, checkpoint,
+//! report results.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix::Addr;
+
+use super::stats::{AgentStats, bump};
+use crate::store::StoreWriter;
+use crate::telemetry::Telemetry;
+use crate::transport::{
+    EncodeError, Encoding, Envelope, Performative, PublishError, QoS, Transport,
+};
+
+/// What every agent of a run shares: the connection, the store, telemetry.
+#[derive(Clone)]
+pub struct AgentEnv {
+    /// Id of the run the agents belong to.
+    pub run_id: String,
+    /// The host's MQTT connection.
+    pub transport: Transport,
+    /// How agents encode what they send.
+    pub encoding: Encoding,
+    /// The checkpoint store's writer.
+    pub store: Addr<StoreWriter>,
+    /// Lifecycle events and reports.
+    pub telemetry: Telemetry,
+}
+
+impl std::fmt::Debug for AgentEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentEnv")
+            .field("run_id", &self.run_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Facts about the running incarnation, owned by its actor.
+pub(crate) struct AgentCore {
+    pub(crate) name: String,
+    pub(crate) incarnation: u64,
+    pub(crate) env: Arc<AgentEnv>,
+    pub(crate) stats: Arc<AgentStats>,
+}
+
+/// Requests agent code makes that the actor carries out after the call.
+#[derive(Debug, Default)]
+pub(crate) struct Effects {
+    pub(crate) stop: bool,
+    pub(crate) checkpoint: Option<Option<String>>,
+    pub(crate) reports: Vec<serde_json::Value>,
+}
+
+/// A send that did not go out.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The envelope names no receiver.
+    #[error("the envelope has no receiver")]
+    NoReceiver,
+    /// The envelope could not be encoded.
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    /// The connection refused it (outbox full or closed).
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+}
+
+/// The handle agent code gets in every behaviour call.
+pub struct AgentContext<'a> {
+    pub(crate) core: &'a AgentCore,
+    pub(crate) effects: &'a mut Effects,
+    pub(crate) now: Instant,
+}
+
+impl AgentContext<'_> {
+    /// This agent's name.
+    pub fn name(&self) -> &str {
+        &self.core.name
+    }
+
+    /// The run this agent belongs to.
+    pub fn run_id(&self) -> &str {
+        &self.core.env.run_id
+    }
+
+    /// 1 for the first start, 2 after the first restart, and so on.
+    pub fn incarnation(&self) -> u64 {
+        self.core.incarnation
+    }
+
+    /// When the current call began.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// A new envelope from this agent to `receiver`.
+    pub fn message(&self, receiver: &str, performative: Performative) -> Envelope {
+        Envelope::new(performative, self.core.name.clone(), receiver)
+    }
+
+    /// Sends an envelope to its receiver's inbox (QoS 1). An empty sender is
+    /// filled with this agent's name.
+    ///
+    /// # Backpressure
+    ///
+    /// Never waits: when the connection's outbox is full the envelope is not
+    /// sent and [`SendError::Publish`] says so.
+    pub fn send(&mut self, mut envelope: Envelope) -> Result<(), SendError> {
+        if envelope.receiver.is_empty() {
+            return Err(SendError::NoReceiver);
+        }
+        if envelope.sender.is_empty() {
+            envelope.sender.clone_from(&self.core.name);
+        }
+        let env = &self.core.env;
+        let bytes = envelope.encode(env.encoding)?;
+        let topic = env.transport.topics().inbox(&envelope.receiver);
+        match env.transport.publish(topic, bytes, QoS::AtLeastOnce, false) {
+            Ok(()) => {
+                bump(&self.core.stats.sent);
+                Ok(())
+            }
+            Err(error) => {
+                bump(&self.core.stats.send_failures);
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Answers `request`: to its sender, same conversation, `in_reply_to`
+    /// set to its `reply_with` (or its `id`).
+    pub fn reply(
+        &mut self,
+        request: &Envelope,
+        performative: Performative,
+        content: serde_json::Value,
+    ) -> Result<(), SendError> {
+        let mut reply = request.reply(performative, content);
+        reply.sender.clone_from(&self.core.name);
+        self.send(reply)
+    }
+
+    /// Ends this agent normally after the current call (a final checkpoint
+    /// is taken if the agent has state to save).
+    pub fn stop(&mut self) {
+        self.effects.stop = true;
+    }
+
+    /// Saves a checkpoint of the agent after the current call.
+    pub fn checkpoint(&mut self) {
+        self.effects.checkpoint.get_or_insert(None);
+    }
+
+    /// Saves a checkpoint with a tag (such as `best`) after the current call.
+    pub fn checkpoint_tagged(&mut self, tag: impl Into<String>) {
+        self.effects.checkpoint = Some(Some(tag.into()));
+    }
+
+    /// Publishes a result of this agent (for example a pinger's latency
+    /// figures) in telemetry and the run summary.
+    pub fn report(&mut self, result: serde_json::Value) {
+        self.effects.reports.push(result);
+    }
+}

@@ -1,0 +1,110 @@
+//! How the supervisor builds a fresh agent for each start.
+
+use std::sync::Arc;
+
+use actix::{Actor, Recipient};
+
+use super::actor::{AgentActor, StopAgent};
+use super::context::AgentEnv;
+use super::mailbox::AgentMailbox;
+use super::stats::AgentStats;
+use super::{Agent, AgentError};
+use crate::store::Checkpoint;
+use crate::supervisor::{ChildExit, Link};
+
+/// Everything one start of an agent needs. Built by the supervisor.
+pub struct Launch {
+    pub(crate) name: String,
+    pub(crate) incarnation: u64,
+    pub(crate) checkpoint: Option<Checkpoint>,
+    pub(crate) env: Arc<AgentEnv>,
+    pub(crate) mailbox: Arc<AgentMailbox>,
+    pub(crate) stats: Arc<AgentStats>,
+    pub(crate) link: Link,
+    pub(crate) mailbox_capacity: usize,
+}
+
+impl Launch {
+    /// The agent's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The checkpoint this start restores from, if any.
+    pub fn checkpoint(&self) -> Option<&Checkpoint> {
+        self.checkpoint.as_ref()
+    }
+}
+
+/// Builds and starts one agent. The supervisor calls it for the first start
+/// and for every restart, so state never carries over in a half-updated
+/// struct.
+pub trait AgentFactory: Send + Sync + 'static {
+    /// Builds a fresh agent, restores the checkpoint if there is one, and
+    /// starts its actor on the current arbiter.
+    ///
+    /// # Errors
+    ///
+    /// When the agent cannot be built or restored. The supervisor hears of it
+    /// through the launch's link, as a failed start.
+    fn launch(&self, launch: Launch) -> Result<Recipient<StopAgent>, AgentError>;
+}
+
+/// A factory from a closure that builds the agent.
+///
+/// ```
+/// use agora_runtime::agent::{Agent, Behaviours, agent_factory};
+/// #[derive(Default)]
+/// struct Quiet;
+/// impl Agent for Quiet {
+///     fn setup(&mut self, _: &mut Behaviours<Self>) {}
+/// }
+/// let factory = agent_factory(|| Ok(Quiet));
+/// ```
+pub fn agent_factory<A, F>(build: F) -> Arc<dyn AgentFactory>
+where
+    A: Agent,
+    F: Fn() -> Result<A, AgentError> + Send + Sync + 'static,
+{
+    Arc::new(ClosureFactory(build))
+}
+
+struct ClosureFactory<F>(F);
+
+impl<A, F> AgentFactory for ClosureFactory<F>
+where
+    A: Agent,
+    F: Fn() -> Result<A, AgentError> + Send + Sync + 'static,
+{
+    fn launch(&self, mut launch: Launch) -> Result<Recipient<StopAgent>, AgentError> {
+        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut agent = (self.0)()?;
+            if let Some(checkpoint) = &launch.checkpoint {
+                agent.restore(&checkpoint.bytes).map_err(|e| {
+                    AgentError::new(format!(
+                        "cannot restore checkpoint {}: {e}",
+                        checkpoint.meta.sequence
+                    ))
+                })?;
+            }
+            Ok(agent)
+        }));
+        let agent = match built {
+            Ok(Ok(agent)) => agent,
+            Ok(Err(error)) => {
+                launch
+                    .link
+                    .set_exit(ChildExit::Failed(format!("start failed: {error}")));
+                return Err(error);
+            }
+            Err(panic) => {
+                let message = super::actor::panic_message(panic.as_ref());
+                launch
+                    .link
+                    .set_exit(ChildExit::Panicked(format!("start failed: {message}")));
+                return Err(AgentError::new(message));
+            }
+        };
+        Ok(AgentActor::new(agent, launch).start().recipient())
+    }
+}

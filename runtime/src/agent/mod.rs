@@ -1,0 +1,65 @@
+//! Programmed agents, SPADE style: an [`Agent`] adds behaviours in
+//! [`setup`](Agent::setup); behaviours take messages by [`Template`] and run
+//! on timers; the runtime hosts each agent in an actor under a supervisor.
+//!
+//! ```
+//! use agora_runtime::agent::{Agent, Behaviours, Cyclic, Flow, Template};
+//! use agora_runtime::transport::Performative;
+//!
+//! /// Answers every request with an inform of the same content.
+//! struct Echo;
+//!
+//! impl Agent for Echo {
+//!     fn setup(&mut self, behaviours: &mut Behaviours<Self>) {
+//!         behaviours.add(Cyclic::new("answer", Template::new().performative(Performative::Request), |_, msg, ctx| {
+//!             ctx.reply(&msg, Performative::Inform, msg.content.clone())?;
+//!             Ok(Flow::Continue)
+//!         }));
+//!     }
+//! }
+//! ```
+
+mod actor;
+mod behaviour;
+mod behaviours;
+pub mod builtin;
+mod context;
+mod error;
+mod factory;
+mod mailbox;
+mod stats;
+mod template;
+
+pub use actor::{AgentActor, Deliver, StopAgent};
+pub use behaviour::{Behaviour, Behaviours, Flow, MessageQueue, Next};
+pub use behaviours::{
+    Cyclic, Fsm, FsmBuilder, FsmError, FsmState, OneShot, Periodic, StateStep, Timeout,
+};
+pub use context::{AgentContext, AgentEnv, SendError};
+pub use error::AgentError;
+pub use factory::{AgentFactory, Launch, agent_factory};
+pub use mailbox::AgentMailbox;
+pub use stats::{AgentStats, AgentStatsSnapshot};
+pub use template::{FieldTemplate, Template};
+
+/// An agent: its state and the behaviours that act on it.
+///
+/// State that should survive a restart lives in the agent's own fields and
+/// goes through [`snapshot`](Self::snapshot) / [`restore`](Self::restore);
+/// behaviours are rebuilt by `setup` on every start.
+pub trait Agent: Sized + Send + Unpin + 'static {
+    /// Adds the agent's behaviours. Called on every start, after `restore`.
+    fn setup(&mut self, behaviours: &mut Behaviours<Self>);
+
+    /// The state to checkpoint, or `None` for a stateless agent. Called when
+    /// a behaviour asks for a checkpoint and when the agent stops.
+    fn snapshot(&self) -> Result<Option<Vec<u8>>, AgentError> {
+        Ok(None)
+    }
+
+    /// Restores state from the last checkpoint before a restart.
+    fn restore(&mut self, checkpoint: &[u8]) -> Result<(), AgentError> {
+        let _ = checkpoint;
+        Ok(())
+    }
+}

@@ -1,0 +1,45 @@
+//! Durations in configs as people write them: `"500ms"`, `"2s"`, `"1m 30s"`.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+/// Deserializes a humantime duration string.
+pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Duration, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse(&text).map_err(serde::de::Error::custom)
+}
+
+/// Deserializes an optional humantime duration string.
+pub(crate) fn deserialize_option<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Duration>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    text.map(|t| parse(&t).map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+/// Parses `"2s"`, `"150ms"`, `"1h 5m"`.
+pub fn parse(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text.trim()).map_err(|e| {
+        format!("`{text}` is not a duration ({e}); write it like \"500ms\", \"2s\" or \"1m 30s\"")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_usual_forms_and_explains_bad_ones() {
+        assert_eq!(parse("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse(" 150ms "), Ok(Duration::from_millis(150)));
+        assert!(
+            parse("soon")
+                .expect_err("not a duration")
+                .contains("`soon`")
+        );
+    }
+}

@@ -1,0 +1,36 @@
+//! Config errors: each names the file, the key and what was expected.
+
+use std::path::PathBuf;
+
+/// A config that cannot be used. Nothing has started when one is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        /// The config file.
+        file: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not valid TOML, an unknown key, a wrong type or a missing field. The
+    /// message from the TOML parser gives line, column and key.
+    #[error("{file}: {message}")]
+    Syntax {
+        /// The config file.
+        file: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// Valid TOML whose values do not fit together.
+    #[error("{file}: `{key}`: {message}")]
+    Invalid {
+        /// The config file.
+        file: PathBuf,
+        /// Dotted path of the key, e.g. `agents[2].window`.
+        key: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+}

@@ -1,0 +1,366 @@
+//! Running an experiment from its config on this host: broker, store,
+//! connection, telemetry, supervisor; waiting for the end; shutting down in
+//! order; reporting.
+
+mod id;
+mod report;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::{Actor, Addr};
+use tokio::sync::oneshot;
+
+pub use id::new_run_id;
+pub use report::RunReport;
+
+use crate::agent::builtin::AgentRegistry;
+use crate::agent::{AgentEnv, AgentStatsSnapshot};
+use crate::config::{BrokerChoice, ConfigError, ExperimentConfig, parse_broker_choice};
+use crate::store::{RunRecord, RunStatus, Store, StoreError, StoreWriter};
+use crate::supervisor::{Report, Shutdown, SupervisionOutcome, Supervisor, SupervisorSettings};
+use crate::telemetry::{LifecycleEvent, LifecycleKind, Telemetry};
+use crate::transport::{BrokerUrl, QoS, Transport, TransportError, TransportOptions, unix_now};
+
+/// How a run is started, beyond its config.
+pub struct RunOptions {
+    /// Broker override (`--broker`): `embedded`, `embedded:PORT` or a URL.
+    pub broker: Option<String>,
+    /// Folder for the store (unless the config names a file) and run files.
+    pub data_dir: PathBuf,
+    /// Agent kinds available to the config.
+    pub registry: AgentRegistry,
+}
+
+impl RunOptions {
+    /// Built-in kinds, data under `data_dir`.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            broker: None,
+            data_dir: data_dir.into(),
+            registry: AgentRegistry::with_builtins(),
+        }
+    }
+}
+
+/// Milestones of a starting run, for the CLI to show.
+#[derive(Debug, Clone)]
+pub enum RunProgress {
+    /// The embedded broker listens.
+    BrokerStarted {
+        /// Where it listens.
+        addr: SocketAddr,
+        /// The port the config asked for, when it was taken.
+        port_taken: Option<u16>,
+    },
+    /// The run is registered and its agents are starting.
+    Started {
+        /// Run id.
+        run_id: String,
+        /// Broker in use.
+        broker: String,
+        /// Agents to start.
+        agents: usize,
+    },
+}
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The config is not usable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The embedded broker did not start.
+    #[cfg(feature = "embedded-broker")]
+    #[error(transparent)]
+    Broker(#[from] crate::broker::BrokerError),
+    /// This build has no embedded broker.
+    #[error(
+        "this build of agora has no embedded broker (feature `embedded-broker`); pass --broker mqtt://HOST:PORT"
+    )]
+    NoEmbeddedBroker,
+    /// The broker cannot be reached.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The store cannot be opened or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[cfg(feature = "embedded-broker")]
+type BrokerGuard = Option<crate::broker::EmbeddedBroker>;
+#[cfg(not(feature = "embedded-broker"))]
+type BrokerGuard = Option<()>;
+
+fn start_broker(
+    choice: BrokerChoice,
+    progress: &mut impl FnMut(RunProgress),
+) -> Result<(BrokerUrl, BrokerGuard), RunError> {
+    match choice {
+        BrokerChoice::External(url) => Ok((url, None)),
+        #[cfg(feature = "embedded-broker")]
+        BrokerChoice::Embedded { port } => {
+            use crate::broker::{EmbeddedBroker, EmbeddedBrokerOptions};
+            let broker = EmbeddedBroker::start(EmbeddedBrokerOptions {
+                port,
+                ..EmbeddedBrokerOptions::default()
+            })?;
+            let addr = broker.local_addr();
+            progress(RunProgress::BrokerStarted {
+                addr,
+                port_taken: broker.fell_back_to_free_port().then_some(port),
+            });
+            Ok((
+                BrokerUrl::new(addr.ip().to_string(), addr.port()),
+                Some(broker),
+            ))
+        }
+        #[cfg(not(feature = "embedded-broker"))]
+        BrokerChoice::Embedded { .. } => Err(RunError::NoEmbeddedBroker),
+    }
+}
+
+/// Runs an experiment to its end on this host and reports.
+///
+/// Must be called inside an actix system. Ends when every non-service agent
+/// is done, when an agent fails and the run is set to fail with it, after
+/// `[run] max_duration`, or on Ctrl-C / SIGTERM (graceful: final
+/// checkpoints, presence offline).
+pub async fn run_experiment(
+    config: &ExperimentConfig,
+    options: RunOptions,
+    mut progress: impl FnMut(RunProgress),
+) -> Result<RunReport, RunError> {
+    let started = Instant::now();
+    // Everything that can be wrong with the config fails here, before any
+    // broker, file or connection exists.
+    let specs = options.registry.child_specs(config)?;
+    let choice = match &options.broker {
+        Some(text) => parse_broker_choice(text, config.broker.port).map_err(|message| {
+            ConfigError::Invalid {
+                file: "--broker".into(),
+                key: "broker".into(),
+                message,
+            }
+        })?,
+        None => config
+            .broker
+            .choice()
+            .map_err(|message| ConfigError::Invalid {
+                file: config.source.clone(),
+                key: "broker.url".into(),
+                message,
+            })?,
+    };
+
+    let store_path = config
+        .store
+        .path
+        .clone()
+        .unwrap_or_else(|| options.data_dir.join("agora.redb"));
+    let store = Store::open(&store_path)?;
+    let (broker_url, broker_guard) = start_broker(choice, &mut progress)?;
+
+    let name = config.run_name();
+    let run_id = new_run_id(&name);
+    let host = format!("{}-{}", crate::host_name(), std::process::id());
+    let namespace = config.run.namespace.clone();
+    let topics = crate::transport::Topics::new(&namespace);
+    let host_status = |status: &str| {
+        serde_json::json!({"status": status, "host": crate::host_name(), "pid": std::process::id(), "run": run_id, "at": unix_now()})
+            .to_string()
+            .into_bytes()
+    };
+
+    let mut transport_options = TransportOptions::new(
+        broker_url.clone(),
+        format!("agora-{host}-{run_id}"),
+        namespace,
+    );
+    transport_options.connect_timeout = config.broker.connect_timeout;
+    transport_options.outbox_capacity = config.broker.outbox_capacity;
+    transport_options.max_packet_size = config.broker.max_packet_size;
+    transport_options.last_will = Some((topics.host_status(&host), host_status("offline")));
+    let transport = Transport::connect(transport_options).await?;
+
+    let mut record = RunRecord::started(&run_id, &name, &config.text);
+    record.config_path = Some(config.source.display().to_string());
+    store.put_run(&record)?;
+
+    let publish_retained = |topic: String, payload: Vec<u8>| {
+        if let Err(error) = transport.publish(topic, payload, QoS::AtLeastOnce, true) {
+            tracing::warn!(%error, "status not published");
+        }
+    };
+    publish_retained(topics.host_status(&host), host_status("online"));
+    let run_status = |status: RunStatus, reason: Option<&str>| {
+        serde_json::json!({"status": status.as_str(), "run": run_id, "host": host, "reason": reason, "at": unix_now()})
+            .to_string()
+            .into_bytes()
+    };
+    publish_retained(
+        topics.run_status(&run_id),
+        run_status(RunStatus::Running, None),
+    );
+
+    let events_file = options
+        .data_dir
+        .join("runs")
+        .join(&run_id)
+        .join("events.jsonl");
+    let telemetry = Telemetry::start(run_id.clone(), Some(transport.clone()), Some(events_file));
+    let writer = StoreWriter::start(store.clone());
+    let env = Arc::new(AgentEnv {
+        run_id: run_id.clone(),
+        transport: transport.clone(),
+        encoding: config.run.encoding,
+        store: writer,
+        telemetry: telemetry.clone(),
+    });
+    telemetry.lifecycle(
+        LifecycleEvent::new(LifecycleKind::RunStarted, &run_id)
+            .detail(serde_json::json!({"name": name, "agents": specs.len(), "broker": broker_url.to_string(), "host": host})),
+    );
+    progress(RunProgress::Started {
+        run_id: run_id.clone(),
+        broker: broker_url.to_string(),
+        agents: specs.len(),
+    });
+
+    let settings = SupervisorSettings {
+        strategy: config.supervisor.strategy,
+        max_restarts: config.supervisor.max_restarts,
+        within: config.supervisor.within,
+        shutdown_timeout: config.supervisor.shutdown_timeout,
+        on_agent_failure: config.run.on_agent_failure,
+        subscribe_timeout: Duration::from_secs(10).max(config.broker.connect_timeout),
+    };
+    let (outcome_tx, outcome_rx) = oneshot::channel();
+    let supervisor = Supervisor::new(env, specs, settings, outcome_tx).start();
+
+    let (status, reason) = wait_for_end(outcome_rx, config.run.max_duration).await;
+    let report = shut_down(&supervisor).await;
+
+    let totals = report
+        .children
+        .iter()
+        .fold(AgentStatsSnapshot::default(), |mut sum, c| {
+            sum += c.stats;
+            sum
+        });
+    let restarts = report.children.iter().map(|c| c.restarts).sum();
+    let failed = report
+        .children
+        .iter()
+        .filter(|c| matches!(c.state, crate::supervisor::ChildState::Failed(_)))
+        .count() as u64;
+    let kind = if status == RunStatus::Failed {
+        LifecycleKind::RunFailed
+    } else {
+        LifecycleKind::RunCompleted
+    };
+    telemetry.lifecycle(
+        LifecycleEvent::new(kind, &run_id).detail(serde_json::json!({"status": status.as_str(), "reason": reason, "restarts": restarts, "failed_agents": failed})),
+    );
+    let summary = telemetry.finish().await;
+    for problem in &summary.sink_errors {
+        tracing::warn!("telemetry: {problem}");
+    }
+
+    let mut run_report = RunReport {
+        run_id: run_id.clone(),
+        name,
+        status,
+        reason: reason.clone(),
+        duration: started.elapsed(),
+        broker: broker_url.to_string(),
+        store: store_path.display().to_string(),
+        agents: report.children,
+        totals,
+        restarts,
+        failed,
+        reports: summary.reports,
+        transport: transport.stats().snapshot(),
+        events: summary.counts,
+    };
+    let summary_json = serde_json::to_value(&run_report).unwrap_or_default();
+    let ended_reason = reason.clone();
+    if let Err(error) = store.update_run(&run_id, move |r| {
+        r.status = status;
+        r.ended_at = Some(unix_now());
+        r.reason = Some(ended_reason);
+        r.summary = summary_json;
+    }) {
+        tracing::error!(%error, "run record not updated");
+    }
+    publish_retained(
+        topics.run_status(&run_id),
+        run_status(status, Some(&reason)),
+    );
+    publish_retained(topics.host_status(&host), host_status("offline"));
+    transport.shutdown(Duration::from_secs(3)).await;
+    run_report.transport = transport.stats().snapshot();
+    drop(broker_guard);
+    Ok(run_report)
+}
+
+/// Waits for the supervised work to end, a stop signal, or the time limit.
+async fn wait_for_end(
+    outcome: oneshot::Receiver<SupervisionOutcome>,
+    limit: Option<Duration>,
+) -> (RunStatus, String) {
+    let time_limit = async {
+        match limit {
+            Some(limit) => tokio::time::sleep(limit).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        outcome = outcome => match outcome {
+            Ok(SupervisionOutcome::AllTasksDone) => (RunStatus::Completed, "all agents finished".to_string()),
+            Ok(SupervisionOutcome::AgentFailed { agent, reason }) => (RunStatus::Failed, format!("agent {agent} failed: {reason}")),
+            Ok(SupervisionOutcome::NotReady(reason)) => (RunStatus::Failed, format!("not ready: {reason}")),
+            Err(_) => (RunStatus::Failed, "the supervisor ended unexpectedly".to_string()),
+        },
+        signal = stop_signal() => (RunStatus::Stopped, format!("stopped by {signal}")),
+        () = time_limit => (RunStatus::Completed, "max_duration reached".to_string()),
+    }
+}
+
+async fn shut_down(supervisor: &Addr<Supervisor>) -> crate::supervisor::SupervisorReport {
+    if supervisor
+        .send(Shutdown {
+            reason: "run ending".into(),
+        })
+        .await
+        .is_err()
+    {
+        tracing::error!("supervisor gone before shutdown");
+    }
+    supervisor.send(Report).await.unwrap_or_default()
+}
+
+/// Resolves on Ctrl-C or SIGTERM with the signal's name.
+pub async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}

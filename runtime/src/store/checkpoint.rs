@@ -1,0 +1,41 @@
+//! What a checkpoint is in the store: its bytes and the facts about them.
+
+use serde::{Deserialize, Serialize};
+
+/// Facts about one saved checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointMeta {
+    /// Run it belongs to.
+    pub run: String,
+    /// Agent that saved it.
+    pub agent: String,
+    /// 1, 2, 3, … per (run, agent).
+    pub sequence: u64,
+    /// Seconds since the Unix epoch.
+    pub created_at: f64,
+    /// Size of the bytes.
+    pub size: u64,
+    /// Tag given when it was saved, e.g. `best`.
+    #[serde(default)]
+    pub tag: Option<String>,
+}
+
+/// A checkpoint as loaded: facts and bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkpoint {
+    /// Facts about it.
+    pub meta: CheckpointMeta,
+    /// The agent's saved state.
+    pub bytes: Vec<u8>,
+}
+
+/// Which checkpoint of an agent to load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckpointSelector {
+    /// The most recent one.
+    Latest,
+    /// The one a tag points at (`best`).
+    Tag(String),
+    /// A given sequence number.
+    Sequence(u64),
+}

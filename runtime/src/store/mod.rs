@@ -1,0 +1,424 @@
+//! The checkpoint store: one redb file holding the run registry and every
+//! agent's checkpoints.
+//!
+//! Saving a checkpoint is one write transaction, so a crash at any moment
+//! leaves the last committed checkpoint loadable. Several processes may have
+//! the same file open (redb's multi-writer mode): a run writes while
+//! `agora runs list` reads.
+
+mod checkpoint;
+mod run;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use redb::{ConcurrencyMode, Database, ReadableDatabase, ReadableTable, TableDefinition};
+
+pub use checkpoint::{Checkpoint, CheckpointMeta, CheckpointSelector};
+pub use run::{RunRecord, RunStatus};
+pub use writer::{LoadLatestCheckpoint, SaveCheckpoint, StoreWriter, UpdateRun};
+
+/// Run id → JSON [`RunRecord`].
+const RUNS: TableDefinition<&str, &[u8]> = TableDefinition::new("runs");
+/// (run, agent, sequence) → checkpoint bytes.
+const CHECKPOINT_DATA: TableDefinition<(&str, &str, u64), &[u8]> =
+    TableDefinition::new("checkpoint_data");
+/// (run, agent, sequence) → JSON [`CheckpointMeta`].
+const CHECKPOINT_META: TableDefinition<(&str, &str, u64), &[u8]> =
+    TableDefinition::new("checkpoint_meta");
+/// (run, agent, tag) → sequence, e.g. the `best` checkpoint.
+const CHECKPOINT_TAGS: TableDefinition<(&str, &str, &str), u64> =
+    TableDefinition::new("checkpoint_tags");
+
+/// What went wrong in the store. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// redb reported an error.
+    #[error("checkpoint store {path}: {source}")]
+    Database {
+        /// The store file.
+        path: PathBuf,
+        /// What redb said.
+        #[source]
+        source: Box<redb::Error>,
+    },
+    /// The folder for the store could not be created.
+    #[error("cannot create the folder for checkpoint store {path}: {source}")]
+    CreateDir {
+        /// The store file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A stored record does not decode (the file was written by an
+    /// incompatible version or damaged outside redb).
+    #[error("checkpoint store {path}: record {key} does not decode: {reason}")]
+    Corrupt {
+        /// The store file.
+        path: PathBuf,
+        /// Which record.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// No run with that id.
+    #[error("no run `{run}` in {path}")]
+    UnknownRun {
+        /// The store file.
+        path: PathBuf,
+        /// The id asked for.
+        run: String,
+    },
+}
+
+/// A handle on the store file. Cheap to clone; reads run on any thread.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+    path: Arc<PathBuf>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store, creating the file (and its folder) if needed.
+    ///
+    /// # Blocking
+    ///
+    /// File I/O; after a crash redb repairs the file here, which can take a
+    /// while for a large store.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        let db = Database::builder()
+            .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+            .create(&path)
+            .map_err(|e| database_error(&path, e))?;
+        let store = Store {
+            db: Arc::new(db),
+            path: Arc::new(path),
+        };
+        store.create_tables()?;
+        Ok(store)
+    }
+
+    /// The store file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn fail(&self, error: impl Into<redb::Error>) -> StoreError {
+        database_error(&self.path, error)
+    }
+
+    fn create_tables(&self) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(|e| self.fail(e))?;
+        {
+            txn.open_table(RUNS).map_err(|e| self.fail(e))?;
+            txn.open_table(CHECKPOINT_DATA).map_err(|e| self.fail(e))?;
+            txn.open_table(CHECKPOINT_META).map_err(|e| self.fail(e))?;
+            txn.open_table(CHECKPOINT_TAGS).map_err(|e| self.fail(e))?;
+        }
+        txn.commit().map_err(|e| self.fail(e))
+    }
+
+    /// Inserts or replaces a run record.
+    pub fn put_run(&self, record: &RunRecord) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(record).map_err(|e| self.corrupt(&record.id, e))?;
+        let txn = self.db.begin_write().map_err(|e| self.fail(e))?;
+        {
+            let mut runs = txn.open_table(RUNS).map_err(|e| self.fail(e))?;
+            runs.insert(record.id.as_str(), bytes.as_slice())
+                .map_err(|e| self.fail(e))?;
+        }
+        txn.commit().map_err(|e| self.fail(e))
+    }
+
+    /// Changes a run record in one transaction.
+    pub fn update_run(
+        &self,
+        run: &str,
+        change: impl FnOnce(&mut RunRecord),
+    ) -> Result<RunRecord, StoreError> {
+        let txn = self.db.begin_write().map_err(|e| self.fail(e))?;
+        let record = {
+            let mut runs = txn.open_table(RUNS).map_err(|e| self.fail(e))?;
+            let mut record = match runs.get(run).map_err(|e| self.fail(e))? {
+                Some(bytes) => self.decode_run(run, bytes.value())?,
+                None => {
+                    return Err(StoreError::UnknownRun {
+                        path: self.path.to_path_buf(),
+                        run: run.to_string(),
+                    });
+                }
+            };
+            change(&mut record);
+            let bytes = serde_json::to_vec(&record).map_err(|e| self.corrupt(run, e))?;
+            runs.insert(run, bytes.as_slice())
+                .map_err(|e| self.fail(e))?;
+            record
+        };
+        txn.commit().map_err(|e| self.fail(e))?;
+        Ok(record)
+    }
+
+    /// One run record.
+    pub fn run(&self, run: &str) -> Result<Option<RunRecord>, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| self.fail(e))?;
+        let runs = txn.open_table(RUNS).map_err(|e| self.fail(e))?;
+        match runs.get(run).map_err(|e| self.fail(e))? {
+            Some(bytes) => Ok(Some(self.decode_run(run, bytes.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every run record, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| self.fail(e))?;
+        let runs = txn.open_table(RUNS).map_err(|e| self.fail(e))?;
+        let mut records = Vec::new();
+        for entry in runs.iter().map_err(|e| self.fail(e))? {
+            let (key, value) = entry.map_err(|e| self.fail(e))?;
+            records.push(self.decode_run(key.value(), value.value())?);
+        }
+        records.sort_by(|a, b| a.started_at.total_cmp(&b.started_at));
+        Ok(records)
+    }
+
+    /// Saves a checkpoint as the next sequence number of (run, agent), in
+    /// one write transaction. With a `tag` (e.g. `best`) the tag moves to it.
+    ///
+    /// # Blocking
+    ///
+    /// Waits for the commit to reach the disk (fsync). Actors call it through
+    /// [`StoreWriter`], never on an arbiter that hosts other actors.
+    pub fn save_checkpoint(
+        &self,
+        run: &str,
+        agent: &str,
+        bytes: &[u8],
+        tag: Option<&str>,
+    ) -> Result<CheckpointMeta, StoreError> {
+        let txn = self.db.begin_write().map_err(|e| self.fail(e))?;
+        let meta = {
+            let mut data = txn.open_table(CHECKPOINT_DATA).map_err(|e| self.fail(e))?;
+            let mut metas = txn.open_table(CHECKPOINT_META).map_err(|e| self.fail(e))?;
+            let last = metas
+                .range((run, agent, 0)..=(run, agent, u64::MAX))
+                .map_err(|e| self.fail(e))?
+                .next_back()
+                .transpose()
+                .map_err(|e| self.fail(e))?
+                .map(|(key, _)| key.value().2);
+            let sequence = last.map_or(1, |s| s + 1);
+            let meta = CheckpointMeta {
+                run: run.to_string(),
+                agent: agent.to_string(),
+                sequence,
+                created_at: crate::transport::unix_now(),
+                size: bytes.len() as u64,
+                tag: tag.map(str::to_string),
+            };
+            let meta_bytes = serde_json::to_vec(&meta).map_err(|e| self.corrupt(run, e))?;
+            data.insert((run, agent, sequence), bytes)
+                .map_err(|e| self.fail(e))?;
+            metas
+                .insert((run, agent, sequence), meta_bytes.as_slice())
+                .map_err(|e| self.fail(e))?;
+            if let Some(tag) = tag {
+                let mut tags = txn.open_table(CHECKPOINT_TAGS).map_err(|e| self.fail(e))?;
+                tags.insert((run, agent, tag), sequence)
+                    .map_err(|e| self.fail(e))?;
+            }
+            meta
+        };
+        txn.commit().map_err(|e| self.fail(e))?;
+        Ok(meta)
+    }
+
+    /// Loads one checkpoint of (run, agent): the latest, a tagged one or a
+    /// given sequence number.
+    pub fn load_checkpoint(
+        &self,
+        run: &str,
+        agent: &str,
+        which: &CheckpointSelector,
+    ) -> Result<Option<Checkpoint>, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| self.fail(e))?;
+        let data = txn.open_table(CHECKPOINT_DATA).map_err(|e| self.fail(e))?;
+        let metas = txn.open_table(CHECKPOINT_META).map_err(|e| self.fail(e))?;
+        let sequence = match which {
+            CheckpointSelector::Latest => metas
+                .range((run, agent, 0)..=(run, agent, u64::MAX))
+                .map_err(|e| self.fail(e))?
+                .next_back()
+                .transpose()
+                .map_err(|e| self.fail(e))?
+                .map(|(key, _)| key.value().2),
+            CheckpointSelector::Sequence(n) => Some(*n),
+            CheckpointSelector::Tag(tag) => {
+                let tags = txn.open_table(CHECKPOINT_TAGS).map_err(|e| self.fail(e))?;
+                tags.get((run, agent, tag.as_str()))
+                    .map_err(|e| self.fail(e))?
+                    .map(|v| v.value())
+            }
+        };
+        let Some(sequence) = sequence else {
+            return Ok(None);
+        };
+        let key = (run, agent, sequence);
+        let (Some(meta), Some(bytes)) = (
+            metas.get(key).map_err(|e| self.fail(e))?,
+            data.get(key).map_err(|e| self.fail(e))?,
+        ) else {
+            return Ok(None);
+        };
+        let meta: CheckpointMeta = serde_json::from_slice(meta.value())
+            .map_err(|e| self.corrupt(&format!("checkpoint {run}/{agent}/{sequence}"), e))?;
+        Ok(Some(Checkpoint {
+            meta,
+            bytes: bytes.value().to_vec(),
+        }))
+    }
+
+    /// Metadata of every checkpoint of a run, by agent then sequence.
+    pub fn checkpoints(&self, run: &str) -> Result<Vec<CheckpointMeta>, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| self.fail(e))?;
+        let metas = txn.open_table(CHECKPOINT_META).map_err(|e| self.fail(e))?;
+        let mut found = Vec::new();
+        for entry in metas.range((run, "", 0)..).map_err(|e| self.fail(e))? {
+            let (key, value) = entry.map_err(|e| self.fail(e))?;
+            if key.value().0 != run {
+                break;
+            }
+            let meta: CheckpointMeta = serde_json::from_slice(value.value())
+                .map_err(|e| self.corrupt(&format!("checkpoint of {run}"), e))?;
+            found.push(meta);
+        }
+        Ok(found)
+    }
+
+    fn decode_run(&self, key: &str, bytes: &[u8]) -> Result<RunRecord, StoreError> {
+        serde_json::from_slice(bytes).map_err(|e| self.corrupt(&format!("run {key}"), e))
+    }
+
+    fn corrupt(&self, key: &str, error: impl std::fmt::Display) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.to_path_buf(),
+            key: key.to_string(),
+            reason: error.to_string(),
+        }
+    }
+}
+
+fn database_error(path: &Path, error: impl Into<redb::Error>) -> StoreError {
+    StoreError::Database {
+        path: path.to_path_buf(),
+        source: Box::new(error.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path().join("nested/agora.redb")).expect("store opens");
+        (dir, store)
+    }
+
+    #[test]
+    fn checkpoints_are_numbered_per_agent_and_the_latest_wins() {
+        let (_dir, store) = temp_store();
+        assert!(
+            store
+                .load_checkpoint("r", "a", &CheckpointSelector::Latest)
+                .expect("read")
+                .is_none()
+        );
+        store.save_checkpoint("r", "a", b"one", None).expect("save");
+        store
+            .save_checkpoint("r", "b", b"other agent", None)
+            .expect("save");
+        let second = store
+            .save_checkpoint("r", "a", b"two", Some("best"))
+            .expect("save");
+        assert_eq!(second.sequence, 2);
+        store
+            .save_checkpoint("r", "a", b"three", None)
+            .expect("save");
+
+        let latest = store
+            .load_checkpoint("r", "a", &CheckpointSelector::Latest)
+            .expect("read")
+            .expect("exists");
+        assert_eq!(
+            (latest.meta.sequence, latest.bytes.as_slice()),
+            (3, b"three".as_slice())
+        );
+        let best = store
+            .load_checkpoint("r", "a", &CheckpointSelector::Tag("best".into()))
+            .expect("read")
+            .expect("tagged");
+        assert_eq!(best.bytes, b"two");
+        let first = store
+            .load_checkpoint("r", "a", &CheckpointSelector::Sequence(1))
+            .expect("read")
+            .expect("kept");
+        assert_eq!(first.bytes, b"one");
+        assert_eq!(store.checkpoints("r").expect("list").len(), 4);
+        assert!(store.checkpoints("other").expect("list").is_empty());
+    }
+
+    #[test]
+    fn run_records_survive_reopening_and_updates() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("agora.redb");
+        {
+            let store = Store::open(&path).expect("open");
+            store
+                .put_run(&RunRecord::started("run-1", "quickstart", "[run]\n"))
+                .expect("put");
+            store
+                .update_run("run-1", |r| r.status = RunStatus::Completed)
+                .expect("update");
+            assert!(matches!(
+                store.update_run("nope", |_| {}),
+                Err(StoreError::UnknownRun { .. })
+            ));
+        }
+        let store = Store::open(&path).expect("reopen");
+        let runs = store.runs().expect("list");
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].status, RunStatus::Completed);
+    }
+
+    #[test]
+    fn two_handles_on_one_file_can_both_write() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("agora.redb");
+        let first = Store::open(&path).expect("open");
+        let second = Store::open(&path).expect("a second handle, as another process would hold");
+        first.save_checkpoint("r", "a", b"1", None).expect("save");
+        second.save_checkpoint("r", "a", b"2", None).expect("save");
+        let latest = first
+            .load_checkpoint("r", "a", &CheckpointSelector::Latest)
+            .expect("read")
+            .expect("exists");
+        assert_eq!(latest.bytes, b"2");
+    }
+}

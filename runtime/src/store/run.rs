@@ -1,0 +1,89 @@
+//! The run registry's record of one run.
+
+use serde::{Deserialize, Serialize};
+
+/// Lifecycle state of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Started and not yet ended.
+    Running,
+    /// Paused by a control command.
+    Paused,
+    /// Ended normally.
+    Completed,
+    /// Ended because of a failure.
+    Failed,
+    /// Stopped by the user before it finished.
+    Stopped,
+    /// Its process died without ending it.
+    Crashed,
+}
+
+impl RunStatus {
+    /// Lower-case name, as in the status topic.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Paused => "paused",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Stopped => "stopped",
+            Self::Crashed => "crashed",
+        }
+    }
+}
+
+/// One run in the registry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Unique id, e.g. `quickstart-20261122-101500-3fa2`.
+    pub id: String,
+    /// Name from the config (`[run] name` or the file stem).
+    pub name: String,
+    /// The config text the run was started with.
+    pub config: String,
+    /// Path of the config file, if it came from one.
+    #[serde(default)]
+    pub config_path: Option<String>,
+    /// Current state.
+    pub status: RunStatus,
+    /// Host that ran it.
+    pub host: String,
+    /// Process id on that host.
+    pub pid: u32,
+    /// Seconds since the Unix epoch.
+    pub started_at: f64,
+    /// Seconds since the Unix epoch, once ended.
+    #[serde(default)]
+    pub ended_at: Option<f64>,
+    /// Why it ended, in words.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// End-of-run summary (agents, messages, round trips, restarts).
+    #[serde(default)]
+    pub summary: serde_json::Value,
+}
+
+impl RunRecord {
+    /// A record for a run starting now on this host and process.
+    pub fn started(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        config: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            config: config.into(),
+            config_path: None,
+            status: RunStatus::Running,
+            host: crate::host_name(),
+            pid: std::process::id(),
+            started_at: crate::transport::unix_now(),
+            ended_at: None,
+            reason: None,
+            summary: serde_json::Value::Null,
+        }
+    }
+}

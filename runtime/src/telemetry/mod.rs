@@ -1,0 +1,198 @@
+//! Telemetry of a run. This part carries lifecycle events and agent
+//! reports, which are always delivered: to the log, to the run's
+//! `telemetry/lifecycle` topic, and to `events.jsonl` in the run's folder.
+
+mod event;
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use actix::prelude::*;
+
+pub use event::{LifecycleEvent, LifecycleKind};
+
+use crate::transport::{QoS, Transport};
+
+/// A handle for emitting telemetry. Cheap to clone.
+#[derive(Clone)]
+pub struct Telemetry {
+    addr: Addr<TelemetryActor>,
+    run_id: String,
+}
+
+impl std::fmt::Debug for Telemetry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Telemetry")
+            .field("run_id", &self.run_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What telemetry collected, for the end-of-run summary.
+#[derive(Debug, Clone, Default)]
+pub struct TelemetrySummary {
+    /// Count of each lifecycle event.
+    pub counts: BTreeMap<String, u64>,
+    /// The last report of each agent.
+    pub reports: BTreeMap<String, serde_json::Value>,
+    /// Problems writing the events file, if any.
+    pub sink_errors: Vec<String>,
+}
+
+impl Telemetry {
+    /// Starts the telemetry actor of a run on the current arbiter.
+    /// `events_file` is created (with its folder) and appended to.
+    pub fn start(
+        run_id: impl Into<String>,
+        transport: Option<Transport>,
+        events_file: Option<PathBuf>,
+    ) -> Telemetry {
+        let run_id = run_id.into();
+        let mut sink_errors = Vec::new();
+        let file = events_file.and_then(|path| match open_append(&path) {
+            Ok(file) => Some(BufWriter::new(file)),
+            Err(error) => {
+                sink_errors.push(format!("{}: {error}", path.display()));
+                None
+            }
+        });
+        let topic = transport
+            .as_ref()
+            .map(|t| t.topics().telemetry(&run_id, "lifecycle"));
+        let actor = TelemetryActor {
+            transport,
+            topic,
+            file,
+            summary: TelemetrySummary {
+                sink_errors,
+                ..Default::default()
+            },
+        };
+        Telemetry {
+            addr: actor.start(),
+            run_id,
+        }
+    }
+
+    /// The run this telemetry belongs to.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// Emits a lifecycle event.
+    ///
+    /// # Backpressure
+    ///
+    /// Lifecycle events are never dropped: they bypass the mailbox bound.
+    /// There is a handful per agent start or stop, so this cannot grow
+    /// without bound the way per-step telemetry could.
+    pub fn lifecycle(&self, event: LifecycleEvent) {
+        self.addr.do_send(Emit(event));
+    }
+
+    /// Emits an agent's report (a result such as a pinger's latencies).
+    pub fn report(&self, agent: &str, report: serde_json::Value) {
+        self.lifecycle(
+            LifecycleEvent::new(LifecycleKind::AgentReport, &self.run_id)
+                .agent(agent)
+                .detail(report),
+        );
+    }
+
+    /// Flushes the sinks and returns what was collected.
+    pub async fn finish(&self) -> TelemetrySummary {
+        self.addr.send(Finish).await.unwrap_or_default()
+    }
+}
+
+fn open_append(path: &PathBuf) -> std::io::Result<File> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+struct TelemetryActor {
+    transport: Option<Transport>,
+    topic: Option<String>,
+    file: Option<BufWriter<File>>,
+    summary: TelemetrySummary,
+}
+
+impl Actor for TelemetryActor {
+    type Context = Context<Self>;
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Emit(LifecycleEvent);
+
+#[derive(Message)]
+#[rtype(result = "TelemetrySummary")]
+struct Finish;
+
+impl Handler<Emit> for TelemetryActor {
+    type Result = ();
+
+    fn handle(&mut self, Emit(event): Emit, _: &mut Self::Context) {
+        let kind = event.event.as_str();
+        match (event.event, &event.agent) {
+            (LifecycleKind::AgentStarted | LifecycleKind::AgentStopped, Some(agent)) => {
+                tracing::debug!(event = kind, %agent, "{}", event.detail)
+            }
+            (LifecycleKind::AgentReport, Some(agent)) => {
+                self.summary
+                    .reports
+                    .insert(agent.clone(), event.detail.clone());
+                tracing::debug!(event = kind, %agent, "{}", event.detail)
+            }
+            (_, Some(agent)) => tracing::info!(event = kind, %agent, "{}", event.detail),
+            (_, None) => tracing::info!(event = kind, run = %event.run, "{}", event.detail),
+        }
+        *self.summary.counts.entry(kind.to_string()).or_default() += 1;
+        let line = match serde_json::to_vec(&event) {
+            Ok(line) => line,
+            Err(error) => {
+                tracing::error!(%error, "lifecycle event does not serialize");
+                return;
+            }
+        };
+        if let (Some(transport), Some(topic)) = (&self.transport, &self.topic)
+            && let Err(error) =
+                transport.publish(topic.clone(), line.clone(), QoS::AtLeastOnce, false)
+        {
+            tracing::warn!(%error, "lifecycle event not published");
+        }
+        if let Some(file) = &mut self.file {
+            // Flushed per event: lifecycle events are rare and must survive a crash.
+            let written = file
+                .write_all(&line)
+                .and_then(|()| file.write_all(b"\n"))
+                .and_then(|()| file.flush());
+            if let Err(error) = written {
+                self.summary
+                    .sink_errors
+                    .push(format!("events file: {error}; events file turned off"));
+                tracing::error!(%error, "events file turned off");
+                self.file = None;
+            }
+        }
+    }
+}
+
+impl Handler<Finish> for TelemetryActor {
+    type Result = MessageResult<Finish>;
+
+    fn handle(&mut self, _: Finish, _: &mut Self::Context) -> Self::Result {
+        if let Some(file) = &mut self.file
+            && let Err(error) = file.flush()
+        {
+            self.summary
+                .sink_errors
+                .push(format!("events file: {error}"));
+        }
+        MessageResult(self.summary.clone())
+    }
+}

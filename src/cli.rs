@@ -1,0 +1,111 @@
+//! Command-line interface definition (clap derive).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Agora: BDI and RL agents as supervised actors over MQTT.
+#[derive(Debug, Parser)]
+#[command(name = "agora", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalOptions {
+    /// Broker: `embedded`, `embedded:PORT` or mqtt://[user[:pass]@]host[:port]
+    /// (overrides the config's [broker] url).
+    #[arg(long, global = true, env = "AGORA_BROKER")]
+    pub broker: Option<String>,
+
+    /// Folder for the checkpoint store and run files.
+    #[arg(
+        long,
+        global = true,
+        env = "AGORA_DATA_DIR",
+        default_value = "agora-data"
+    )]
+    pub data_dir: PathBuf,
+
+    /// Log filter, e.g. `info` or `warn,agora_runtime=debug` (RUST_LOG syntax).
+    #[arg(long, global = true, env = "AGORA_LOG", default_value = "warn")]
+    pub log: String,
+
+    /// Machine-readable JSON output.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run an experiment config to its end.
+    Run {
+        /// The experiment file (TOML).
+        config: PathBuf,
+    },
+    /// Run the embedded MQTT broker alone, for other processes and hosts.
+    Broker {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 1883)]
+        port: u16,
+    },
+    /// Send one envelope to an agent and print the reply, if one comes.
+    Send(SendArgs),
+    /// The run registry.
+    Runs {
+        #[command(subcommand)]
+        command: RunsCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Receiving agent.
+    #[arg(long)]
+    pub to: String,
+    /// Performative, e.g. request, inform, tell, achieve, askOne.
+    #[arg(long, default_value = "request")]
+    pub performative: String,
+    /// Content as JSON, e.g. '"hello"' or '{"n": 1}'.
+    #[arg(long, default_value = "null")]
+    pub content: String,
+    /// Sender name; replies go to its inbox.
+    #[arg(long)]
+    pub sender: Option<String>,
+    /// Conversation id.
+    #[arg(long)]
+    pub conversation: Option<String>,
+    /// Topic namespace.
+    #[arg(long, default_value = "default")]
+    pub namespace: String,
+    /// How long to wait for a reply.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Do not wait for a reply.
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// List runs, oldest first.
+    List,
+    /// Show one run: config, status, summary, checkpoints.
+    Show {
+        /// Run id (a unique prefix is enough).
+        run: String,
+    },
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    agora_runtime::config::duration::parse(text)
+}

@@ -1,0 +1,65 @@
+//! `agora runs list|show`: the run registry.
+
+use std::process::ExitCode;
+
+use agora_runtime::store::{RunRecord, Store};
+use anyhow::bail;
+
+use crate::cli::{GlobalOptions, RunsCommand};
+use crate::output;
+
+pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<ExitCode> {
+    let path = global.data_dir.join("agora.redb");
+    if !path.exists() {
+        bail!(
+            "no run registry at {} (runs are recorded there by `agora run`; see --data-dir)",
+            path.display()
+        );
+    }
+    let store = Store::open(&path)?;
+    match command {
+        RunsCommand::List => {
+            let runs = store.runs()?;
+            if global.json {
+                println!("{}", serde_json::to_string_pretty(&runs)?);
+            } else {
+                print!("{}", output::runs_table(&runs));
+            }
+        }
+        RunsCommand::Show { run } => {
+            let record = find_run(&store, run)?;
+            let checkpoints = store.checkpoints(&record.id)?;
+            if global.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"run": record, "checkpoints": checkpoints})
+                    )?
+                );
+            } else {
+                print!("{}", output::run_detail(&record, &checkpoints));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The run with this id, or the only one whose id starts with it.
+fn find_run(store: &Store, wanted: &str) -> anyhow::Result<RunRecord> {
+    if let Some(record) = store.run(wanted)? {
+        return Ok(record);
+    }
+    let mut matches: Vec<RunRecord> = store
+        .runs()?
+        .into_iter()
+        .filter(|r| r.id.starts_with(wanted))
+        .collect();
+    match matches.len() {
+        1 => Ok(matches.remove(0)),
+        0 => bail!(
+            "no run `{wanted}` in {} (see `agora runs list`)",
+            store.path().display()
+        ),
+        n => bail!("`{wanted}` matches {n} runs; give more of the id"),
+    }
+}

@@ -1,0 +1,222 @@
+//! Human-readable output: the run summary and the registry tables.
+
+use std::fmt::Write;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use agora_runtime::run::RunReport;
+use agora_runtime::store::{CheckpointMeta, RunRecord};
+use serde_json::Value;
+
+/// The summary `agora run` prints when a run ends.
+pub fn run_summary(report: &RunReport) -> String {
+    let mut out = String::new();
+    let started = report.agents.len();
+    let _ = writeln!(
+        out,
+        "run {} {} in {:.2} s: {}",
+        report.run_id,
+        report.status.as_str(),
+        report.duration.as_secs_f64(),
+        report.reason
+    );
+    let _ = writeln!(out, "broker    {}", report.broker);
+    let _ = writeln!(
+        out,
+        "agents    {started} started, {} restarted, {} failed",
+        report.restarts, report.failed
+    );
+    let t = &report.totals;
+    let _ = writeln!(
+        out,
+        "messages  {} sent, {} received, {} malformed, {} duplicates, {} unmatched",
+        t.sent, t.received, t.malformed, t.duplicates, t.unmatched
+    );
+    for (agent, body) in &report.reports {
+        match body.get("kind").and_then(Value::as_str) {
+            Some("pinger") => {
+                let _ = writeln!(out, "{agent:<9} {}", pinger_line(body));
+            }
+            Some("contract-net") => {
+                let _ = writeln!(out, "{agent:<9} {}", contract_net_line(body));
+            }
+            _ => {
+                let _ = writeln!(out, "{agent:<9} {body}");
+            }
+        }
+    }
+    let _ = writeln!(out, "store     {}", report.store);
+    out
+}
+
+fn pinger_line(body: &Value) -> String {
+    let number = |key: &str| body.get(key).and_then(Value::as_f64).unwrap_or(0.0);
+    let rtt = |key: &str| {
+        body.pointer(&format!("/rtt_us/{key}"))
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0)
+    };
+    format!(
+        "{}/{} answered, {} lost, {:.0} round trips/s (window {}), RTT p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
+        number("answered"),
+        number("count"),
+        number("lost"),
+        number("round_trips_per_s"),
+        number("window"),
+        rtt("p50"),
+        rtt("p99"),
+        rtt("max")
+    )
+}
+
+fn contract_net_line(body: &Value) -> String {
+    let rounds = body
+        .get("rounds")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let awarded = body.get("awarded").and_then(Value::as_u64).unwrap_or(0);
+    let task = body.get("task").and_then(Value::as_str).unwrap_or("task");
+    let mut line = format!(
+        "contract net for `{task}`: {awarded}/{} awarded",
+        rounds.len()
+    );
+    if let Some(last) = rounds.last() {
+        let bids = last
+            .get("bids")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let refused = last
+            .get("refused")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        match (
+            last.get("winner").and_then(Value::as_str),
+            last.get("winning_bid").and_then(Value::as_f64),
+        ) {
+            (Some(winner), Some(bid)) => {
+                let _ = write!(
+                    line,
+                    "; last to {winner} at {bid} ({bids} bids, {refused} refused)"
+                );
+            }
+            _ => {
+                let _ = write!(line, "; last had no bids ({refused} refused)");
+            }
+        }
+    }
+    line
+}
+
+fn age(at: f64) -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(at);
+    let seconds = (now - at).max(0.0) as u64;
+    match seconds {
+        0..60 => format!("{seconds}s ago"),
+        60..3600 => format!("{}m ago", seconds / 60),
+        3600..86_400 => format!("{}h ago", seconds / 3600),
+        _ => format!("{}d ago", seconds / 86_400),
+    }
+}
+
+fn timestamp(at: f64) -> String {
+    let time = UNIX_EPOCH + Duration::from_secs_f64(at.max(0.0));
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// `agora runs list`.
+pub fn runs_table(runs: &[RunRecord]) -> String {
+    if runs.is_empty() {
+        return "no runs yet\n".to_string();
+    }
+    let width = runs.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
+    let mut out = format!(
+        "{:<width$}  {:<9}  {:>7}  {:>9}  HOST\n",
+        "ID", "STATUS", "AGENTS", "STARTED"
+    );
+    for run in runs {
+        let agents = run
+            .summary
+            .get("agents")
+            .and_then(Value::as_array)
+            .map_or("-".to_string(), |a| a.len().to_string());
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<9}  {:>7}  {:>9}  {}",
+            run.id,
+            run.status.as_str(),
+            agents,
+            age(run.started_at),
+            run.host
+        );
+    }
+    out
+}
+
+/// `agora runs show RUN`.
+pub fn run_detail(run: &RunRecord, checkpoints: &[CheckpointMeta]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "run       {}", run.id);
+    let _ = writeln!(out, "name      {}", run.name);
+    let _ = writeln!(
+        out,
+        "status    {}{}",
+        run.status.as_str(),
+        run.reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(out, "host      {} (pid {})", run.host, run.pid);
+    let _ = writeln!(out, "started   {}", timestamp(run.started_at));
+    if let Some(ended) = run.ended_at {
+        let _ = writeln!(
+            out,
+            "ended     {} ({:.2} s)",
+            timestamp(ended),
+            ended - run.started_at
+        );
+    }
+    if let Some(path) = &run.config_path {
+        let _ = writeln!(out, "config    {path}");
+    }
+    if let Some(agents) = run.summary.get("agents").and_then(Value::as_array) {
+        let _ = writeln!(out, "agents");
+        for agent in agents {
+            let name = agent.get("name").and_then(Value::as_str).unwrap_or("?");
+            let state = agent.get("state").and_then(Value::as_str).unwrap_or("?");
+            let restarts = agent.get("restarts").and_then(Value::as_u64).unwrap_or(0);
+            let received = agent
+                .pointer("/stats/received")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            let sent = agent
+                .pointer("/stats/sent")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "  {name:<20} {state:<10} restarts {restarts:<3} sent {sent:<8} received {received}"
+            );
+        }
+    }
+    let _ = writeln!(out, "checkpoints {}", checkpoints.len());
+    for meta in checkpoints.iter().rev().take(10) {
+        let tag = meta
+            .tag
+            .as_deref()
+            .map(|t| format!(" [{t}]"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:<20} #{:<6} {:>9} bytes  {}{tag}",
+            meta.agent,
+            meta.sequence,
+            meta.size,
+            timestamp(meta.created_at)
+        );
+    }
+    out
+}
