@@ -14,7 +14,9 @@ use crate::fxhash::FxHashMap;
 use std::sync::Arc;
 
 use crate::symbol::Symbol;
-use crate::term::{Term, TermKey};
+use std::hash::{Hash, Hasher};
+
+use crate::term::{Term, TermKey, hash_term, key_eq};
 
 /// A rule `head :- body.` (clause code; variables numbered in the rule).
 #[derive(Clone, Debug)]
@@ -40,7 +42,10 @@ pub struct Belief {
 #[derive(Default, Debug, Clone)]
 struct Group {
     by_seq: BTreeMap<i64, Belief>,
-    by_key: FxHashMap<TermKey, i64>,
+    // Keyed by the arguments only (the group fixes functor and arity), so
+    // that a one-argument group can be searched by its argument without
+    // building a literal.
+    by_key: FxHashMap<ArgsKey, i64>,
     // Sorted sequence numbers per first argument. Usually one or a few
     // entries, where a sorted Vec beats a tree node allocation.
     by_first: FxHashMap<TermKey, Seqs>,
@@ -122,6 +127,32 @@ impl Seqs {
     }
 }
 
+/// The beliefs [`BeliefBase::candidates`] yields, in belief order.
+#[derive(Debug)]
+pub enum Candidates<'a> {
+    /// None.
+    Empty,
+    /// At most one (exact argument match).
+    One(Option<&'a Belief>),
+    /// A whole group.
+    All(std::collections::btree_map::Values<'a, i64, Belief>),
+    /// Those with a given first argument.
+    Seqs(std::slice::Iter<'a, i64>, &'a BTreeMap<i64, Belief>),
+}
+
+impl<'a> Iterator for Candidates<'a> {
+    type Item = &'a Belief;
+
+    fn next(&mut self) -> Option<&'a Belief> {
+        match self {
+            Candidates::Empty => None,
+            Candidates::One(b) => b.take(),
+            Candidates::All(it) => it.next(),
+            Candidates::Seqs(it, map) => it.find_map(|s| map.get(s)),
+        }
+    }
+}
+
 /// What [`BeliefBase::add`] did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Added {
@@ -146,6 +177,41 @@ pub struct BeliefBase {
 
 /// First-argument index key: atomic values only, integral floats as
 /// integers so that `1` and `1.0` (which unify) share a key.
+/// The arguments of a belief as a hash key: either the belief itself or,
+/// for lookups in one-argument groups, that one argument.
+#[derive(Clone, Debug)]
+enum ArgsKey {
+    Of(Term),
+    One(Term),
+}
+
+impl ArgsKey {
+    fn args(&self) -> &[Term] {
+        match self {
+            ArgsKey::Of(t) => t.args(),
+            ArgsKey::One(a) => std::slice::from_ref(a),
+        }
+    }
+}
+
+impl PartialEq for ArgsKey {
+    fn eq(&self, other: &ArgsKey) -> bool {
+        let (a, b) = (self.args(), other.args());
+        a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| key_eq(x, y))
+    }
+}
+impl Eq for ArgsKey {}
+
+impl Hash for ArgsKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let args = self.args();
+        state.write_usize(args.len());
+        for a in args {
+            hash_term(a, state);
+        }
+    }
+}
+
 fn first_key(t: &Term) -> Option<TermKey> {
     match t {
         Term::Atom(_) | Term::Int(_) | Term::Str(_) => Some(TermKey(t.clone())),
@@ -180,7 +246,7 @@ impl BeliefBase {
         };
         let group = self.groups.entry(fa).or_default();
         // One hash of the key for both the lookup and the insertion.
-        let slot = match group.by_key.entry(TermKey(term.clone())) {
+        let slot = match group.by_key.entry(ArgsKey::Of(term.clone())) {
             Entry::Vacant(v) => v,
             Entry::Occupied(o) => {
                 let seq = *o.get();
@@ -195,7 +261,9 @@ impl BeliefBase {
             self.front
         };
         slot.insert(seq);
-        if let Some(k) = term.args().first().and_then(first_key) {
+        if let [first, _, ..] = term.args()
+            && let Some(k) = first_key(first)
+        {
             group.by_first.entry(k).or_default().insert(seq);
         }
         group.by_seq.insert(
@@ -215,7 +283,7 @@ impl BeliefBase {
     /// no such belief or it had none of those annotations.
     pub fn remove(&mut self, term: &Term, annots: &[Term]) -> Option<Term> {
         let fa = term.functor_arity()?;
-        let key = TermKey(term.clone());
+        let key = ArgsKey::Of(term.clone());
         let group = self.groups.get_mut(&fa)?;
         let seq = *group.by_key.get(&key)?;
         let existing = group.by_seq.get_mut(&seq)?;
@@ -230,14 +298,17 @@ impl BeliefBase {
             if keep.len() == old.annots().len() {
                 return None;
             }
-            if !keep.is_empty() {
+            // As in Jason, a belief lives as long as some source supports
+            // it; other annotations alone do not keep it.
+            if keep.iter().any(|a| a.functor() == Some(Symbol::SOURCE)) {
                 existing.term = old.with_annots(keep);
                 return Some(old);
             }
         }
         group.by_seq.remove(&seq);
         group.by_key.remove(&key);
-        if let Some(k) = old.args().first().and_then(first_key)
+        if let [first, _, ..] = old.args()
+            && let Some(k) = first_key(first)
             && let Some(set) = group.by_first.get_mut(&k)
         {
             set.remove(seq);
@@ -252,7 +323,7 @@ impl BeliefBase {
     /// The stored belief equal to `term` ignoring annotations.
     pub fn get(&self, term: &Term) -> Option<&Term> {
         let group = self.groups.get(&term.functor_arity()?)?;
-        let seq = group.by_key.get(&TermKey(term.clone()))?;
+        let seq = group.by_key.get(&ArgsKey::Of(term.clone()))?;
         group.by_seq.get(seq).map(|b| &b.term)
     }
 
@@ -264,17 +335,39 @@ impl BeliefBase {
         functor: Symbol,
         arity: usize,
         first: Option<&Term>,
-    ) -> Box<dyn Iterator<Item = &'a Belief> + 'a> {
+    ) -> Candidates<'a> {
         let Some(group) = self.groups.get(&(functor, arity)) else {
-            return Box::new(std::iter::empty());
+            return Candidates::Empty;
         };
-        if let Some(k) = first.and_then(first_key) {
-            return match group.by_first.get(&k) {
-                Some(set) => Box::new(set.as_slice().iter().filter_map(|s| group.by_seq.get(s))),
-                None => Box::new(std::iter::empty()),
+        let Some(k) = first.and_then(first_key) else {
+            return Candidates::All(group.by_seq.values());
+        };
+        if arity == 1 {
+            // The argument is the whole key. `1` and `1.0` unify, so a
+            // number is looked up in both forms.
+            let find = |t: Term| {
+                group
+                    .by_key
+                    .get(&ArgsKey::One(t))
+                    .and_then(|s| group.by_seq.get(s))
             };
+            let alt = match &k.0 {
+                Term::Int(i) => Some(Term::Float(*i as f64)),
+                _ => None,
+            };
+            let hit = find(k.0.clone())
+                .or_else(|| {
+                    first
+                        .filter(|f| matches!(f, Term::Float(_)))
+                        .and_then(|f| find(f.clone()))
+                })
+                .or_else(|| alt.and_then(find));
+            return Candidates::One(hit);
         }
-        Box::new(group.by_seq.values())
+        match group.by_first.get(&k) {
+            Some(set) => Candidates::Seqs(set.as_slice().iter(), &group.by_seq),
+            None => Candidates::Empty,
+        }
     }
 
     /// Every belief, grouped by functor/arity (groups in no fixed order).
@@ -332,6 +425,12 @@ mod tests {
         assert_eq!(bb.len(), 1);
         assert!(bb.remove(&b(1, "self"), &src_self).is_none());
         let src_bob = b(1, "bob").annots().to_vec();
+        // A belief whose last source goes is removed, other annotations or not.
+        let mut other = BeliefBase::new();
+        let t = b(7, "self").add_annot(Term::compound("certainty", vec![Term::atom("high")]));
+        other.add(t.clone(), 0, false);
+        assert!(other.remove(&t, &src_self).is_some());
+        assert!(other.is_empty());
         assert!(bb.remove(&b(1, "bob"), &src_bob).is_some());
         assert!(bb.is_empty());
     }

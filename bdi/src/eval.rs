@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 
 use crate::error::EvalError;
 use crate::term::{ArithOp, Expr, RelOp, Term, compare_terms};
-use crate::unify::{Deref, Heap};
+use crate::unify::{Heap, Looked};
 
 fn type_error(op: &'static str, t: &Term) -> EvalError {
     EvalError::Type {
@@ -59,13 +59,14 @@ fn apply(op: ArithOp, a: &Term, b: &Term) -> Result<Term, EvalError> {
 impl Heap {
     /// Evaluates an arithmetic term to a number. Non-arithmetic values
     /// evaluate to themselves; an unbound variable is an error.
-    pub fn eval(&mut self, t: &Term, base: u32) -> Result<Term, EvalError> {
-        let (v, base) = match self.deref(t, base) {
-            Deref::Unbound(_) => return Err(EvalError::Unbound),
-            Deref::Bound(v, b) => (v, b),
+    pub fn eval(&self, t: &Term, base: u32) -> Result<Term, EvalError> {
+        let (v, base) = match self.lookup(t, base) {
+            Looked::Unbound(_) => return Err(EvalError::Unbound),
+            Looked::Bound(v, b) => (v, b),
         };
-        match &*v {
-            Term::Int(_) | Term::Float(_) => Ok(v.into_owned()),
+        match v {
+            Term::Int(i) => Ok(Term::Int(*i)),
+            Term::Float(f) => Ok(Term::Float(*f)),
             Term::Expr(e) => match &**e {
                 Expr::Arith(op, a, b) => {
                     let x = self.eval(a, base)?;
@@ -77,10 +78,10 @@ impl Heap {
                     Term::Float(f) => Ok(Term::Float(-f)),
                     other => Err(type_error("-", &other)),
                 },
-                _ => Ok(self.substitute(&v, base)),
+                _ => Ok(self.substitute(v, base)),
             },
-            _ if v.is_open() => self.resolve(&v, base),
-            _ => Ok(v.into_owned()),
+            _ if v.is_open() => self.resolve(v, base),
+            _ => Ok(v.clone()),
         }
     }
 
@@ -88,6 +89,31 @@ impl Heap {
     /// compare by value; other terms by [`compare_terms`] (`<` on atoms and
     /// strings is alphabetical, as in Jason) and `==` by identity.
     pub fn compare(&mut self, op: RelOp, a: &Term, b: &Term, base: u32) -> Result<bool, EvalError> {
+        // Fast path: two numbers already (the usual `N < 100` context)
+        // need no copies.
+        if op != RelOp::Unify
+            && let (Looked::Bound(x, _), Looked::Bound(y, _)) =
+                (self.lookup(a, base), self.lookup(b, base))
+        {
+            let ord = match (x, y) {
+                (Term::Int(p), Term::Int(q)) => Some(p.cmp(q)),
+                (Term::Int(_) | Term::Float(_), Term::Int(_) | Term::Float(_)) => x
+                    .as_f64()
+                    .zip(y.as_f64())
+                    .and_then(|(p, q)| p.partial_cmp(&q)),
+                _ => None,
+            };
+            if let Some(ord) = ord {
+                return Ok(match op {
+                    RelOp::Lt => ord == Ordering::Less,
+                    RelOp::Le => ord != Ordering::Greater,
+                    RelOp::Gt => ord == Ordering::Greater,
+                    RelOp::Ge => ord != Ordering::Less,
+                    RelOp::Eq => ord == Ordering::Equal,
+                    _ => ord != Ordering::Equal,
+                });
+            }
+        }
         let x = self.resolve(a, base)?;
         let y = self.resolve(b, base)?;
         Ok(match op {

@@ -462,7 +462,7 @@ impl PartialEq for TermKey {
 }
 impl Eq for TermKey {}
 
-fn key_eq(a: &Term, b: &Term) -> bool {
+pub(crate) fn key_eq(a: &Term, b: &Term) -> bool {
     match (a, b) {
         (Term::Atom(x), Term::Atom(y)) => x == y,
         (Term::Int(x), Term::Int(y)) => x == y,
@@ -495,7 +495,7 @@ impl Hash for TermKey {
     }
 }
 
-fn hash_term<H: Hasher>(t: &Term, state: &mut H) {
+pub(crate) fn hash_term<H: Hasher>(t: &Term, state: &mut H) {
     match t {
         Term::Atom(s) => {
             0u8.hash(state);

@@ -42,6 +42,12 @@ pub struct Heap {
 
 /// A dereferenced term: an unbound cell, or a value (with the base its
 /// clause variables are relative to).
+/// A variable followed to its value by reference ([`Heap::lookup`]).
+pub(crate) enum Looked<'a> {
+    Unbound(u32),
+    Bound(&'a Term, u32),
+}
+
 pub(crate) enum Deref<'t> {
     Unbound(u32),
     // Borrowed when the term was not a variable: dereferencing a
@@ -134,6 +140,23 @@ impl Heap {
                 Some(Some(Term::Ref(next))) if *next != cell => cell = *next,
                 Some(Some(v)) => return Deref::Bound(Cow::Owned(v.clone()), 0),
                 _ => return Deref::Unbound(cell),
+            }
+        }
+    }
+
+    /// Follows variables without cloning anything: the value `t` stands
+    /// for, borrowed from `t` itself or from the cells.
+    pub(crate) fn lookup<'a>(&'a self, t: &'a Term, base: u32) -> Looked<'a> {
+        let mut cell = match t {
+            Term::Var(i) => base.wrapping_add(*i),
+            Term::Ref(c) => *c,
+            _ => return Looked::Bound(t, base),
+        };
+        loop {
+            match self.cells.get(cell as usize) {
+                Some(Some(Term::Ref(next))) if *next != cell => cell = *next,
+                Some(Some(v)) => return Looked::Bound(v, 0),
+                _ => return Looked::Unbound(cell),
             }
         }
     }
@@ -244,14 +267,14 @@ impl Heap {
     /// `t` as a data term: variables replaced by their values (unbound ones
     /// by `Ref`), arithmetic evaluated. Logical and relational expressions
     /// stay expressions with their operands substituted.
-    pub fn resolve(&mut self, t: &Term, base: u32) -> Result<Term, EvalError> {
+    pub fn resolve(&self, t: &Term, base: u32) -> Result<Term, EvalError> {
         if !t.is_open() {
             return Ok(t.clone());
         }
         match t {
-            Term::Var(_) | Term::Ref(_) => match self.deref(t, base) {
-                Deref::Unbound(c) => Ok(Term::Ref(c)),
-                Deref::Bound(v, b) => self.resolve(&v, b),
+            Term::Var(_) | Term::Ref(_) => match self.lookup(t, base) {
+                Looked::Unbound(c) => Ok(Term::Ref(c)),
+                Looked::Bound(v, b) => self.resolve(v, b),
             },
             Term::Struct(s) => {
                 let mut terms = Vec::with_capacity(s.args().len() + s.annots().len());
@@ -303,9 +326,9 @@ impl Heap {
             return true;
         }
         match t {
-            Term::Var(_) | Term::Ref(_) => match self.deref(t, base) {
-                Deref::Unbound(_) => false,
-                Deref::Bound(v, b) => self.is_ground(&v, b),
+            Term::Var(_) | Term::Ref(_) => match self.lookup(t, base) {
+                Looked::Unbound(_) => false,
+                Looked::Bound(v, b) => self.is_ground(v, b),
             },
             Term::Struct(s) => s
                 .args()
@@ -325,9 +348,9 @@ impl Heap {
             return t.clone();
         }
         match t {
-            Term::Var(_) | Term::Ref(_) => match self.deref(t, base) {
-                Deref::Unbound(c) => Term::Ref(c),
-                Deref::Bound(v, b) => self.substitute(&v, b),
+            Term::Var(_) | Term::Ref(_) => match self.lookup(t, base) {
+                Looked::Unbound(c) => Term::Ref(c),
+                Looked::Bound(v, b) => self.substitute(v, b),
             },
             Term::Struct(s) => Term::structure(
                 s.functor,

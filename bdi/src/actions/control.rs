@@ -86,7 +86,7 @@ impl Agent {
         line: usize,
     ) -> Result<Outcome, ActionError> {
         let args = t.args();
-        let mut arg = |i: usize| -> Result<Term, ActionError> {
+        let arg = |i: usize| -> Result<Term, ActionError> {
             match args.get(i) {
                 Some(a) => Ok(int.heap.resolve(a, base)?),
                 None => Err(bad(name, "missing argument".into())),
