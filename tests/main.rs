@@ -1,4 +1,10 @@
 //! Integration tests: one binary, one module per area (see DESIGN.md).
+//! Every test starts the brokers, processes and files it needs and stops them.
 
+mod bad_input;
+mod crash;
+mod interop;
+mod quickstart;
+mod supervision;
 mod support;
 mod transport;

@@ -77,3 +77,127 @@ async fn qos1_round_trip_on_loopback_takes_well_under_a_millisecond() {
     );
     transport.shutdown(WAIT).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_restart_mid_run_reconnects_and_delivers_what_was_sent_meanwhile() {
+    let mut broker = crate::support::mosquitto::Mosquitto::start();
+    let url = loopback(broker.port);
+    let transport = connect(url, "restart").await;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let topic = transport.topics().inbox("survivor");
+    transport
+        .subscribe(topic.clone(), QoS::AtLeastOnce, tx)
+        .acknowledged(WAIT)
+        .await
+        .expect("suback");
+    transport
+        .publish(topic.clone(), b"before".to_vec(), QoS::AtLeastOnce, false)
+        .expect("queued");
+    let first = tokio::time::timeout(WAIT, rx.recv())
+        .await
+        .expect("in time")
+        .expect("open");
+    assert_eq!(&first.payload[..], b"before");
+
+    tokio::task::block_in_place(|| broker.stop());
+    let noticed = tokio::time::timeout(WAIT, async {
+        while transport.is_connected() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    noticed
+        .await
+        .expect("the transport notices the broker is gone");
+    for i in 0..50 {
+        transport
+            .publish(
+                topic.clone(),
+                format!("during-{i}").into_bytes(),
+                QoS::AtLeastOnce,
+                false,
+            )
+            .expect("buffered while away");
+    }
+    tokio::task::block_in_place(|| broker.restart());
+
+    let mut received = Vec::new();
+    while received.len() < 50 {
+        let message = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "only {} of 50 arrived: {received:?}\nmosquitto log:\n{}",
+                    received.len(),
+                    broker.log()
+                )
+            })
+            .expect("open");
+        let text = String::from_utf8_lossy(&message.payload).into_owned();
+        if !received.contains(&text) {
+            received.push(text);
+        }
+    }
+    assert_eq!(
+        received,
+        (0..50).map(|i| format!("during-{i}")).collect::<Vec<_>>(),
+        "all arrive, in order"
+    );
+    assert!(transport.stats().snapshot().reconnects >= 1);
+    transport.shutdown(WAIT).await;
+}
+
+#[tokio::test]
+async fn full_outbox_refuses_at_once_instead_of_hanging() {
+    let port = crate::support::free_port();
+    // Nothing listens: connect fails, but a transport that was connected and
+    // lost its broker buffers at most outbox_capacity publishes.
+    let mut options =
+        agora_runtime::transport::TransportOptions::new(loopback(port), "outbox", "test");
+    options.connect_timeout = Duration::from_millis(300);
+    let err = agora_runtime::transport::Transport::connect(options)
+        .await
+        .expect_err("nothing listens");
+    assert!(
+        err.to_string()
+            .contains(&format!("mqtt://127.0.0.1:{port}")),
+        "{err}"
+    );
+
+    let broker = embedded_broker();
+    let mut options = agora_runtime::transport::TransportOptions::new(
+        loopback(broker.local_addr().port()),
+        "outbox",
+        "test",
+    );
+    options.outbox_capacity = 10;
+    let transport = agora_runtime::transport::Transport::connect(options)
+        .await
+        .expect("connects");
+    broker.stop();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let mut refused = None;
+    for i in 0..1000 {
+        if let Err(error) = transport.publish("agora/test/x", vec![0; 8], QoS::AtLeastOnce, false) {
+            refused = Some((i, error));
+            break;
+        }
+    }
+    let (accepted, error) = refused.expect("the outbox fills up");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "refusal is immediate"
+    );
+    assert!(
+        (10..=100).contains(&accepted),
+        "bounded: {accepted} accepted before refusing"
+    );
+    assert!(
+        matches!(
+            error,
+            agora_runtime::transport::PublishError::OutboxFull { .. }
+        ),
+        "{error}"
+    );
+    transport.shutdown(Duration::from_secs(1)).await;
+}

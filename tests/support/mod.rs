@@ -1,7 +1,14 @@
-//! Helpers shared by the integration tests: brokers on free ports, the
-//! binary under test, bounded waits.
+//! Helpers shared by the integration tests: brokers on free ports, a
+//! Mosquitto process started from the shipped config, the `agora` binary,
+//! a plain MQTT client, bounded waits.
 
-use std::time::Duration;
+#![allow(dead_code)]
+
+pub mod agora;
+pub mod mosquitto;
+pub mod raw_client;
+
+use std::time::{Duration, Instant};
 
 use agora_runtime::broker::{EmbeddedBroker, EmbeddedBrokerOptions};
 use agora_runtime::transport::{BrokerUrl, Transport, TransportOptions};
@@ -29,4 +36,32 @@ pub async fn connect(url: BrokerUrl, client: &str) -> Transport {
     Transport::connect(TransportOptions::new(url, id, "test"))
         .await
         .expect("transport connects")
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local addr").port()
+}
+
+/// Polls `ready` every 20 ms until it holds or `limit` passes.
+pub fn wait_until(limit: Duration, mut ready: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    ready()
+}
+
+/// Sends SIGTERM to a process.
+pub fn terminate(pid: u32) {
+    let status = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -TERM {pid}");
 }

@@ -17,7 +17,7 @@ use super::context::{AgentContext, AgentCore, Effects};
 use super::factory::Launch;
 use super::mailbox::AgentMailbox;
 use super::stats::bump;
-use crate::store::SaveCheckpoint;
+use crate::store::{CheckpointCommitted, SaveCheckpoint};
 use crate::supervisor::{ChildExit, Link};
 use crate::transport::{DedupWindow, Envelope, InboundMessage, QoS};
 
@@ -251,21 +251,25 @@ impl<A: Agent> AgentActor<A> {
             return;
         };
         self.save_in_flight = true;
-        let request = self.core.env.store.send(SaveCheckpoint {
+        let save = self.save_message(bytes, tag, Some(ctx.address().recipient()));
+        // do_send: queued at once, so a save never waits inside a future that
+        // a failing agent would drop; at most one per agent is in flight.
+        self.core.env.store.do_send(save);
+    }
+
+    fn save_message(
+        &self,
+        bytes: Vec<u8>,
+        tag: Option<String>,
+        committed: Option<Recipient<CheckpointCommitted>>,
+    ) -> SaveCheckpoint {
+        SaveCheckpoint {
             run: self.core.env.run_id.clone(),
             agent: self.core.name.clone(),
             bytes,
             tag,
-        });
-        ctx.spawn(request.into_actor(self).map(|result, actor, ctx| {
-            actor.save_in_flight = false;
-            match result {
-                Ok(Ok(meta)) => tracing::debug!(agent = %actor.core.name, sequence = meta.sequence, "checkpoint committed"),
-                Ok(Err(error)) => tracing::error!(agent = %actor.core.name, %error, "checkpoint not saved"),
-                Err(error) => tracing::error!(agent = %actor.core.name, %error, "checkpoint writer unreachable"),
-            }
-            actor.pump_saves(ctx);
-        }));
+            committed,
+        }
     }
 
     fn finish_if_idle(&mut self, ctx: &mut Context<Self>) {
@@ -304,12 +308,17 @@ impl<A: Agent> AgentActor<A> {
         ctx.stop();
     }
 
-    /// Ends as a failure at once; unsaved checkpoints are dropped, so a
-    /// restart resumes from the last committed one.
+    /// Ends as a failure at once. Snapshots already taken were taken after
+    /// successful steps, so they are queued for commit before the supervisor
+    /// hears of the failure (and asks the same writer for the latest one);
+    /// no new snapshot is taken of the failed state.
     fn fail(&mut self, ctx: &mut Context<Self>, exit: ChildExit) {
         tracing::warn!(agent = %self.core.name, incarnation = self.core.incarnation, "agent failed: {}", exit.describe());
         self.ending = Some(exit.describe());
-        self.pending_saves.clear();
+        for (bytes, tag) in std::mem::take(&mut self.pending_saves) {
+            let save = self.save_message(bytes, tag, None);
+            self.core.env.store.do_send(save);
+        }
         self.link.set_exit(exit);
         ctx.stop();
     }
@@ -360,7 +369,7 @@ impl<A: Agent> Actor for AgentActor<A> {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(self.mailbox_capacity);
-        let waiting = self.mailbox.attach(ctx.address().recipient());
+        let waiting = self.mailbox.attach(ctx.address().recipient::<Deliver>());
         self.publish_presence("online");
 
         let mut behaviours = Behaviours::default();
@@ -407,6 +416,25 @@ impl<A: Agent> Handler<Deliver> for AgentActor<A> {
         }
         self.receive(ctx, message);
         self.finish_if_idle(ctx);
+    }
+}
+
+impl<A: Agent> Handler<CheckpointCommitted> for AgentActor<A> {
+    type Result = ();
+
+    fn handle(
+        &mut self,
+        CheckpointCommitted(result): CheckpointCommitted,
+        ctx: &mut Self::Context,
+    ) {
+        self.save_in_flight = false;
+        match result {
+            Ok(meta) => {
+                tracing::debug!(agent = %self.core.name, sequence = meta.sequence, "checkpoint committed")
+            }
+            Err(error) => tracing::error!(agent = %self.core.name, %error, "checkpoint not saved"),
+        }
+        self.pump_saves(ctx);
     }
 }
 

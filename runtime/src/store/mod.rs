@@ -17,7 +17,9 @@ use redb::{ConcurrencyMode, Database, ReadableDatabase, ReadableTable, TableDefi
 
 pub use checkpoint::{Checkpoint, CheckpointMeta, CheckpointSelector};
 pub use run::{RunRecord, RunStatus};
-pub use writer::{LoadLatestCheckpoint, SaveCheckpoint, StoreWriter, UpdateRun};
+pub use writer::{
+    CheckpointCommitted, LoadLatestCheckpoint, SaveCheckpoint, StoreWriter, UpdateRun,
+};
 
 /// Run id → JSON [`RunRecord`].
 const RUNS: TableDefinition<&str, &[u8]> = TableDefinition::new("runs");

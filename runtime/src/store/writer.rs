@@ -2,7 +2,7 @@
 //! fsyncs never stall an arbiter that runs agents, and writes and the
 //! restore reads that must see them are served in order.
 
-use actix::{Actor, Addr, Handler, Message, SyncArbiter, SyncContext};
+use actix::{Actor, Addr, Handler, Message, Recipient, SyncArbiter, SyncContext};
 
 use super::{Checkpoint, CheckpointMeta, CheckpointSelector, RunRecord, Store, StoreError};
 
@@ -24,7 +24,12 @@ impl Actor for StoreWriter {
     type Context = SyncContext<Self>;
 }
 
-/// Save a checkpoint of (run, agent); answers with its metadata.
+/// Save a checkpoint of (run, agent); answers with its metadata, and also
+/// tells `committed` (if set) once the transaction is on disk.
+///
+/// Agents send it with `do_send` and learn of the commit through
+/// `committed`: a message held back by a full mailbox inside a future would
+/// be lost with an agent that fails, while `do_send` queues it at once.
 #[derive(Debug, Message)]
 #[rtype(result = "Result<CheckpointMeta, StoreError>")]
 pub struct SaveCheckpoint {
@@ -36,14 +41,32 @@ pub struct SaveCheckpoint {
     pub bytes: Vec<u8>,
     /// Optional tag such as `best`.
     pub tag: Option<String>,
+    /// Who to tell when it is committed.
+    pub committed: Option<Recipient<CheckpointCommitted>>,
 }
+
+/// The outcome of a [`SaveCheckpoint`], for its sender.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct CheckpointCommitted(pub Result<CheckpointMeta, String>);
 
 impl Handler<SaveCheckpoint> for StoreWriter {
     type Result = Result<CheckpointMeta, StoreError>;
 
     fn handle(&mut self, msg: SaveCheckpoint, _: &mut Self::Context) -> Self::Result {
-        self.store
-            .save_checkpoint(&msg.run, &msg.agent, &msg.bytes, msg.tag.as_deref())
+        let result =
+            self.store
+                .save_checkpoint(&msg.run, &msg.agent, &msg.bytes, msg.tag.as_deref());
+        if let Some(committed) = msg.committed {
+            // One notice per save, to an agent with at most one save in flight.
+            committed.do_send(CheckpointCommitted(
+                result
+                    .as_ref()
+                    .map(Clone::clone)
+                    .map_err(ToString::to_string),
+            ));
+        }
+        result
     }
 }
 
