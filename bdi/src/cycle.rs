@@ -332,7 +332,8 @@ impl Agent {
         int.heap = heap;
         match chosen {
             Some(opt) => {
-                int.push(opt.plan, opt.base, opt.mark, ev.fail_depth);
+                let ground = !ev.term.is_open();
+                int.push_means(opt.plan, opt.base, opt.mark, ev.fail_depth, ground);
                 self.active.push_back(int);
             }
             None => {
@@ -822,6 +823,15 @@ fn resolve_with_source(
     match t {
         Term::Atom(f) => Ok(Term::structure(*f, Vec::new(), vec![src.clone()])),
         Term::Struct(s) if !has_source(s.annots()) => {
+            if let ([a], []) = (s.args(), s.annots()) {
+                // `+b(X)`: the common case, built directly.
+                return Ok(Term::from_two(
+                    s.functor,
+                    heap.resolve(a, base)?,
+                    src.clone(),
+                    1,
+                ));
+            }
             let mut terms = Vec::with_capacity(s.args().len() + s.annots().len() + 1);
             for a in s.args().iter().chain(s.annots().iter()) {
                 terms.push(heap.resolve(a, base)?);
@@ -919,7 +929,7 @@ fn tail_recursive(int: &Intention, plan: &Plan, goal: &Term) -> bool {
         && top.is_achieve()
         && plan.trigger.literal.functor_arity() == goal.functor_arity()
         && !goal.is_open()
-        && int.heap.is_ground(&plan.trigger.literal, top.base)
+        && (top.ground_trigger || int.heap.is_ground(&plan.trigger.literal, top.base))
 }
 
 fn set_pc(int: &mut Intention, pc: usize) {

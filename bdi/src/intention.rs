@@ -35,6 +35,9 @@ pub struct IntendedMeans {
     /// For a failure plan (`-!g`): the depth to cut the stack back to when
     /// it finishes.
     pub fail_depth: Option<usize>,
+    /// Whether the event this means was chosen for was ground, so that its
+    /// trigger is ground too (no bindings can flow back to the caller).
+    pub ground_trigger: bool,
 }
 
 impl IntendedMeans {
@@ -116,6 +119,18 @@ impl Intention {
     /// Pushes a plan instance whose frame was allocated at `base` (after
     /// `mark`) and whose trigger is already unified.
     pub fn push(&mut self, plan: Arc<Plan>, base: u32, mark: Mark, fail_depth: Option<usize>) {
+        self.push_means(plan, base, mark, fail_depth, false);
+    }
+
+    /// [`Intention::push`], saying whether the event was ground.
+    pub fn push_means(
+        &mut self,
+        plan: Arc<Plan>,
+        base: u32,
+        mark: Mark,
+        fail_depth: Option<usize>,
+        ground_trigger: bool,
+    ) {
         self.stack.push(IntendedMeans {
             plan,
             base,
@@ -123,6 +138,7 @@ impl Intention {
             pc: 0,
             loops: Vec::new(),
             fail_depth,
+            ground_trigger,
         });
     }
 

@@ -53,8 +53,10 @@ pub enum Term {
 pub struct Structure {
     /// Functor name.
     pub functor: Symbol,
-    /// Arguments followed by annotations, in one allocation.
-    terms: Box<[Term]>,
+    /// Arguments followed by annotations, inline when there are one or two
+    /// of them (most beliefs, goals and events), so that the whole
+    /// structure is a single allocation.
+    terms: Terms,
     /// How many of `terms` are arguments.
     nargs: usize,
     /// Whether some argument or annotation holds a variable, a cell or an
@@ -64,13 +66,33 @@ pub struct Structure {
 
 impl Structure {
     /// Arguments (may be empty for an annotated atom).
+    #[inline]
     pub fn args(&self) -> &[Term] {
-        self.terms.get(..self.nargs).unwrap_or(&[])
+        self.terms.as_slice().get(..self.nargs).unwrap_or(&[])
     }
 
     /// Annotations (may be empty).
+    #[inline]
     pub fn annots(&self) -> &[Term] {
-        self.terms.get(self.nargs..).unwrap_or(&[])
+        self.terms.as_slice().get(self.nargs..).unwrap_or(&[])
+    }
+}
+
+#[derive(Debug)]
+enum Terms {
+    One([Term; 1]),
+    Two([Term; 2]),
+    Many(Box<[Term]>),
+}
+
+impl Terms {
+    #[inline]
+    fn as_slice(&self) -> &[Term] {
+        match self {
+            Terms::One(a) => a,
+            Terms::Two(a) => a,
+            Terms::Many(b) => b,
+        }
     }
 }
 
@@ -201,10 +223,45 @@ impl Term {
         }
         let open = terms.iter().any(Term::is_open);
         let nargs = nargs.min(terms.len());
+        let terms = match terms.len() {
+            1 | 2 => {
+                let mut it = terms.into_iter();
+                match (it.next(), it.next()) {
+                    (Some(a), Some(b)) => Terms::Two([a, b]),
+                    (Some(a), None) => Terms::One([a]),
+                    _ => return Term::Atom(functor),
+                }
+            }
+            _ => Terms::Many(terms.into_boxed_slice()),
+        };
         Term::Struct(Arc::new(Structure {
             functor,
-            terms: terms.into_boxed_slice(),
+            terms,
             nargs,
+            open,
+        }))
+    }
+
+    /// A structure with one term (`nargs` 1: one argument; 0: one
+    /// annotation), built without an intermediate vector.
+    pub fn from_one(functor: Symbol, a: Term, nargs: usize) -> Term {
+        let open = a.is_open();
+        Term::Struct(Arc::new(Structure {
+            functor,
+            terms: Terms::One([a]),
+            nargs: nargs.min(1),
+            open,
+        }))
+    }
+
+    /// A structure with two terms (arguments first, `nargs` of them),
+    /// built without an intermediate vector.
+    pub fn from_two(functor: Symbol, a: Term, b: Term, nargs: usize) -> Term {
+        let open = a.is_open() || b.is_open();
+        Term::Struct(Arc::new(Structure {
+            functor,
+            terms: Terms::Two([a, b]),
+            nargs: nargs.min(2),
             open,
         }))
     }
@@ -254,6 +311,7 @@ impl Term {
 
     /// Functor and arity of an atom or structure (the index key of beliefs
     /// and plans).
+    #[inline]
     pub fn functor_arity(&self) -> Option<(Symbol, usize)> {
         match self {
             Term::Atom(s) => Some((*s, 0)),
@@ -263,11 +321,13 @@ impl Term {
     }
 
     /// The functor of an atom or structure.
+    #[inline]
     pub fn functor(&self) -> Option<Symbol> {
         self.functor_arity().map(|(f, _)| f)
     }
 
     /// Arguments of a structure (empty for atoms and everything else).
+    #[inline]
     pub fn args(&self) -> &[Term] {
         match self {
             Term::Struct(s) => s.args(),
@@ -276,6 +336,7 @@ impl Term {
     }
 
     /// Annotations of a structure (empty for everything else).
+    #[inline]
     pub fn annots(&self) -> &[Term] {
         match self {
             Term::Struct(s) => s.annots(),
@@ -285,6 +346,7 @@ impl Term {
 
     /// Whether this is an atom or a structure (something that can be a
     /// belief, a goal or an action).
+    #[inline]
     pub fn is_literal(&self) -> bool {
         matches!(self, Term::Atom(_) | Term::Struct(_))
     }

@@ -277,11 +277,24 @@ impl Heap {
                 Looked::Bound(v, b) => self.resolve(v, b),
             },
             Term::Struct(s) => {
-                let mut terms = Vec::with_capacity(s.args().len() + s.annots().len());
-                for a in s.args().iter().chain(s.annots().iter()) {
-                    terms.push(self.resolve(a, base)?);
+                let nargs = s.args().len();
+                match (s.args(), s.annots()) {
+                    ([a], []) | ([], [a]) => {
+                        Ok(Term::from_one(s.functor, self.resolve(a, base)?, nargs))
+                    }
+                    ([a, b], []) | ([a], [b]) | ([], [a, b]) => {
+                        let a = self.resolve(a, base)?;
+                        let b = self.resolve(b, base)?;
+                        Ok(Term::from_two(s.functor, a, b, nargs))
+                    }
+                    (args, annots) => {
+                        let mut terms = Vec::with_capacity(args.len() + annots.len());
+                        for a in args.iter().chain(annots.iter()) {
+                            terms.push(self.resolve(a, base)?);
+                        }
+                        Ok(Term::from_parts(s.functor, terms, nargs))
+                    }
                 }
-                Ok(Term::from_parts(s.functor, terms, s.args().len()))
             }
             Term::Cons(_) => {
                 let mut items = Vec::new();
