@@ -7,7 +7,7 @@
 //! belief that exists with other annotations merges the annotations, as
 //! Jason does, and only the new annotations make an event.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::collections::hash_map::Entry;
 
 use crate::fxhash::FxHashMap;
@@ -39,9 +39,74 @@ pub struct Belief {
     pub nvars: u32,
 }
 
+/// Beliefs of one group in order, addressed by sequence number. New
+/// beliefs go at either end, so the sequence numbers of a group are a
+/// contiguous range: lookup is an index computation, and removal leaves a
+/// hole that is trimmed at the ends or squeezed out by [`Group::compact`].
+#[derive(Default, Debug, Clone)]
+struct Slots {
+    slots: VecDeque<Option<Belief>>,
+    /// Sequence number of `slots[0]`.
+    offset: i64,
+    live: usize,
+}
+
+impl Slots {
+    fn index(&self, seq: i64) -> Option<usize> {
+        usize::try_from(seq.checked_sub(self.offset)?).ok()
+    }
+
+    fn get(&self, seq: &i64) -> Option<&Belief> {
+        self.slots.get(self.index(*seq)?)?.as_ref()
+    }
+
+    fn get_mut(&mut self, seq: &i64) -> Option<&mut Belief> {
+        let i = self.index(*seq)?;
+        self.slots.get_mut(i)?.as_mut()
+    }
+
+    fn insert(&mut self, b: Belief, at_end: bool) -> i64 {
+        self.live += 1;
+        if self.slots.is_empty() {
+            self.offset = 0;
+        }
+        if at_end {
+            self.slots.push_back(Some(b));
+            self.offset + i64::try_from(self.slots.len()).unwrap_or(i64::MAX) - 1
+        } else {
+            self.slots.push_front(Some(b));
+            self.offset -= 1;
+            self.offset
+        }
+    }
+
+    fn remove(&mut self, seq: &i64) -> Option<Belief> {
+        let i = self.index(*seq)?;
+        let b = self.slots.get_mut(i)?.take()?;
+        self.live -= 1;
+        while let Some(None) = self.slots.front() {
+            self.slots.pop_front();
+            self.offset += 1;
+        }
+        while let Some(None) = self.slots.back() {
+            self.slots.pop_back();
+        }
+        Some(b)
+    }
+
+    fn values(&self) -> std::iter::Flatten<std::collections::vec_deque::Iter<'_, Option<Belief>>> {
+        self.slots.iter().flatten()
+    }
+
+    /// Whether holes take more room than the beliefs.
+    fn sparse(&self) -> bool {
+        self.slots.len() > 2 * self.live + 32
+    }
+}
+
 #[derive(Default, Debug, Clone)]
 struct Group {
-    by_seq: BTreeMap<i64, Belief>,
+    by_seq: Slots,
     // Keyed by the arguments only (the group fixes functor and arity), so
     // that a one-argument group can be searched by its argument without
     // building a literal.
@@ -49,6 +114,30 @@ struct Group {
     // Sorted sequence numbers per first argument. Usually one or a few
     // entries, where a sorted Vec beats a tree node allocation.
     by_first: FxHashMap<TermKey, Seqs>,
+}
+
+impl Group {
+    /// Renumbers the beliefs without holes and rebuilds the indexes
+    /// (amortised: runs when holes outnumber beliefs).
+    fn compact(&mut self) {
+        let beliefs: Vec<Belief> = std::mem::take(&mut self.by_seq.slots)
+            .into_iter()
+            .flatten()
+            .collect();
+        self.by_seq = Slots::default();
+        self.by_key.clear();
+        self.by_first.clear();
+        for b in beliefs {
+            let term = b.term.clone();
+            let seq = self.by_seq.insert(b, true);
+            self.by_key.insert(ArgsKey::Of(term.clone()), seq);
+            if let [first, _, ..] = term.args()
+                && let Some(k) = first_key(first)
+            {
+                self.by_first.entry(k).or_default().insert(seq);
+            }
+        }
+    }
 }
 
 /// Merges the annotations of `term` into the stored belief `seq`.
@@ -129,15 +218,16 @@ impl Seqs {
 
 /// The beliefs [`BeliefBase::candidates`] yields, in belief order.
 #[derive(Debug)]
+#[allow(private_interfaces)] // the variants' contents are opaque iterators
 pub enum Candidates<'a> {
     /// None.
     Empty,
     /// At most one (exact argument match).
     One(Option<&'a Belief>),
     /// A whole group.
-    All(std::collections::btree_map::Values<'a, i64, Belief>),
+    All(std::iter::Flatten<std::collections::vec_deque::Iter<'a, Option<Belief>>>),
     /// Those with a given first argument.
-    Seqs(std::slice::Iter<'a, i64>, &'a BTreeMap<i64, Belief>),
+    Seqs(std::slice::Iter<'a, i64>, &'a Slots),
 }
 
 impl<'a> Iterator for Candidates<'a> {
@@ -170,8 +260,6 @@ pub enum Added {
 pub struct BeliefBase {
     groups: FxHashMap<(Symbol, usize), Group>,
     rules: FxHashMap<(Symbol, usize), Vec<Arc<Rule>>>,
-    front: i64,
-    back: i64,
     len: usize,
 }
 
@@ -253,26 +341,19 @@ impl BeliefBase {
                 return merge(group, seq, term);
             }
         };
-        let seq = if at_end {
-            self.back += 1;
-            self.back
-        } else {
-            self.front -= 1;
-            self.front
-        };
+        let seq = group.by_seq.insert(
+            Belief {
+                term: term.clone(),
+                nvars,
+            },
+            at_end,
+        );
         slot.insert(seq);
         if let [first, _, ..] = term.args()
             && let Some(k) = first_key(first)
         {
             group.by_first.entry(k).or_default().insert(seq);
         }
-        group.by_seq.insert(
-            seq,
-            Belief {
-                term: term.clone(),
-                nvars,
-            },
-        );
         self.len += 1;
         Added::New(term)
     }
@@ -307,6 +388,9 @@ impl BeliefBase {
         }
         group.by_seq.remove(&seq);
         group.by_key.remove(&key);
+        if group.by_seq.sparse() {
+            group.compact();
+        }
         if let [first, _, ..] = old.args()
             && let Some(k) = first_key(first)
             && let Some(set) = group.by_first.get_mut(&k)
@@ -454,6 +538,47 @@ mod tests {
         assert_eq!(hit, ["b(2)[source(self)]"]);
         bb.remove(&b(2, "self"), &[]);
         assert_eq!(bb.candidates(bsym, 1, Some(&Term::Int(2))).count(), 0);
+    }
+
+    #[test]
+    fn holes_are_squeezed_out_and_indexes_survive() {
+        let mut bb = BeliefBase::new();
+        let p = |i: i64| {
+            Term::structure(
+                Symbol::intern("p"),
+                vec![Term::Int(i % 7), Term::Int(i)],
+                Vec::new(),
+            )
+        };
+        for i in 0..300 {
+            bb.add(p(i), 0, i % 2 == 0);
+        }
+        // Remove two thirds, from the middle outwards, to force compaction.
+        for i in (0..300).filter(|i| i % 3 != 0) {
+            assert!(bb.remove(&p(i), &[]).is_some());
+        }
+        assert_eq!(bb.len(), 100);
+        let psym = Symbol::intern("p");
+        let order: Vec<i64> = bb
+            .candidates(psym, 2, None)
+            .filter_map(|b| match b.term.args()[1] {
+                Term::Int(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+        // Odd numbers went to the front (newest first), even ones to the end.
+        let mut want: Vec<i64> = (0..300)
+            .filter(|i| i % 3 == 0 && i % 2 == 1)
+            .rev()
+            .collect();
+        want.extend((0..300).filter(|i| i % 3 == 0 && i % 2 == 0));
+        assert_eq!(order, want);
+        assert_eq!(
+            bb.candidates(psym, 2, Some(&Term::Int(3))).count(),
+            (0..300).filter(|i| i % 3 == 0 && i % 7 == 3).count()
+        );
+        assert!(bb.get(&p(3)).is_some());
+        assert!(bb.get(&p(4)).is_none());
     }
 
     #[test]

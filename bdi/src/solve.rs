@@ -98,20 +98,23 @@ pub fn solve(
     if depth > MAX_DEPTH {
         return Err(ActionError::TooDeep(MAX_DEPTH));
     }
+    // A variable goal is followed to its value (a copy); any other goal is
+    // used in place.
+    let walked;
     let (goal, base) = match goal {
-        Term::Var(_) | Term::Ref(_) => (heap.walk(goal, base), 0),
-        _ => (goal.clone(), base),
+        Term::Var(_) | Term::Ref(_) => {
+            walked = heap.walk(goal, base);
+            (&walked, 0)
+        }
+        _ => (goal, base),
     };
-    match &goal {
+    match goal {
         Term::Atom(s) if *s == Symbol::TRUE => k(env, heap),
         Term::Atom(s) if *s == Symbol::FALSE => Ok(false),
         Term::Expr(e) => match &**e {
-            Expr::And(a, b) => {
-                let b = b.clone();
-                solve(env, heap, a, base, depth + 1, &mut |env, heap| {
-                    solve(env, heap, &b, base, depth + 1, k)
-                })
-            }
+            Expr::And(a, b) => solve(env, heap, a, base, depth + 1, &mut |env, heap| {
+                solve(env, heap, b, base, depth + 1, k)
+            }),
             Expr::Or(a, b) => {
                 if solve(env, heap, a, base, depth + 1, k)? {
                     return Ok(true);
@@ -142,9 +145,9 @@ pub fn solve(
                 return Ok(false);
             };
             if functor.is_internal() {
-                return actions::query::call(env, heap, functor, &goal, base, depth, k);
+                return actions::query::call(env, heap, functor, goal, base, depth, k);
             }
-            if let Some(r) = env.custom.call(functor, &goal, base, heap)? {
+            if let Some(r) = env.custom.call(functor, goal, base, heap)? {
                 return match r {
                     actions::registry::CustomOutcome::Fail => Ok(false),
                     actions::registry::CustomOutcome::Succeed => k(env, heap),
@@ -153,7 +156,7 @@ pub fn solve(
                     }
                 };
             }
-            query_beliefs(env, heap, &goal, base, functor, arity, depth, k)
+            query_beliefs(env, heap, goal, base, functor, arity, depth, k)
         }
         Term::Ref(_) => Err(eval_err(EvalError::Unbound)),
         other => Err(ActionError::BadArgument {
