@@ -170,6 +170,7 @@ impl AgentBuilder {
             }
         }
         for (g, n) in program.goals {
+            let g = with_default_source(g, Symbol::SELF);
             agent.push_event(Event::external(TriggerOp::Add, GoalKind::Achieve, g, n));
         }
         Ok(agent)
@@ -602,6 +603,18 @@ impl Agent {
         self.active.len()
             + self.waiting.len()
             + self.events.iter().filter(|e| e.intention.is_some()).count()
+    }
+
+    /// Number of intended means over all intentions (for telemetry: a
+    /// number that keeps growing means a recursion that does not end).
+    pub fn intended_means_count(&self) -> usize {
+        let events = self.events.iter().filter_map(|e| e.intention.as_ref());
+        self.active
+            .iter()
+            .chain(self.waiting.iter())
+            .chain(events)
+            .map(|i| i.stack.len())
+            .sum()
     }
 
     /// A checkpoint of the agent's mental state that matters across a

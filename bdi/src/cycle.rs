@@ -606,7 +606,8 @@ impl Agent {
                     Err(e) => fail(e),
                 }
             }
-            Step::Achieve(t) => match int.heap.resolve(t, base) {
+            // Jason annotates the agent's own goals with `source(self)`.
+            Step::Achieve(t) => match resolve_with_source(&mut int.heap, t, base, &self.src_self) {
                 Ok(goal) if goal.is_literal() => {
                     if tail_recursive(int, &plan, &goal) {
                         // Jason's tail recursion optimisation: the means
@@ -628,15 +629,17 @@ impl Agent {
                 Ok(other) => fail(not_literal("!", &other)),
                 Err(e) => fail(e.into()),
             },
-            Step::AchieveNew(t) => match int.heap.resolve(t, base) {
-                Ok(goal) if goal.is_literal() => {
-                    let (g, n) = detach(&goal);
-                    self.push_event(Event::external(TriggerOp::Add, GoalKind::Achieve, g, n));
-                    Outcome::Continue
+            Step::AchieveNew(t) => {
+                match resolve_with_source(&mut int.heap, t, base, &self.src_self) {
+                    Ok(goal) if goal.is_literal() => {
+                        let (g, n) = detach(&goal);
+                        self.push_event(Event::external(TriggerOp::Add, GoalKind::Achieve, g, n));
+                        Outcome::Continue
+                    }
+                    Ok(other) => fail(not_literal("!!", &other)),
+                    Err(e) => fail(e.into()),
                 }
-                Ok(other) => fail(not_literal("!!", &other)),
-                Err(e) => fail(e.into()),
-            },
+            }
             Step::Test(t) => match self.holds(int, t, base) {
                 Ok(true) => Outcome::Continue,
                 Ok(false) => {

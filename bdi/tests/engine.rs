@@ -37,8 +37,8 @@ mod stages {
         let mut a = agent("!first. !second.");
         let e1 = a.select_event().map(|e| e.text());
         let e2 = a.select_event().map(|e| e.text());
-        assert_eq!(e1.as_deref(), Some("+!first"));
-        assert_eq!(e2.as_deref(), Some("+!second"));
+        assert_eq!(e1.as_deref(), Some("+!first[source(self)]"));
+        assert_eq!(e2.as_deref(), Some("+!second[source(self)]"));
         assert!(a.select_event().is_none());
     }
 
@@ -600,5 +600,50 @@ mod bad_input {
                 a.run_until_idle(0, 500);
             }
         }
+    }
+}
+
+mod jason_semantics {
+    use super::*;
+
+    /// Jason annotates the agent's own goals with `source(self)`, so plans
+    /// can tell them from goals delegated by other agents.
+    #[test]
+    fn own_goals_carry_source_self() {
+        let mut a = agent(
+            "!g. +!g[source(self)] <- !h; !!k. +!h[source(S)] <- .print(h, S). +!k[source(S)] <- .print(k, S). +!g[source(A)] <- .print(other, A).",
+        );
+        assert_eq!(run(&mut a), ["h self", "k self"]);
+        assert!(
+            a.push_message_text("alice", Performative::Achieve, "g", None, None)
+                .is_ok()
+        );
+        assert_eq!(run(&mut a), ["other alice"]);
+    }
+
+    /// The tail-recursion optimisation keeps recursive loops in constant
+    /// space: 100k recursive goals must not leave 100k intended means.
+    #[test]
+    fn recursive_goals_run_in_constant_space() {
+        let mut a =
+            agent("!count(0). +!count(N) : N < 100000 <- !count(N + 1). +!count(N) <- .print(N).");
+        let mut deepest = 0;
+        while !a.is_idle() {
+            a.step(0);
+            deepest = deepest.max(a.intended_means_count());
+        }
+        assert_eq!(a.take_prints(), ["100000"]);
+        assert!(deepest <= 1, "stack grew to {deepest}");
+        // Without a tail call (work after the recursive goal) the stack
+        // does grow, as in Jason.
+        let mut b =
+            agent("!count(0). +!count(N) : N < 50 <- !count(N + 1); .print(N). +!count(N).");
+        let mut deepest = 0;
+        while !b.is_idle() {
+            b.step(0);
+            deepest = deepest.max(b.intended_means_count());
+        }
+        assert!(deepest >= 50, "stack only reached {deepest}");
+        assert_eq!(b.take_prints().len(), 50);
     }
 }
