@@ -29,7 +29,10 @@
 //! [`solve`] (formulas and rules), [`plan`], [`event`], [`intention`],
 //! [`cycle`] (the reasoning cycle), [`actions`] (internal and custom
 //! actions, with the table of Jason's actions), [`message`] and [`speech`]
-//! (speech acts), [`agent`] (the host API), [`runner`] (standalone runs).
+//! (speech acts), [`agent`] (the host API), [`runner`] (standalone runs:
+//! [`run_program`] for `agora asl run`, [`check_program`] for
+//! `agora asl check`), [`rng`] (seeded random numbers), [`fxhash`] (the
+//! internal hasher).
 #![warn(missing_docs)]
 
 pub mod actions;
@@ -59,7 +62,8 @@ pub use error::{ActionError, ContentError, EvalError, LoadError, ParseError};
 pub use message::{InMessage, OutMessage, Performative};
 pub use parser::{parse_program, parse_term};
 pub use runner::{
-    EndReason, RunOptions, RunOutcome, agent_name_from_path, run_program, run_to_lines,
+    EndReason, RunOptions, RunOutcome, agent_name_from_path, check_program, run_program,
+    run_to_lines,
 };
 pub use symbol::Symbol;
 pub use term::Term;

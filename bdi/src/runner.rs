@@ -15,9 +15,11 @@
 //! name, or `.my_name` as receiver) are delivered back to it; every other
 //! message is collected in [`RunOutcome::undelivered`].
 
-use crate::agent::{AgentBuilder, Report};
+use crate::actions::registry::ActionRegistry;
+use crate::agent::{AgentBuilder, Report, check_calls};
 use crate::error::LoadError;
 use crate::message::{InMessage, OutMessage};
+use crate::parser::{Program, parse_program};
 use crate::unify::detach;
 
 /// Options of a standalone run.
@@ -162,6 +164,22 @@ pub fn run_program(
     })
 }
 
+/// What `agora asl check FILE.asl` does: parses the program and checks its
+/// internal action calls, without running anything.
+///
+/// # Errors
+/// Every syntax error and every unknown internal action or wrong arity,
+/// each with file, line and column.
+pub fn check_program(source: &str, file: &str) -> Result<Program, LoadError> {
+    let program = parse_program(source, file).map_err(LoadError::Invalid)?;
+    let errors = check_calls(&program, &ActionRegistry::new());
+    if errors.is_empty() {
+        Ok(program)
+    } else {
+        Err(LoadError::Invalid(errors))
+    }
+}
+
 /// [`run_program`] collecting the printed lines.
 ///
 /// # Errors
@@ -221,6 +239,22 @@ mod tests {
             run_to_lines(src, "stop.asl", &RunOptions::default()).unwrap_or_default_for_test();
         assert_eq!(lines, ["stop x"]);
         assert_eq!(o.end, EndReason::Stopped);
+    }
+
+    #[test]
+    fn check_reports_every_error_without_running() {
+        assert!(check_program("!s. +!s <- .print(x).", "ok.asl").is_ok());
+        let e = check_program("+!s <- .nope.\nb(.\n+!t <- .print(\"x\").", "bad.asl").err();
+        let text = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(text.contains("bad.asl:2:3: expected a term"), "{text}");
+        // Syntax errors come first; call checking needs a parsed program.
+        let e = check_program("+!s <- .nope(1).", "bad.asl")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("bad.asl:1:8: unknown internal action .nope/1")
+        );
     }
 
     #[test]
