@@ -56,9 +56,15 @@ struct Parser<'a> {
     vars: HashMap<String, u32>,
     var_names: Vec<String>,
     calls: Vec<InternalCall>,
+    depth: u32,
 }
 
 type PResult<T> = Result<T, ParseError>;
+
+/// Deepest nesting of terms and expressions accepted. The parser recurses,
+/// and message content comes from outside: without a limit a few
+/// kilobytes of brackets would overflow the stack.
+pub const MAX_NESTING: u32 = 200;
 
 /// Parses a whole program. All syntax errors are returned.
 pub fn parse_program(src: &str, file: &str) -> Result<Program, Vec<ParseError>> {
@@ -138,6 +144,7 @@ impl<'a> Parser<'a> {
             vars: HashMap::new(),
             var_names: Vec::new(),
             calls: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -168,6 +175,23 @@ impl<'a> Parser<'a> {
 
     fn line(&self) -> usize {
         self.token().line
+    }
+
+    /// Runs `f` one nesting level deeper, failing beyond [`MAX_NESTING`].
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        if self.depth >= MAX_NESTING {
+            let t = self.token();
+            return Err(ParseError {
+                file: self.file.to_string(),
+                line: t.line,
+                column: t.column,
+                message: format!("terms nested deeper than {MAX_NESTING} levels"),
+            });
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
     }
 
     fn error(&self, expected: &str) -> ParseError {
@@ -340,6 +364,10 @@ impl<'a> Parser<'a> {
     }
 
     fn block(&mut self, out: &mut Vec<PlanStep>) -> PResult<()> {
+        self.nested(|p| p.block_inner(out))
+    }
+
+    fn block_inner(&mut self, out: &mut Vec<PlanStep>) -> PResult<()> {
         self.expect_punct("{")?;
         if !self.is_punct("}") {
             self.body(out)?;
@@ -587,7 +615,7 @@ impl<'a> Parser<'a> {
     fn log_not(&mut self) -> PResult<Term> {
         if self.is_atom("not") && !matches!(self.peek_at(1), Tok::Punct(",") | Tok::Punct(")")) {
             self.bump();
-            let t = self.log_not()?;
+            let t = self.nested(Self::log_not)?;
             return Ok(Term::expr(Expr::Not(t)));
         }
         self.rel()
@@ -644,7 +672,7 @@ impl<'a> Parser<'a> {
         let base = self.unary()?;
         if self.is_punct("**") {
             self.bump();
-            let exp = self.pow()?;
+            let exp = self.nested(Self::pow)?;
             return Ok(Term::expr(Expr::Arith(ArithOp::Pow, base, exp)));
         }
         Ok(base)
@@ -653,7 +681,7 @@ impl<'a> Parser<'a> {
     fn unary(&mut self) -> PResult<Term> {
         if self.is_punct("-") {
             self.bump();
-            let t = self.unary()?;
+            let t = self.nested(Self::unary)?;
             // Fold negative literals so that `-3` is a number, not an
             // expression.
             return Ok(match t {
@@ -664,12 +692,16 @@ impl<'a> Parser<'a> {
         }
         if self.is_punct("+") {
             self.bump();
-            return self.unary();
+            return self.nested(Self::unary);
         }
         self.primary()
     }
 
     fn primary(&mut self) -> PResult<Term> {
+        self.nested(Self::primary_inner)
+    }
+
+    fn primary_inner(&mut self) -> PResult<Term> {
         match self.peek().clone() {
             Tok::Int(i) => {
                 self.bump();
@@ -850,6 +882,30 @@ mod tests {
             .unwrap_or_default();
         assert!(e[0].message.contains("';' or '.'"), "{}", e[0].message);
         assert_eq!(e[0].line, 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for src in [
+            "(".repeat(100_000),
+            "[".repeat(100_000),
+            "f(".repeat(100_000),
+            "- ".repeat(100_000),
+            "not ".repeat(100_000),
+            "2**".repeat(100_000),
+        ] {
+            let e = parse_term(&src).err().map(|e| e.message);
+            assert!(
+                e.is_some_and(|m| m.contains("nested deeper")),
+                "{}",
+                &src[..10]
+            );
+        }
+        let ok = format!("{}1{}", "[".repeat(150), "]".repeat(150));
+        assert!(parse_term(&ok).is_ok());
+        let deep_plan = format!("+!g <- {}.", "if (true) { ".repeat(50_000));
+        let e = parse_plan(&deep_plan, "p").err().map(|e| e.message);
+        assert!(e.is_some_and(|m| m.contains("nested deeper")));
     }
 
     #[test]

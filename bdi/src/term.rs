@@ -42,10 +42,31 @@ pub enum Term {
     /// The empty list `[]`.
     Nil,
     /// A list cell `[Head|Tail]`.
-    Cons(Arc<(Term, Term)>),
+    Cons(Arc<ConsCell>),
     /// An arithmetic, relational or logical expression, evaluated when the
     /// term is used.
     Expr(Arc<Expr>),
+}
+
+/// A list cell: head, tail, and whether either holds variables, cells or
+/// expressions. Long lists are dropped, compared and walked iteratively,
+/// never by recursion along the tail, so a list of any length (say from a
+/// message) cannot overflow the stack.
+#[derive(Debug)]
+pub struct ConsCell(pub Term, pub Term, bool);
+
+impl Drop for ConsCell {
+    fn drop(&mut self) {
+        // Unlink the tail cell by cell instead of letting each cell's drop
+        // recurse into the next.
+        let mut tail = std::mem::replace(&mut self.1, Term::Nil);
+        while let Term::Cons(arc) = tail {
+            match Arc::try_unwrap(arc) {
+                Ok(mut cell) => tail = std::mem::replace(&mut cell.1, Term::Nil),
+                Err(_) => break,
+            }
+        }
+    }
 }
 
 /// The compound part of [`Term::Struct`].
@@ -280,7 +301,13 @@ impl Term {
         items
             .into_iter()
             .rev()
-            .fold(tail, |acc, t| Term::Cons(Arc::new((t, acc))))
+            .fold(tail, |acc, t| Term::cons(t, acc))
+    }
+
+    /// A list cell `[head|tail]`.
+    pub fn cons(head: Term, tail: Term) -> Term {
+        let open = head.is_open() || tail.is_open();
+        Term::Cons(Arc::new(ConsCell(head, tail, open)))
     }
 
     /// A proper list.
@@ -304,7 +331,7 @@ impl Term {
         match self {
             Term::Var(_) | Term::Ref(_) | Term::Expr(_) => true,
             Term::Struct(s) => s.open,
-            Term::Cons(c) => c.0.is_open() || c.1.is_open(),
+            Term::Cons(c) => c.2,
             _ => false,
         }
     }
@@ -417,7 +444,17 @@ impl Term {
             (Term::Str(a), Term::Str(b)) => a == b,
             (Term::Var(a), Term::Var(b)) | (Term::Ref(a), Term::Ref(b)) => a == b,
             (Term::Nil, Term::Nil) => true,
-            (Term::Cons(a), Term::Cons(b)) => a.0.same(&b.0) && a.1.same(&b.1),
+            (Term::Cons(_), Term::Cons(_)) => {
+                let (mut x, mut y) = (self, other);
+                while let (Term::Cons(a), Term::Cons(b)) = (x, y) {
+                    if !a.0.same(&b.0) {
+                        return false;
+                    }
+                    x = &a.1;
+                    y = &b.1;
+                }
+                x.same(y)
+            }
             (Term::Struct(a), Term::Struct(b)) => {
                 a.functor == b.functor
                     && a.args().len() == b.args().len()
@@ -479,8 +516,17 @@ pub fn compare_terms(a: &Term, b: &Term) -> Ordering {
                     .find(|o| *o != Ordering::Equal)
                     .unwrap_or(Ordering::Equal)
             }),
-        (Term::Cons(x), Term::Cons(y)) => {
-            compare_terms(&x.0, &y.0).then_with(|| compare_terms(&x.1, &y.1))
+        (Term::Cons(_), Term::Cons(_)) => {
+            let (mut x, mut y) = (a, b);
+            while let (Term::Cons(p), Term::Cons(q)) = (x, y) {
+                let o = compare_terms(&p.0, &q.0);
+                if o != Ordering::Equal {
+                    return o;
+                }
+                x = &p.1;
+                y = &q.1;
+            }
+            compare_terms(x, y)
         }
         (Term::Nil, Term::Nil) => Ordering::Equal,
         (Term::Nil, Term::Cons(_)) => Ordering::Less,
@@ -532,7 +578,17 @@ pub(crate) fn key_eq(a: &Term, b: &Term) -> bool {
         (Term::Str(x), Term::Str(y)) => x == y,
         (Term::Var(x), Term::Var(y)) | (Term::Ref(x), Term::Ref(y)) => x == y,
         (Term::Nil, Term::Nil) => true,
-        (Term::Cons(x), Term::Cons(y)) => key_eq(&x.0, &y.0) && key_eq(&x.1, &y.1),
+        (Term::Cons(_), Term::Cons(_)) => {
+            let (mut x, mut y) = (a, b);
+            while let (Term::Cons(p), Term::Cons(q)) = (x, y) {
+                if !key_eq(&p.0, &q.0) {
+                    return false;
+                }
+                x = &p.1;
+                y = &q.1;
+            }
+            key_eq(x, y)
+        }
         (Term::Struct(x), Term::Struct(y)) => {
             x.functor == y.functor
                 && x.args().len() == y.args().len()
@@ -580,10 +636,14 @@ pub(crate) fn hash_term<H: Hasher>(t: &Term, state: &mut H) {
             v.hash(state);
         }
         Term::Nil => 5u8.hash(state),
-        Term::Cons(c) => {
-            6u8.hash(state);
-            hash_term(&c.0, state);
-            hash_term(&c.1, state);
+        Term::Cons(_) => {
+            let mut cur = t;
+            while let Term::Cons(c) = cur {
+                6u8.hash(state);
+                hash_term(&c.0, state);
+                cur = &c.1;
+            }
+            hash_term(cur, state);
         }
         // An annotated atom hashes like the plain atom (annotations are
         // not part of a key).

@@ -230,8 +230,18 @@ impl Heap {
             }
             (Term::Str(x), Term::Str(y)) => x == y,
             (Term::Nil, Term::Nil) => true,
-            (Term::Cons(x), Term::Cons(y)) => {
-                self.unify(&x.0, ba, &y.0, bb) && self.unify(&x.1, ba, &y.1, bb)
+            (Term::Cons(_), Term::Cons(_)) => {
+                // Along the spine iteratively; only a tail reached through
+                // a variable costs a (bounded) recursive call.
+                let (mut x, mut y) = (a, b);
+                while let (Term::Cons(p), Term::Cons(q)) = (x, y) {
+                    if !self.unify(&p.0, ba, &q.0, bb) {
+                        return false;
+                    }
+                    x = &p.1;
+                    y = &q.1;
+                }
+                self.unify(x, ba, y, bb)
             }
             (Term::Struct(x), Term::Struct(y)) => {
                 if x.functor != y.functor || x.args().len() != y.args().len() {
@@ -348,7 +358,28 @@ impl Heap {
                 .iter()
                 .chain(s.annots().iter())
                 .all(|a| self.is_ground(a, base)),
-            Term::Cons(c) => self.is_ground(&c.0, base) && self.is_ground(&c.1, base),
+            Term::Cons(_) => {
+                let mut cur = t;
+                let mut cur_base = base;
+                loop {
+                    match cur {
+                        Term::Cons(c) => {
+                            if !self.is_ground(&c.0, cur_base) {
+                                return false;
+                            }
+                            cur = &c.1;
+                        }
+                        Term::Var(_) | Term::Ref(_) => match self.lookup(cur, cur_base) {
+                            Looked::Unbound(_) => return false,
+                            Looked::Bound(v, b) => {
+                                cur = v;
+                                cur_base = b;
+                            }
+                        },
+                        other => return self.is_ground(other, cur_base),
+                    }
+                }
+            }
             Term::Expr(_) => false,
             _ => true,
         }
@@ -373,10 +404,28 @@ impl Heap {
                     .map(|a| self.substitute(a, base))
                     .collect(),
             ),
-            Term::Cons(c) => Term::Cons(std::sync::Arc::new((
-                self.substitute(&c.0, base),
-                self.substitute(&c.1, base),
-            ))),
+            Term::Cons(_) => {
+                let mut items = Vec::new();
+                let mut cur = t;
+                let mut cur_base = base;
+                let tail = loop {
+                    match cur {
+                        Term::Cons(c) => {
+                            items.push(self.substitute(&c.0, cur_base));
+                            cur = &c.1;
+                        }
+                        Term::Var(_) | Term::Ref(_) => match self.lookup(cur, cur_base) {
+                            Looked::Unbound(c) => break Term::Ref(c),
+                            Looked::Bound(v, b) => {
+                                cur = v;
+                                cur_base = b;
+                            }
+                        },
+                        other => break self.substitute(other, cur_base),
+                    }
+                };
+                Term::list_with_tail(items, tail)
+            }
             Term::Expr(e) => {
                 let s = |x: &Term| self.substitute(x, base);
                 Term::expr(match &**e {
@@ -460,7 +509,15 @@ fn max_ref(t: &Term) -> Option<u32> {
             .chain(s.annots().iter())
             .filter_map(max_ref)
             .max(),
-        Term::Cons(c) => max_ref(&c.0).max(max_ref(&c.1)),
+        Term::Cons(_) => {
+            let mut m = None;
+            let mut cur = t;
+            while let Term::Cons(c) = cur {
+                m = m.max(max_ref(&c.0));
+                cur = &c.1;
+            }
+            m.max(max_ref(cur))
+        }
         Term::Expr(e) => match &**e {
             Expr::Arith(_, a, b) | Expr::Rel(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
                 max_ref(a).max(max_ref(b))
@@ -482,10 +539,15 @@ fn map_refs(t: &Term, f: &mut dyn FnMut(u32) -> Term) -> Term {
             let annots = s.annots().iter().map(|a| map_refs(a, f)).collect();
             Term::structure(s.functor, args, annots)
         }
-        Term::Cons(c) => {
-            let h = map_refs(&c.0, f);
-            let tl = map_refs(&c.1, f);
-            Term::Cons(std::sync::Arc::new((h, tl)))
+        Term::Cons(_) => {
+            let mut items = Vec::new();
+            let mut cur = t;
+            while let Term::Cons(c) = cur {
+                items.push(map_refs(&c.0, f));
+                cur = &c.1;
+            }
+            let tail = map_refs(cur, f);
+            Term::list_with_tail(items, tail)
         }
         Term::Expr(e) => {
             let mut m = |x: &Term| map_refs(x, f);
@@ -540,10 +602,15 @@ pub fn vars_to_refs(t: &Term) -> Term {
             s.args().iter().map(vars_to_refs).collect(),
             s.annots().iter().map(vars_to_refs).collect(),
         ),
-        Term::Cons(c) => Term::Cons(std::sync::Arc::new((
-            vars_to_refs(&c.0),
-            vars_to_refs(&c.1),
-        ))),
+        Term::Cons(_) => {
+            let mut items = Vec::new();
+            let mut cur = t;
+            while let Term::Cons(c) = cur {
+                items.push(vars_to_refs(&c.0));
+                cur = &c.1;
+            }
+            Term::list_with_tail(items, vars_to_refs(cur))
+        }
         Term::Expr(e) => Term::expr(match &**e {
             Expr::Arith(op, a, b) => Expr::Arith(*op, vars_to_refs(a), vars_to_refs(b)),
             Expr::Neg(a) => Expr::Neg(vars_to_refs(a)),

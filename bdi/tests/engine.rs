@@ -647,3 +647,46 @@ mod jason_semantics {
         assert_eq!(b.take_prints().len(), 50);
     }
 }
+
+mod big_input {
+    use super::*;
+
+    /// Long lists from outside must not overflow the stack anywhere: when
+    /// parsed, stored, unified, printed, compared or dropped.
+    #[test]
+    fn a_list_of_200k_elements_goes_through_everything() {
+        let n = 200_000;
+        let items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        let content = format!("data([{}])", items.join(", "));
+        let mut a = agent(
+            "+data(L) <- .length(L, N); .print(N); L = [H|T]; .length(T, M); .print(H, M); ?data(L2); if (L == L2) { .print(same) }.",
+        );
+        assert!(
+            a.push_message_text("alice", Performative::Tell, &content, None, None)
+                .is_ok()
+        );
+        let out = run(&mut a);
+        assert_eq!(
+            out,
+            [n.to_string(), format!("0 {}", n - 1), "same".to_string()]
+        );
+        let text = a.beliefs_of("data", 1)[0].to_string();
+        assert!(text.len() > content.len());
+        let stored = a.beliefs_of("data", 1)[0].clone();
+        assert!(a.remove_belief(&stored));
+        assert!(a.beliefs_of("data", 1).is_empty());
+        drop(stored);
+        drop(a);
+    }
+
+    #[test]
+    fn deeply_nested_content_is_rejected_not_a_crash() {
+        let mut a = agent("");
+        let content = format!("{}x{}", "f(".repeat(50_000), ")".repeat(50_000));
+        assert!(
+            a.push_message_text("eve", Performative::Tell, &content, None, None)
+                .is_err()
+        );
+        assert_eq!(a.stats().malformed_messages, 1);
+    }
+}

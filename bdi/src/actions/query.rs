@@ -304,7 +304,16 @@ fn contains_ref(t: &Term) -> bool {
     match t {
         Term::Ref(_) | Term::Var(_) => true,
         Term::Struct(s) => s.args().iter().chain(s.annots().iter()).any(contains_ref),
-        Term::Cons(c) => contains_ref(&c.0) || contains_ref(&c.1),
+        Term::Cons(_) => {
+            let mut cur = t;
+            while let Term::Cons(c) = cur {
+                if contains_ref(&c.0) {
+                    return true;
+                }
+                cur = &c.1;
+            }
+            contains_ref(cur)
+        }
         _ => false,
     }
 }
