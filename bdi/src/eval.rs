@@ -56,6 +56,21 @@ fn apply(op: ArithOp, a: &Term, b: &Term) -> Result<Term, EvalError> {
     }))
 }
 
+/// Integer arithmetic when it stays exact (`None`: overflow, real
+/// division, division by zero or a negative power, which the general path
+/// handles or reports).
+fn int_op(op: ArithOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        ArithOp::Add => x.checked_add(y),
+        ArithOp::Sub => x.checked_sub(y),
+        ArithOp::Mul => x.checked_mul(y),
+        ArithOp::IntDiv if y != 0 => x.checked_div(y),
+        ArithOp::Mod if y != 0 => x.checked_rem(y),
+        ArithOp::Pow => u32::try_from(y).ok().and_then(|e| x.checked_pow(e)),
+        _ => None,
+    }
+}
+
 impl Heap {
     /// Evaluates an arithmetic term to a number. Non-arithmetic values
     /// evaluate to themselves; an unbound variable is an error.
@@ -69,6 +84,14 @@ impl Heap {
             Term::Float(f) => Ok(Term::Float(*f)),
             Term::Expr(e) => match &**e {
                 Expr::Arith(op, a, b) => {
+                    // Integers straight from literals or variables (`N + 1`)
+                    // need no intermediate terms.
+                    if let (Looked::Bound(Term::Int(x), _), Looked::Bound(Term::Int(y), _)) =
+                        (self.lookup(a, base), self.lookup(b, base))
+                        && let Some(v) = int_op(*op, *x, *y)
+                    {
+                        return Ok(Term::Int(v));
+                    }
                     let x = self.eval(a, base)?;
                     let y = self.eval(b, base)?;
                     apply(*op, &x, &y)

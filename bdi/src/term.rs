@@ -87,13 +87,13 @@ pub struct Structure {
 
 impl Structure {
     /// Arguments (may be empty for an annotated atom).
-    #[inline]
+    #[inline(always)]
     pub fn args(&self) -> &[Term] {
         self.terms.as_slice().get(..self.nargs).unwrap_or(&[])
     }
 
     /// Annotations (may be empty).
-    #[inline]
+    #[inline(always)]
     pub fn annots(&self) -> &[Term] {
         self.terms.as_slice().get(self.nargs..).unwrap_or(&[])
     }
@@ -107,7 +107,7 @@ enum Terms {
 }
 
 impl Terms {
-    #[inline]
+    #[inline(always)]
     fn as_slice(&self) -> &[Term] {
         match self {
             Terms::One(a) => a,

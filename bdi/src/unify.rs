@@ -176,6 +176,15 @@ impl Heap {
     /// An arithmetic error fails the unification and is kept for
     /// [`Heap::take_error`].
     pub fn unify(&mut self, a: &Term, ba: u32, b: &Term, bb: u32) -> bool {
+        // Fast path, the usual one when a trigger meets an event: an
+        // unbound variable against a closed value binds without copying
+        // anything but the value itself.
+        if let (Term::Var(_) | Term::Ref(_), false) = (a, b.is_open())
+            && let Looked::Unbound(x) = self.lookup(a, ba)
+        {
+            self.bind(x, b.clone());
+            return true;
+        }
         match (self.deref(a, ba), self.deref(b, bb)) {
             (Deref::Unbound(x), Deref::Unbound(y)) => {
                 // Younger cells point at older ones so that popping a
