@@ -690,3 +690,85 @@ mod big_input {
         assert_eq!(a.stats().malformed_messages, 1);
     }
 }
+
+/// A minimal host: what the runtime does with MQTT, done with a loop. Every
+/// message goes through its wire text (`content.to_string()` and back),
+/// as it would over the broker.
+mod host_loop {
+    use super::*;
+
+    fn deliver(agents: &mut [Agent], now: u64) -> usize {
+        let mut moved = 0;
+        for i in 0..agents.len() {
+            let sender = agents[i].name().to_string();
+            for m in agents[i].take_outbox() {
+                let targets: Vec<usize> = match &m.receiver {
+                    Some(r) => agents
+                        .iter()
+                        .position(|a| a.name() == r)
+                        .into_iter()
+                        .collect(),
+                    None => (0..agents.len()).filter(|j| *j != i).collect(),
+                };
+                for j in targets {
+                    let text = m.content.to_string();
+                    let r = agents[j].push_message_text(
+                        &sender,
+                        m.performative,
+                        &text,
+                        m.reply_with.clone(),
+                        m.in_reply_to.clone(),
+                    );
+                    assert!(r.is_ok(), "wire text did not parse: {text}");
+                    moved += 1;
+                }
+            }
+        }
+        for a in agents.iter_mut() {
+            a.run_until_idle(now, 10_000);
+        }
+        moved
+    }
+
+    #[test]
+    fn ask_and_achieve_between_two_agents() {
+        let alice = agent_named(
+            "alice",
+            "!start. +!start <- .send(bob, askOne, price(apple, P), price(_, Price)); .print(price, Price); \
+             .send(bob, achieve, sell(apple, [1, 2], f(\"x\"))). +sold(Item)[source(S)] <- .print(sold, Item, S).",
+        );
+        let bob = agent_named(
+            "bob",
+            "price(apple, 3). +!sell(Item, L, F)[source(S)] <- .print(selling, Item, L, F, S); .send(S, tell, sold(Item)).",
+        );
+        let mut agents = vec![alice, bob];
+        for a in agents.iter_mut() {
+            a.run_until_idle(0, 1000);
+        }
+        let mut rounds = 0;
+        while deliver(&mut agents, 0) > 0 && rounds < 20 {
+            rounds += 1;
+        }
+        assert_eq!(agents[0].take_prints(), ["price 3", "sold apple bob"]);
+        assert_eq!(
+            agents[1].take_prints(),
+            ["selling apple [1, 2] f(\"x\") alice"]
+        );
+        assert!(agents.iter().all(Agent::is_quiescent));
+    }
+
+    #[test]
+    fn broadcast_reaches_every_other_agent() {
+        let mut agents: Vec<Agent> = ["a", "b", "c"]
+            .iter()
+            .map(|n| agent_named(n, "+hello[source(S)] <- .my_name(M); .print(M, got, S)."))
+            .collect();
+        agents.push(agent_named("d", "!go. +!go <- .broadcast(tell, hello)."));
+        for a in agents.iter_mut() {
+            a.run_until_idle(0, 1000);
+        }
+        assert_eq!(deliver(&mut agents, 0), 3);
+        let got: Vec<String> = agents.iter_mut().flat_map(|a| a.take_prints()).collect();
+        assert_eq!(got, ["a got d", "b got d", "c got d"]);
+    }
+}
