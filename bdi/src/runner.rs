@@ -3,8 +3,10 @@
 //!
 //! Each `.print` becomes one line `NAME TEXT`. The run ends when the agent
 //! is quiescent (no events, no runnable intentions, no messages, nothing
-//! suspended that could still wake), when `.stopMAS` runs, or after
-//! `max_cycles` cycles.
+//! suspended that could still wake — an intention waiting without a
+//! timeout for an event or answer that nothing can produce any more does
+//! not keep the run alive), when `.stopMAS` runs, or after `max_cycles`
+//! cycles.
 //!
 //! Time is virtual: the clock starts at 0 and does not move while the agent
 //! has work; when it has none but an intention sleeps (`.wait(Ms)`, an ask
