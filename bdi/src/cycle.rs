@@ -318,18 +318,19 @@ impl Agent {
         // first applicable plan: the same result as computing the relevant
         // and applicable sets and selecting the first option, without
         // unifying every trigger twice.
-        let mut heap = std::mem::take(&mut int.heap);
         let chosen = match ev.term.functor_arity() {
             Some((f, a)) => {
-                let mut env = env!(self, Some(int.stack.as_slice()));
+                // Borrow the stack (for `.intend` in contexts) and the heap
+                // (for the bindings) of the intention separately.
+                let Intention { stack, heap, .. } = &mut *int;
+                let mut env = env!(self, Some(stack.as_slice()));
                 let reports = &mut self.reports;
                 self.plans
                     .candidates(ev.op, ev.kind, f, a)
-                    .find_map(|p| try_plan(&mut env, reports, &mut heap, p, &ev.term))
+                    .find_map(|p| try_plan(&mut env, reports, heap, p, &ev.term))
             }
             None => None,
         };
-        int.heap = heap;
         match chosen {
             Some(opt) => {
                 let ground = !ev.term.is_open();
