@@ -1,8 +1,8 @@
 //! Environments and learners for Agora.
 //!
 //! This crate is pure compute: environments with Gymnasium 1.x semantics, a
-//! vectorized [`VecEnv`], wrappers, the `agora env trace` protocol, and (from
-//! issue 5) the learners. It knows nothing of actors, threads, MQTT or files;
+//! vectorized [`VecEnv`], wrappers, the `agora env trace` protocol, and the
+//! learners (tabular Q-learning and SARSA, DQN and PPO on candle). It knows nothing of actors, threads, MQTT or files;
 //! the runtime (`agora-runtime`) shards environments across threads and hosts
 //! learners as agents.
 //!
@@ -41,7 +41,10 @@
 //! | [`trace`] | the `agora env trace` JSON-lines protocol |
 //! | [`render`] | RGB [`Frame`](render::Frame)s and drawing primitives |
 //! | [`rng`] | the per-env [`Rng`] |
-//! | [`learners`], [`policy`], [`replay`] | reserved for issue 5 |
+//! | [`learners`] | tabular Q-learning/SARSA, DQN, PPO; the [`Trainer`](learners::Trainer) trait, checkpoints, evaluation |
+//! | [`nn`] | candle networks, Adam, gradient clipping, categorical, init, threads |
+//! | [`policy`] | epsilon-greedy exploration and schedules |
+//! | [`replay`] | the replay buffer |
 #![warn(missing_docs)]
 
 pub mod action;
@@ -49,6 +52,7 @@ pub mod batch;
 pub mod env;
 mod error;
 pub mod learners;
+pub mod nn;
 pub mod params;
 pub mod policy;
 pub mod registry;
@@ -62,6 +66,7 @@ pub mod wrappers;
 
 pub use action::{Action, ActionBatch};
 pub use batch::{Batch, BatchMut, shard_ranges};
+pub use env::snapshot::{EnvSnapshot, VecEnvSnapshot};
 pub use env::{Env, Info, Step, StepResult, Transition};
 pub use error::EnvError;
 pub use params::Params;

@@ -43,6 +43,7 @@ use std::ops::Range;
 use crate::action::ActionBatch;
 use crate::batch::BatchMut;
 use crate::env::Env;
+use crate::env::snapshot::VecEnvSnapshot;
 use crate::{Action, EnvError, Space};
 
 /// When a finished episode's env is reset; see the module doc.
@@ -194,6 +195,49 @@ impl<E: Env> VecEnv<E> {
                 self.step_with(out, |i| Action::MultiDiscrete(&a[i * dim..(i + 1) * dim]))
             }
         }
+    }
+
+    /// See [`VectorEnv::snapshot`].
+    pub fn snapshot(&self) -> Result<VecEnvSnapshot, EnvError> {
+        Ok(VecEnvSnapshot {
+            id: self.envs[0].id().to_string(),
+            first_index: self.first_index,
+            mode: self.mode,
+            started: self.started,
+            pending_reset: self.pending_reset.clone(),
+            episode_return: self.episode_return.clone(),
+            episode_length: self.episode_length.clone(),
+            envs: self
+                .envs
+                .iter()
+                .map(|e| e.snapshot())
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// See [`VectorEnv::restore`].
+    pub fn restore(&mut self, snapshot: &VecEnvSnapshot) -> Result<(), EnvError>
+    where
+        E: Clone,
+    {
+        snapshot.check_fits(
+            self.envs[0].id(),
+            self.first_index,
+            self.envs.len(),
+            self.mode,
+        )?;
+        // Restore into copies first so that a bad env snapshot halfway
+        // through leaves the batch as it was.
+        let mut envs = self.envs.clone();
+        for (e, s) in envs.iter_mut().zip(&snapshot.envs) {
+            e.restore(s)?;
+        }
+        self.envs = envs;
+        self.started = snapshot.started;
+        self.pending_reset.clone_from(&snapshot.pending_reset);
+        self.episode_return.clone_from(&snapshot.episode_return);
+        self.episode_length.clone_from(&snapshot.episode_length);
+        Ok(())
     }
 
     fn check_actions(&self, actions: ActionBatch<'_>) -> Result<(), EnvError> {
@@ -365,9 +409,16 @@ pub trait VectorEnv: Send {
     fn render_text(&self, i: usize) -> Option<String> {
         self.env(i).and_then(|e| e.render_text())
     }
+    /// Everything needed to continue this batch bit for bit later (env
+    /// states, RNG positions, time-limit counters, autoreset flags).
+    fn snapshot(&self) -> Result<VecEnvSnapshot, EnvError>;
+    /// Puts back a [`snapshot`](VectorEnv::snapshot) of a batch built with
+    /// the same id, parameters, index range and autoreset mode. A snapshot
+    /// that does not fit is an error; the batch is then unchanged.
+    fn restore(&mut self, snapshot: &VecEnvSnapshot) -> Result<(), EnvError>;
 }
 
-impl<E: Env + 'static> VectorEnv for VecEnv<E> {
+impl<E: Env + Clone + 'static> VectorEnv for VecEnv<E> {
     fn id(&self) -> &str {
         self.envs[0].id()
     }
@@ -400,6 +451,12 @@ impl<E: Env + 'static> VectorEnv for VecEnv<E> {
     }
     fn env_mut(&mut self, i: usize) -> Option<&mut dyn Env> {
         self.envs.get_mut(i).map(|e| e as &mut dyn Env)
+    }
+    fn snapshot(&self) -> Result<VecEnvSnapshot, EnvError> {
+        VecEnv::snapshot(self)
+    }
+    fn restore(&mut self, snapshot: &VecEnvSnapshot) -> Result<(), EnvError> {
+        VecEnv::restore(self, snapshot)
     }
 }
 

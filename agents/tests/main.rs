@@ -5,3 +5,5 @@
 #![allow(clippy::unwrap_used)]
 
 mod gymnasium_reference;
+mod learners;
+mod snapshots;

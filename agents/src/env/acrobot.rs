@@ -14,6 +14,7 @@
 
 use std::f64::consts::PI;
 
+use crate::env::snapshot::{EnvSnapshot, as_bool};
 use crate::env::{Env, StepResult, check_state, discrete_action};
 use crate::render::{Frame, colors};
 use crate::rng::EnvRng;
@@ -251,6 +252,22 @@ impl Env for Acrobot {
         check_state(state, 4, "[theta1, theta2, dtheta1, dtheta2]")?;
         self.state.copy_from_slice(state);
         self.ready = true;
+        Ok(())
+    }
+
+    /// Values: `[theta1, theta2, dtheta1, dtheta2, ready]`.
+    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
+        let mut v = self.state.to_vec();
+        v.push(f64::from(u8::from(self.ready)));
+        Ok(EnvSnapshot::new(v, self.rng.clone()))
+    }
+
+    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
+        let v = snapshot.values_of(Self::ID, 5)?;
+        let ready = as_bool(v[4], "ready")?;
+        self.state.copy_from_slice(&v[..4]);
+        self.ready = ready;
+        self.rng = snapshot.rng.clone();
         Ok(())
     }
 }

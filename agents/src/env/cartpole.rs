@@ -10,6 +10,7 @@
 //! Parameter: `sutton_barto_reward` (default `false`): reward 0 per step and
 //! -1 on termination instead of +1 per step.
 
+use crate::env::snapshot::{EnvSnapshot, as_bool, as_opt_u32, opt_u32};
 use crate::env::{Env, StepResult, check_state, discrete_action, trig};
 use crate::render::{Frame, colors};
 use crate::rng::EnvRng;
@@ -256,6 +257,25 @@ impl Env for CartPole {
         self.state.copy_from_slice(state);
         self.steps_beyond_terminated = None;
         self.ready = true;
+        Ok(())
+    }
+
+    /// Values: `[x, x_dot, theta, theta_dot, steps_beyond_terminated or -1, ready]`.
+    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
+        let mut v = self.state.to_vec();
+        v.push(opt_u32(self.steps_beyond_terminated));
+        v.push(f64::from(u8::from(self.ready)));
+        Ok(EnvSnapshot::new(v, self.rng.clone()))
+    }
+
+    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
+        let v = snapshot.values_of(Self::ID, 6)?;
+        let beyond = as_opt_u32(v[4], "steps_beyond_terminated")?;
+        let ready = as_bool(v[5], "ready")?;
+        self.state.copy_from_slice(&v[..4]);
+        self.steps_beyond_terminated = beyond;
+        self.ready = ready;
+        self.rng = snapshot.rng.clone();
         Ok(())
     }
 }

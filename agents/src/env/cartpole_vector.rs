@@ -19,6 +19,7 @@ use std::ops::Range;
 use crate::action::ActionBatch;
 use crate::batch::BatchMut;
 use crate::env::cartpole::{CartPole, physics};
+use crate::env::snapshot::{EnvSnapshot, VecEnvSnapshot, as_u32};
 use crate::env::{Env, trig};
 use crate::render::Frame;
 use crate::rng::EnvRng;
@@ -326,6 +327,59 @@ impl VectorEnv for CartPoleVecEnv {
     /// Always `None`; see [`env`](VectorEnv::env).
     fn env_mut(&mut self, _i: usize) -> Option<&mut dyn Env> {
         None
+    }
+
+    /// Written as a `VecEnv<TimeLimit<CartPole>>` would write it, so the
+    /// two restore each other's snapshots.
+    fn snapshot(&self) -> Result<VecEnvSnapshot, EnvError> {
+        let envs = (0..self.n())
+            .map(|i| EnvSnapshot {
+                values: vec![
+                    self.x[i],
+                    self.x_dot[i],
+                    self.theta[i],
+                    self.theta_dot[i],
+                    // steps_beyond_terminated: a batch never steps a
+                    // finished episode, so it is always unset.
+                    -1.0,
+                    f64::from(u8::from(self.started)),
+                ],
+                rng: self.rngs[i].clone(),
+                layers: vec![f64::from(self.elapsed[i])],
+            })
+            .collect();
+        Ok(VecEnvSnapshot {
+            id: CartPole::ID.to_string(),
+            first_index: self.first_index,
+            mode: self.mode,
+            started: self.started,
+            pending_reset: self.pending_reset.clone(),
+            episode_return: self.episode_return.clone(),
+            episode_length: self.episode_length.clone(),
+            envs,
+        })
+    }
+
+    fn restore(&mut self, snapshot: &VecEnvSnapshot) -> Result<(), EnvError> {
+        let n = self.n();
+        snapshot.check_fits(CartPole::ID, self.first_index, n, self.mode)?;
+        let mut parsed = Vec::with_capacity(n);
+        for s in &snapshot.envs {
+            let (inner, layer) = s.split_layers("TimeLimit", 1)?;
+            let v = inner.values_of(CartPole::ID, 6)?;
+            let elapsed = as_u32(layer[0], "elapsed_steps")?;
+            parsed.push(([v[0], v[1], v[2], v[3]], elapsed, inner.rng));
+        }
+        for (i, (state, elapsed, rng)) in parsed.into_iter().enumerate() {
+            [self.x[i], self.x_dot[i], self.theta[i], self.theta_dot[i]] = state;
+            self.elapsed[i] = elapsed;
+            self.rngs[i] = rng;
+        }
+        self.started = snapshot.started;
+        self.pending_reset.clone_from(&snapshot.pending_reset);
+        self.episode_return.clone_from(&snapshot.episode_return);
+        self.episode_length.clone_from(&snapshot.episode_length);
+        Ok(())
     }
 
     fn state(&self, i: usize) -> Option<Vec<f64>> {

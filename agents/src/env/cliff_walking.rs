@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::env::frozen_lake::{tabular_outcomes, tabular_state};
+use crate::env::snapshot::{EnvSnapshot, parse_tabular, tabular_values};
 use crate::env::tabular::{TabularModel, Transition};
 use crate::env::{Env, Info, StepResult, discrete_action};
 use crate::render::{Frame, colors};
@@ -234,6 +235,20 @@ impl Env for CliffWalking {
     fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
         self.s = tabular_state(state, (NROW * NCOL) as u32)?;
         self.ready = true;
+        Ok(())
+    }
+
+    /// Values: `[s, last_action or -1, last_prob, ready]`.
+    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
+        let v = tabular_values(self.s, self.last_action, self.last_prob, self.ready);
+        Ok(EnvSnapshot::new(v, self.rng.clone()))
+    }
+
+    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
+        let v = snapshot.values_of(self.id, 4)?;
+        let (s, last_action, last_prob, ready) = parse_tabular(v, self.model.n_states(), 4)?;
+        (self.s, self.last_action, self.last_prob, self.ready) = (s, last_action, last_prob, ready);
+        self.rng = snapshot.rng.clone();
         Ok(())
     }
 

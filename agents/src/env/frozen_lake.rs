@@ -22,6 +22,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use crate::env::snapshot::{EnvSnapshot, parse_tabular, tabular_values};
 use crate::env::tabular::{TabularModel, Transition};
 use crate::env::{Env, Info, StepResult, check_state, discrete_action};
 use crate::render::{Frame, colors};
@@ -368,6 +369,20 @@ impl Env for FrozenLake {
     fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
         self.s = tabular_state(state, self.model.n_states())?;
         self.ready = true;
+        Ok(())
+    }
+
+    /// Values: `[s, last_action or -1, last_prob, ready]`.
+    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
+        let v = tabular_values(self.s, self.last_action, self.last_prob, self.ready);
+        Ok(EnvSnapshot::new(v, self.rng.clone()))
+    }
+
+    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
+        let v = snapshot.values_of(self.id, 4)?;
+        let (s, last_action, last_prob, ready) = parse_tabular(v, self.model.n_states(), 4)?;
+        (self.s, self.last_action, self.last_prob, self.ready) = (s, last_action, last_prob, ready);
+        self.rng = snapshot.rng.clone();
         Ok(())
     }
 

@@ -24,6 +24,7 @@ pub mod cliff_walking;
 pub mod frozen_lake;
 pub mod gold_miners;
 pub mod mountain_car;
+pub mod snapshot;
 pub mod tabular;
 pub mod taxi;
 mod trig;
@@ -32,6 +33,7 @@ use crate::render::Frame;
 use crate::wrappers::episode_stats::EpisodeStats;
 use crate::{Action, EnvError, Space};
 
+pub use snapshot::EnvSnapshot;
 pub use tabular::Transition;
 
 /// The scalar outcome of one step; the observation went to the caller's slice.
@@ -170,6 +172,26 @@ pub trait Env: Send {
         None
     }
 
+    /// Everything needed to continue this env bit for bit later: state,
+    /// RNG position, latches and wrapper counters (see
+    /// [`snapshot`](crate::env::snapshot)).
+    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
+        Err(EnvError::Unsupported {
+            env: self.id().to_string(),
+            what: "snapshots",
+        })
+    }
+
+    /// Puts back a [`snapshot`](Env::snapshot) taken from an env built
+    /// with the same id and parameters. A snapshot that does not fit
+    /// (wrong length, out-of-range values) is an error and changes nothing.
+    fn restore(&mut self, _snapshot: &EnvSnapshot) -> Result<(), EnvError> {
+        Err(EnvError::Unsupported {
+            env: self.id().to_string(),
+            what: "snapshots",
+        })
+    }
+
     /// The transition list `P[state][action]` in Gymnasium's order
     /// (tabular environments only).
     fn transitions(&self, _state: u64, _action: u64) -> Result<&[Transition], EnvError> {
@@ -245,6 +267,12 @@ impl<E: Env + ?Sized> Env for Box<E> {
     }
     fn max_episode_steps(&self) -> Option<u32> {
         (**self).max_episode_steps()
+    }
+    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
+        (**self).snapshot()
+    }
+    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
+        (**self).restore(snapshot)
     }
     fn transitions(&self, state: u64, action: u64) -> Result<&[Transition], EnvError> {
         (**self).transitions(state, action)

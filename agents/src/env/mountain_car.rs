@@ -9,6 +9,7 @@
 //! Parameter: `goal_velocity` (default 0): the velocity the car must also
 //! have reached at the flag.
 
+use crate::env::snapshot::{EnvSnapshot, as_bool};
 use crate::env::{Env, StepResult, check_state, discrete_action};
 use crate::render::{Frame, colors};
 use crate::rng::EnvRng;
@@ -197,6 +198,24 @@ impl Env for MountainCar {
         self.position = state[0];
         self.velocity = state[1];
         self.ready = true;
+        Ok(())
+    }
+
+    /// Values: `[position, velocity, ready]`.
+    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
+        let v = vec![
+            self.position,
+            self.velocity,
+            f64::from(u8::from(self.ready)),
+        ];
+        Ok(EnvSnapshot::new(v, self.rng.clone()))
+    }
+
+    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
+        let v = snapshot.values_of(Self::ID, 3)?;
+        let ready = as_bool(v[2], "ready")?;
+        (self.position, self.velocity, self.ready) = (v[0], v[1], ready);
+        self.rng = snapshot.rng.clone();
         Ok(())
     }
 }

@@ -20,6 +20,7 @@
 use std::sync::Arc;
 
 use crate::env::frozen_lake::{tabular_outcomes, tabular_state};
+use crate::env::snapshot::{EnvSnapshot, as_bool, parse_tabular, tabular_values};
 use crate::env::tabular::{TabularModel, Transition};
 use crate::env::{Env, Info, StepResult, discrete_action};
 use crate::render::{Frame, colors};
@@ -491,6 +492,23 @@ impl Env for Taxi {
     fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
         self.s = tabular_state(state, N_STATES)?;
         self.ready = true;
+        Ok(())
+    }
+
+    /// Values: `[s, last_action or -1, last_prob, ready, fickle_step]`.
+    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
+        let mut v = tabular_values(self.s, self.last_action, self.last_prob, self.ready);
+        v.push(f64::from(u8::from(self.fickle_step)));
+        Ok(EnvSnapshot::new(v, self.rng.clone()))
+    }
+
+    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
+        let v = snapshot.values_of(self.id, 5)?;
+        let (s, last_action, last_prob, ready) = parse_tabular(v, N_STATES, 6)?;
+        let fickle = as_bool(v[4], "fickle_step")?;
+        (self.s, self.last_action, self.last_prob, self.ready) = (s, last_action, last_prob, ready);
+        self.fickle_step = fickle;
+        self.rng = snapshot.rng.clone();
         Ok(())
     }
 

@@ -1,5 +1,10 @@
-//! Policies (issue 5): how a learner's network or table turns a batch of
-//! observations into a batch of actions (greedy, epsilon-greedy,
-//! categorical sampling), with seeded randomness.
+//! Policies: how a learner's values turn into actions for a batch.
 //!
-//! Nothing is implemented here yet.
+//! [`epsilon`] holds the exploration schedules (CleanRL's linear schedule,
+//! per-episode exponential decay) and epsilon-greedy selection over a row
+//! of action values. Sampling from a categorical policy is
+//! [`nn::categorical`](crate::nn::categorical).
+
+pub mod epsilon;
+
+pub use epsilon::{EpsilonGreedy, linear_schedule};

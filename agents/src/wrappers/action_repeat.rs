@@ -8,6 +8,7 @@
 //!
 //! [`TimeLimit`]: crate::wrappers::TimeLimit
 
+use crate::env::snapshot::EnvSnapshot;
 use crate::env::{Env, Info, StepResult};
 use crate::wrappers::forward_env;
 use crate::{Action, EnvError};
@@ -80,6 +81,15 @@ impl<E: Env> Env for ActionRepeat<E> {
 
     fn max_episode_steps(&self) -> Option<u32> {
         self.inner.max_episode_steps()
+    }
+
+    /// The inner env's snapshot (repetition keeps no state between steps).
+    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
+        self.inner.snapshot()
+    }
+
+    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
+        self.inner.restore(snapshot)
     }
 }
 

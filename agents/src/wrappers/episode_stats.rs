@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::env::snapshot::{EnvSnapshot, as_bool, as_u32};
 use crate::env::{Env, Info, StepResult};
 use crate::wrappers::forward_env;
 use crate::{Action, EnvError};
@@ -94,6 +95,35 @@ impl<E: Env> Env for RecordEpisodeStatistics<E> {
 
     fn max_episode_steps(&self) -> Option<u32> {
         self.inner.max_episode_steps()
+    }
+
+    /// Appends `[return, length, finished?, finished return, finished length]`.
+    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
+        let mut s = self.inner.snapshot()?;
+        let f = self.finished;
+        s.layers.extend([
+            self.episode_return,
+            f64::from(self.length),
+            f64::from(u8::from(f.is_some())),
+            f.map_or(0.0, |f| f.episode_return),
+            f64::from(f.map_or(0, |f| f.length)),
+        ]);
+        Ok(s)
+    }
+
+    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
+        let (inner, v) = snapshot.split_layers("RecordEpisodeStatistics", 5)?;
+        let length = as_u32(v[1], "episode length")?;
+        let finished = as_bool(v[2], "episode finished")?;
+        let finished_length = as_u32(v[4], "finished episode length")?;
+        self.inner.restore(&inner)?;
+        self.episode_return = v[0];
+        self.length = length;
+        self.finished = finished.then_some(EpisodeStats {
+            episode_return: v[3],
+            length: finished_length,
+        });
+        Ok(())
     }
 }
 

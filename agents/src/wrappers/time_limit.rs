@@ -5,6 +5,7 @@
 //! returns `truncated = true` (whether or not it also terminated). A reset
 //! sets the counter to 0.
 
+use crate::env::snapshot::{EnvSnapshot, as_u32};
 use crate::env::{Env, Info, StepResult};
 use crate::wrappers::forward_env;
 use crate::{Action, EnvError};
@@ -76,6 +77,21 @@ impl<E: Env> Env for TimeLimit<E> {
 
     fn max_episode_steps(&self) -> Option<u32> {
         Some(self.max_episode_steps)
+    }
+
+    /// Appends the step counter to the inner env's snapshot.
+    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
+        let mut s = self.inner.snapshot()?;
+        s.layers.push(f64::from(self.elapsed));
+        Ok(s)
+    }
+
+    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
+        let (inner, mine) = snapshot.split_layers("TimeLimit", 1)?;
+        let elapsed = as_u32(mine[0], "elapsed_steps")?;
+        self.inner.restore(&inner)?;
+        self.elapsed = elapsed;
+        Ok(())
     }
 }
 

@@ -1,0 +1,235 @@
+//! Env snapshots: everything an environment needs to continue bit for bit.
+//!
+//! [`Env::state`](crate::Env::state) is the physical state of the trace
+//! protocol; a resumed training run needs more: the RNG stream position,
+//! latches such as CartPole's `steps_beyond_terminated`, whether the env was
+//! ever reset, and each wrapper's counters (the time limit's step count).
+//! An [`EnvSnapshot`] holds all of it as plain numbers so that a checkpoint
+//! can carry it and [`Env::restore`](crate::Env::restore) can put it back.
+//!
+//! Layout: `values` belong to the innermost env (its own documented order);
+//! each wrapper appends its own numbers to `layers`, outermost last, and
+//! takes them off again on restore.
+
+use serde::{Deserialize, Serialize};
+
+use crate::EnvError;
+use crate::rng::EnvRng;
+
+/// The complete state of one environment (and its wrappers); see the module doc.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvSnapshot {
+    /// The innermost env's values, in the env's own order.
+    pub values: Vec<f64>,
+    /// The innermost env's random generator.
+    pub rng: EnvRng,
+    /// Wrapper values, innermost wrapper first.
+    pub layers: Vec<f64>,
+}
+
+impl EnvSnapshot {
+    /// A snapshot of an unwrapped env.
+    pub fn new(values: Vec<f64>, rng: EnvRng) -> Self {
+        Self {
+            values,
+            rng,
+            layers: Vec::new(),
+        }
+    }
+
+    /// The env values, checked to be `len` finite numbers.
+    pub(crate) fn values_of(&self, env: &str, len: usize) -> Result<&[f64], EnvError> {
+        if self.values.len() != len || self.values.iter().any(|v| !v.is_finite()) {
+            return Err(EnvError::InvalidState(format!(
+                "snapshot of `{env}` needs {len} finite values, got {:?}",
+                self.values
+            )));
+        }
+        Ok(&self.values)
+    }
+
+    /// Splits off the outermost `n` layer values: (the inner snapshot, them).
+    pub(crate) fn split_layers(
+        &self,
+        what: &str,
+        n: usize,
+    ) -> Result<(EnvSnapshot, Vec<f64>), EnvError> {
+        if self.layers.len() < n {
+            return Err(EnvError::InvalidState(format!(
+                "snapshot has no values for the `{what}` wrapper"
+            )));
+        }
+        let mut inner = self.clone();
+        let mine = inner.layers.split_off(self.layers.len() - n);
+        Ok((inner, mine))
+    }
+}
+
+/// Reads a `u32` stored as an `f64`, or fails naming `what`.
+pub(crate) fn as_u32(v: f64, what: &str) -> Result<u32, EnvError> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) {
+        Ok(v as u32)
+    } else {
+        Err(EnvError::InvalidState(format!(
+            "snapshot value `{what}` must be an integer in 0..2^32, got {v}"
+        )))
+    }
+}
+
+/// Reads a flag stored as `0.0` / `1.0`.
+pub(crate) fn as_bool(v: f64, what: &str) -> Result<bool, EnvError> {
+    match v {
+        0.0 => Ok(false),
+        1.0 => Ok(true),
+        _ => Err(EnvError::InvalidState(format!(
+            "snapshot value `{what}` must be 0 or 1, got {v}"
+        ))),
+    }
+}
+
+/// Stores an optional counter as `-1` (none) or its value.
+pub(crate) fn opt_u32(v: Option<u32>) -> f64 {
+    v.map_or(-1.0, f64::from)
+}
+
+/// Reads a value written by [`opt_u32`].
+pub(crate) fn as_opt_u32(v: f64, what: &str) -> Result<Option<u32>, EnvError> {
+    if v == -1.0 {
+        Ok(None)
+    } else {
+        as_u32(v, what).map(Some)
+    }
+}
+
+/// The common part of the tabular envs' snapshots:
+/// `[s, last_action or -1, last_prob, ready]`.
+pub(crate) fn tabular_values(
+    s: u32,
+    last_action: Option<u32>,
+    last_prob: f64,
+    ready: bool,
+) -> Vec<f64> {
+    vec![
+        f64::from(s),
+        opt_u32(last_action),
+        last_prob,
+        f64::from(u8::from(ready)),
+    ]
+}
+
+/// Parses [`tabular_values`] (the first four values) for a model with
+/// `n_states` states and `n_actions` actions.
+pub(crate) fn parse_tabular(
+    v: &[f64],
+    n_states: u32,
+    n_actions: u32,
+) -> Result<(u32, Option<u32>, f64, bool), EnvError> {
+    let s = as_u32(v[0], "s")?;
+    if s >= n_states {
+        return Err(EnvError::InvalidState(format!(
+            "snapshot state {s} is not in 0..{n_states}"
+        )));
+    }
+    let a = as_opt_u32(v[1], "last_action")?;
+    if a.is_some_and(|a| a >= n_actions) {
+        return Err(EnvError::InvalidState(format!(
+            "snapshot last action {a:?} is not in 0..{n_actions}"
+        )));
+    }
+    if !(0.0..=1.0).contains(&v[2]) {
+        return Err(EnvError::InvalidState(format!(
+            "snapshot transition probability {} is not in [0, 1]",
+            v[2]
+        )));
+    }
+    Ok((s, a, v[2], as_bool(v[3], "ready")?))
+}
+
+/// The complete state of a vector env (one shard): every env's
+/// [`EnvSnapshot`] plus the batch's own autoreset and episode bookkeeping.
+///
+/// A `VecEnv<TimeLimit<CartPole>>` and a
+/// [`CartPoleVecEnv`](crate::env::cartpole_vector::CartPoleVecEnv) over the
+/// same indices write the same snapshot, so either can restore the other's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VecEnvSnapshot {
+    /// The env id.
+    pub id: String,
+    /// Global index of the first env.
+    pub first_index: u64,
+    /// The autoreset mode the batch ran with.
+    pub mode: crate::AutoresetMode,
+    /// Whether the batch was ever reset.
+    pub started: bool,
+    /// Next-step mode: env `i` is reset on the next step.
+    pub pending_reset: Vec<bool>,
+    /// Return so far of each env's running episode.
+    pub episode_return: Vec<f64>,
+    /// Length so far of each env's running episode.
+    pub episode_length: Vec<u32>,
+    /// Each env's own snapshot.
+    pub envs: Vec<EnvSnapshot>,
+}
+
+impl VecEnvSnapshot {
+    /// Encodes the snapshot as compact bytes (postcard).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, EnvError> {
+        postcard::to_stdvec(self)
+            .map_err(|e| EnvError::InvalidState(format!("cannot encode env snapshot: {e}")))
+    }
+
+    /// Decodes bytes written by [`to_bytes`](VecEnvSnapshot::to_bytes).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, EnvError> {
+        postcard::from_bytes(bytes)
+            .map_err(|e| EnvError::InvalidState(format!("cannot decode env snapshot: {e}")))
+    }
+
+    /// Checks that this snapshot was taken from a batch like the one being
+    /// restored: same id, indices, size and autoreset mode, and that every
+    /// per-env column has one entry per env.
+    pub(crate) fn check_fits(
+        &self,
+        id: &str,
+        first_index: u64,
+        num_envs: usize,
+        mode: crate::AutoresetMode,
+    ) -> Result<(), EnvError> {
+        let mismatch = |what: &str, got: String, want: String| {
+            Err(EnvError::InvalidState(format!(
+                "env snapshot {what} is {got}, the batch has {want}"
+            )))
+        };
+        if self.id != id {
+            return mismatch("id", self.id.clone(), id.to_string());
+        }
+        if self.first_index != first_index {
+            return mismatch(
+                "first index",
+                self.first_index.to_string(),
+                first_index.to_string(),
+            );
+        }
+        if self.mode != mode {
+            return mismatch(
+                "autoreset mode",
+                format!("{:?}", self.mode),
+                format!("{mode:?}"),
+            );
+        }
+        for (what, len) in [
+            ("envs", self.envs.len()),
+            ("pending_reset", self.pending_reset.len()),
+            ("episode_return", self.episode_return.len()),
+            ("episode_length", self.episode_length.len()),
+        ] {
+            if len != num_envs {
+                return mismatch(
+                    &format!("`{what}` length"),
+                    len.to_string(),
+                    format!("{num_envs} envs"),
+                );
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,515 @@
+//! DQN (Mnih et al. 2015) as CleanRL's `dqn.py`: replay buffer, target
+//! network, linear epsilon schedule, MSE TD loss, Adam.
+//!
+//! Each batch step (CleanRL's `global_step`, counted from 0):
+//!
+//! 1. `epsilon = linear_schedule(start_e, end_e, exploration_fraction *
+//!    total_timesteps, global_step)`; each env acts uniformly at random with
+//!    probability `epsilon`, else greedily on one forward pass of the
+//!    Q-network over the whole batch.
+//! 2. The envs step; each transition is stored with its *real* next
+//!    observation (the final one when an episode ended) and `terminated` as
+//!    the done flag (a time-limit cut still bootstraps).
+//! 3. After `learning_starts`, every `train_frequency` steps: sample
+//!    `batch_size` transitions, `td_target = r + gamma * max_a Q_target(s', a)
+//!    * (1 - done)`, loss `= mean((td_target - Q(s, a))^2)`, one Adam step.
+//! 4. Every `target_network_frequency` steps: `target = tau * Q + (1 - tau)
+//!    * target`.
+//!
+//! CleanRL runs one env; with `num_envs > 1` a batch step stores one
+//! transition per env and still counts as one `global_step`, as in CleanRL.
+
+use candle_core::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+use crate::env::snapshot::VecEnvSnapshot;
+use crate::learners::INIT_STREAM;
+use crate::learners::checkpoint::Checkpoint;
+use crate::learners::{
+    Algorithm, EnvBatchSpec, Metrics, StepOutcome, TrainError, Trainer, collect_episodes, ensure,
+};
+use crate::nn::adam::{Adam, AdamConfig};
+use crate::nn::clip::grad_norm;
+use crate::nn::device::DeviceKind;
+use crate::nn::mlp::{Activation, LayerInit, Mlp};
+use crate::nn::threads::set_compute_threads;
+use crate::nn::weights::ParamSet;
+use crate::policy::epsilon::{greedy, linear_schedule};
+use crate::replay::buffer::{Minibatch, ReplayBuffer};
+use crate::{AutoresetMode, Batch, Rng};
+
+/// Hyperparameters (the `[dqn]` TOML section); defaults are CleanRL's
+/// `dqn.py` for CartPole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DqnConfig {
+    /// Batch steps to train for. Default 500,000.
+    pub total_timesteps: u64,
+    /// Adam learning rate, > 0. Default 2.5e-4.
+    pub learning_rate: f64,
+    /// Adam epsilon, > 0. Default 1e-8 (torch's).
+    pub adam_eps: f64,
+    /// Replay capacity in transitions, >= batch_size. Default 10,000.
+    pub buffer_size: usize,
+    /// Discount, in [0, 1]. Default 0.99.
+    pub gamma: f64,
+    /// Target update rate, in (0, 1] (1: hard copy). Default 1.0.
+    pub tau: f64,
+    /// Steps between target updates, > 0. Default 500.
+    pub target_network_frequency: u64,
+    /// Transitions per gradient step, > 0. Default 128.
+    pub batch_size: usize,
+    /// Epsilon at the start, in [0, 1]. Default 1.0.
+    pub start_e: f64,
+    /// Epsilon at the end of exploration, in [0, start_e]. Default 0.05.
+    pub end_e: f64,
+    /// Share of `total_timesteps` over which epsilon falls, in [0, 1]. Default 0.5.
+    pub exploration_fraction: f64,
+    /// Steps before learning begins. Default 10,000.
+    pub learning_starts: u64,
+    /// Steps between gradient steps, > 0. Default 10.
+    pub train_frequency: u64,
+    /// Hidden layer widths (ReLU between). Default [120, 84].
+    pub hidden_sizes: Vec<usize>,
+    /// CPU threads for tensor maths (process-wide; see `nn::threads`). Default 1.
+    pub threads: usize,
+    /// `cpu` or `cuda`. Default `cpu`.
+    pub device: DeviceKind,
+}
+
+impl Default for DqnConfig {
+    fn default() -> Self {
+        Self {
+            total_timesteps: 500_000,
+            learning_rate: 2.5e-4,
+            adam_eps: 1e-8,
+            buffer_size: 10_000,
+            gamma: 0.99,
+            tau: 1.0,
+            target_network_frequency: 500,
+            batch_size: 128,
+            start_e: 1.0,
+            end_e: 0.05,
+            exploration_fraction: 0.5,
+            learning_starts: 10_000,
+            train_frequency: 10,
+            hidden_sizes: vec![120, 84],
+            threads: 1,
+            device: DeviceKind::Cpu,
+        }
+    }
+}
+
+impl DqnConfig {
+    /// Checks every value's range; the error names the key.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        let c = self;
+        ensure(c.total_timesteps > 0, "total_timesteps", || {
+            "must be positive".into()
+        })?;
+        ensure(
+            c.learning_rate > 0.0 && c.learning_rate.is_finite(),
+            "learning_rate",
+            || format!("must be positive, got {}", c.learning_rate),
+        )?;
+        ensure(c.adam_eps > 0.0, "adam_eps", || {
+            format!("must be positive, got {}", c.adam_eps)
+        })?;
+        ensure(c.batch_size > 0, "batch_size", || "must be positive".into())?;
+        ensure(c.buffer_size >= c.batch_size, "buffer_size", || {
+            format!(
+                "must be at least batch_size = {}, got {}",
+                c.batch_size, c.buffer_size
+            )
+        })?;
+        ensure((0.0..=1.0).contains(&c.gamma), "gamma", || {
+            format!("must be in [0, 1], got {}", c.gamma)
+        })?;
+        ensure(c.tau > 0.0 && c.tau <= 1.0, "tau", || {
+            format!("must be in (0, 1], got {}", c.tau)
+        })?;
+        ensure(
+            c.target_network_frequency > 0,
+            "target_network_frequency",
+            || "must be positive".into(),
+        )?;
+        ensure((0.0..=1.0).contains(&c.start_e), "start_e", || {
+            format!("must be in [0, 1], got {}", c.start_e)
+        })?;
+        ensure(c.end_e >= 0.0 && c.end_e <= c.start_e, "end_e", || {
+            format!("must be in [0, start_e = {}], got {}", c.start_e, c.end_e)
+        })?;
+        ensure(
+            (0.0..=1.0).contains(&c.exploration_fraction),
+            "exploration_fraction",
+            || format!("must be in [0, 1], got {}", c.exploration_fraction),
+        )?;
+        ensure(c.train_frequency > 0, "train_frequency", || {
+            "must be positive".into()
+        })?;
+        ensure(!c.hidden_sizes.contains(&0), "hidden_sizes", || {
+            format!("widths must be positive, got {:?}", c.hidden_sizes)
+        })?;
+        ensure(c.threads > 0, "threads", || "must be at least 1".into())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct DqnState {
+    rng: [u64; 4],
+    obs: Vec<f32>,
+    metrics: Metrics,
+    started: bool,
+}
+
+/// A DQN learner; see the module doc.
+#[derive(Debug)]
+pub struct DqnTrainer {
+    config: DqnConfig,
+    spec: EnvBatchSpec,
+    seed: u64,
+    device: Device,
+    n_actions: usize,
+    q_network: Mlp,
+    target_network: Mlp,
+    params: ParamSet,
+    target_params: ParamSet,
+    optimizer: Adam,
+    replay: ReplayBuffer,
+    rng: Rng,
+    /// Current observations, `num_envs x obs_dim`.
+    obs: Vec<f32>,
+    actions: Vec<i64>,
+    minibatch: Minibatch,
+    metrics: Metrics,
+    started: bool,
+}
+
+impl DqnTrainer {
+    /// A learner for `spec`; fails on bad hyperparameters or a non-Discrete
+    /// action space.
+    pub fn new(config: DqnConfig, spec: EnvBatchSpec, seed: u64) -> Result<Self, TrainError> {
+        config.validate()?;
+        let n_actions = spec.discrete_actions("DQN")?;
+        set_compute_threads(config.threads)?;
+        let device = config.device.device()?;
+        let d = spec.obs_dim();
+        let mut sizes = vec![d];
+        sizes.extend(&config.hidden_sizes);
+        sizes.push(n_actions);
+        let mut init_rng = Rng::seed_from_u64(seed ^ INIT_STREAM);
+        let inits = vec![LayerInit::TorchDefault; sizes.len() - 1];
+        let q_network = Mlp::new(
+            "q_network",
+            &sizes,
+            Activation::Relu,
+            &inits,
+            &mut init_rng,
+            &device,
+        )?;
+        let target_network = Mlp::new(
+            "target_network",
+            &sizes,
+            Activation::Relu,
+            &inits,
+            &mut init_rng,
+            &device,
+        )?;
+        target_network.update_from(&q_network, 1.0)?;
+        let params = ParamSet::new(q_network.named_params());
+        let target_params = ParamSet::new(target_network.named_params());
+        let optimizer = Adam::new(
+            params.vars(),
+            AdamConfig {
+                lr: config.learning_rate,
+                eps: config.adam_eps,
+                ..AdamConfig::default()
+            },
+        )?;
+        let n = spec.num_envs;
+        let metrics = Metrics {
+            learning_rate: Some(config.learning_rate),
+            epsilon: Some(config.start_e),
+            ..Metrics::default()
+        };
+        Ok(Self {
+            replay: ReplayBuffer::new(config.buffer_size, d),
+            config,
+            seed,
+            device,
+            n_actions,
+            q_network,
+            target_network,
+            params,
+            target_params,
+            optimizer,
+            rng: Rng::seed_from_u64(seed),
+            obs: vec![0.0; n * d],
+            actions: vec![0; n],
+            minibatch: Minibatch::default(),
+            metrics,
+            started: false,
+            spec,
+        })
+    }
+
+    /// The replay buffer.
+    pub fn replay(&self) -> &ReplayBuffer {
+        &self.replay
+    }
+
+    /// The Q-network's weights as safetensors bytes.
+    pub fn weights(&self) -> Result<Vec<u8>, TrainError> {
+        self.params.to_safetensors()
+    }
+
+    fn epsilon(&self) -> f64 {
+        let c = &self.config;
+        linear_schedule(
+            c.start_e,
+            c.end_e,
+            c.exploration_fraction * c.total_timesteps as f64,
+            self.metrics.iterations as f64,
+        )
+    }
+
+    /// Q-values of `rows` observations, flat `rows x n_actions`.
+    fn q_values(&self, obs: &[f32], rows: usize) -> Result<Vec<f32>, TrainError> {
+        let x = Tensor::from_slice(obs, (rows, self.spec.obs_dim()), &self.device)?;
+        Ok(self
+            .q_network
+            .forward(&x)?
+            .flatten_all()?
+            .to_vec1::<f32>()?)
+    }
+
+    /// One gradient step on a sampled minibatch.
+    fn train(&mut self) -> Result<(), TrainError> {
+        let (b, d) = (self.config.batch_size, self.spec.obs_dim());
+        self.replay.sample(b, &mut self.rng, &mut self.minibatch);
+        let mb = &self.minibatch;
+        // The target is computed on the host: no gradient flows through it.
+        let next = Tensor::from_slice(&mb.next_obs, (b, d), &self.device)?;
+        let next_q = self
+            .target_network
+            .forward(&next)?
+            .flatten_all()?
+            .to_vec1::<f32>()?;
+        let gamma = self.config.gamma as f32;
+        let td_target: Vec<f32> = (0..b)
+            .map(|i| {
+                let row = &next_q[i * self.n_actions..(i + 1) * self.n_actions];
+                let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                mb.rewards[i] + gamma * max * (1.0 - mb.dones[i])
+            })
+            .collect();
+        let obs = Tensor::from_slice(&mb.obs, (b, d), &self.device)?;
+        let actions = Tensor::from_slice(&mb.actions, (b, 1), &self.device)?;
+        let target = Tensor::from_slice(&td_target, b, &self.device)?;
+        let old_val = self
+            .q_network
+            .forward(&obs)?
+            .gather(&actions, 1)?
+            .squeeze(1)?;
+        let loss = (&old_val - &target)?.sqr()?.mean_all()?;
+        let loss_value = f64::from(loss.to_scalar::<f32>()?);
+        let step = self.metrics.iterations;
+        if !loss_value.is_finite() {
+            return Err(TrainError::NonFinite {
+                what: "TD loss",
+                value: loss_value,
+                step,
+            });
+        }
+        let grads = self.params.gradients(&loss)?;
+        let norm = grad_norm(&grads);
+        if !norm.is_finite() {
+            return Err(TrainError::NonFinite {
+                what: "gradient norm",
+                value: norm,
+                step,
+            });
+        }
+        self.optimizer.step(&grads)?;
+        self.metrics.td_loss = Some(loss_value);
+        self.metrics.q_mean = Some(f64::from(old_val.mean_all()?.to_scalar::<f32>()?));
+        self.metrics.grad_norm = Some(norm);
+        self.metrics.updates += 1;
+        Ok(())
+    }
+}
+
+impl Trainer for DqnTrainer {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::Dqn
+    }
+
+    fn spec(&self) -> &EnvBatchSpec {
+        &self.spec
+    }
+
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    fn begin(&mut self, batch: &Batch) -> Result<(), TrainError> {
+        self.spec.check_batch(batch)?;
+        self.obs.copy_from_slice(&batch.obs);
+        self.started = true;
+        Ok(())
+    }
+
+    fn act(&mut self) -> Result<&[i64], TrainError> {
+        if !self.started {
+            return Err(TrainError::BatchShape("act before begin".into()));
+        }
+        let epsilon = self.epsilon();
+        self.metrics.epsilon = Some(epsilon);
+        let n = self.spec.num_envs;
+        let mut any_greedy = false;
+        for a in self.actions.iter_mut() {
+            if self.rng.next_f64() < epsilon {
+                *a = self.rng.below(self.n_actions as u64) as i64;
+            } else {
+                *a = -1;
+                any_greedy = true;
+            }
+        }
+        if any_greedy {
+            let q = self.q_values(&self.obs, n)?;
+            for (i, a) in self.actions.iter_mut().enumerate() {
+                if *a < 0 {
+                    *a = greedy(&q[i * self.n_actions..(i + 1) * self.n_actions]);
+                }
+            }
+        }
+        Ok(&self.actions)
+    }
+
+    fn observe(&mut self, batch: &Batch) -> Result<StepOutcome, TrainError> {
+        self.spec.check_batch(batch)?;
+        let d = self.spec.obs_dim();
+        let same_step = self.spec.autoreset == AutoresetMode::SameStep;
+        let mut out = StepOutcome::default();
+        for i in 0..self.spec.num_envs {
+            if batch.autoreset[i] {
+                continue;
+            }
+            out.transitions += 1;
+            let done = batch.terminated[i] | batch.truncated[i];
+            let next = if same_step && done {
+                batch.final_obs_of(i)
+            } else {
+                batch.obs_of(i)
+            };
+            self.replay.push(
+                &self.obs[i * d..(i + 1) * d],
+                self.actions[i],
+                batch.rewards[i],
+                next,
+                batch.terminated[i],
+            );
+        }
+        self.obs.copy_from_slice(&batch.obs);
+        collect_episodes(batch, &mut self.metrics, &mut out.episodes);
+        let t = self.metrics.iterations;
+        if t > self.config.learning_starts {
+            if t.is_multiple_of(self.config.train_frequency) {
+                self.train()?;
+                out.updates += 1;
+            }
+            if t.is_multiple_of(self.config.target_network_frequency) {
+                self.target_network
+                    .update_from(&self.q_network, self.config.tau)?;
+            }
+        }
+        self.metrics.iterations += 1;
+        self.metrics.env_steps += out.transitions as u64;
+        out.done = self.is_done();
+        Ok(out)
+    }
+
+    fn act_greedy(&mut self, obs: &[f32]) -> Result<Vec<i64>, TrainError> {
+        let d = self.spec.obs_dim();
+        if !obs.len().is_multiple_of(d) {
+            return Err(TrainError::BatchShape(format!(
+                "{} observation values are not rows of {d}",
+                obs.len()
+            )));
+        }
+        let rows = obs.len() / d;
+        let q = self.q_values(obs, rows)?;
+        Ok(q.chunks_exact(self.n_actions).map(greedy).collect())
+    }
+
+    fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    fn is_done(&self) -> bool {
+        self.metrics.iterations >= self.config.total_timesteps
+    }
+
+    fn save_state(&self, envs: &[VecEnvSnapshot]) -> Result<Vec<u8>, TrainError> {
+        let mut c = Checkpoint::new(Algorithm::Dqn, &self.spec);
+        c.put_bytes("weights", self.params.to_safetensors()?);
+        c.put_bytes("target", self.target_params.to_safetensors()?);
+        c.put_bytes("optimizer", self.optimizer.state_bytes()?);
+        c.put_bytes("replay", self.replay.to_bytes()?);
+        c.put(
+            "state",
+            &DqnState {
+                rng: self.rng.state(),
+                obs: self.obs.clone(),
+                metrics: self.metrics.clone(),
+                started: self.started,
+            },
+        )?;
+        c.put("envs", &envs)?;
+        c.to_bytes()
+    }
+
+    fn load_state(&mut self, bytes: &[u8]) -> Result<Vec<VecEnvSnapshot>, TrainError> {
+        let c = Checkpoint::from_bytes(bytes)?;
+        c.check_fits(Algorithm::Dqn, &self.spec)?;
+        // Decode everything before changing anything.
+        let state: DqnState = c.get("state")?;
+        if state.obs.len() != self.obs.len() {
+            return Err(TrainError::CheckpointMismatch(format!(
+                "it holds {} observation values, this run has {}",
+                state.obs.len(),
+                self.obs.len()
+            )));
+        }
+        let replay = ReplayBuffer::from_bytes(c.bytes("replay")?)?;
+        if replay.capacity() != self.config.buffer_size {
+            return Err(TrainError::CheckpointMismatch(format!(
+                "its replay buffer holds {} transitions, buffer_size is {}",
+                replay.capacity(),
+                self.config.buffer_size
+            )));
+        }
+        let envs: Vec<VecEnvSnapshot> = c.get("envs")?;
+        let mut optimizer = self.optimizer.clone();
+        // Weights last among the fallible steps that touch the networks;
+        // each load checks every tensor before writing any.
+        self.params.load_safetensors(c.bytes("weights")?)?;
+        self.target_params.load_safetensors(c.bytes("target")?)?;
+        optimizer.load_state_bytes(c.bytes("optimizer")?)?;
+        self.optimizer = optimizer;
+        self.replay = replay;
+        self.rng = Rng::from_state(state.rng);
+        self.obs = state.obs;
+        self.metrics = state.metrics;
+        self.started = state.started;
+        Ok(envs)
+    }
+
+    fn warm_start(&mut self, bytes: &[u8]) -> Result<(), TrainError> {
+        let c = Checkpoint::from_bytes(bytes)?;
+        c.check_env(&self.spec)?;
+        self.params.load_safetensors(c.bytes("weights")?)?;
+        self.target_network.update_from(&self.q_network, 1.0)?;
+        self.optimizer.sync_from_vars()
+    }
+}

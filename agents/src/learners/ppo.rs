@@ -1,0 +1,685 @@
+//! PPO with a discrete policy, as CleanRL's `ppo.py`.
+//!
+//! Separate actor and critic, each `obs -> 64 -> 64 -> out` with tanh and
+//! CleanRL's `layer_init` (orthogonal, gain `sqrt(2)` for hidden layers,
+//! `0.01` for the policy head, `1` for the value head, zero biases). One
+//! Adam (eps 1e-5) over both. Each iteration:
+//!
+//! 1. Learning rate `= (1 - (iteration - 1) / num_iterations) *
+//!    learning_rate` when `anneal_lr`.
+//! 2. Roll out `num_steps` batch steps: one forward pass of actor and critic
+//!    over all envs per step, actions sampled from the categorical policy;
+//!    store obs, action, log-prob, value, reward, and the done flag of the
+//!    previous step (CleanRL's `dones[step] = next_done`).
+//! 3. GAE(`gamma`, `gae_lambda`) backwards from the critic's value of the
+//!    last observation; returns `= advantages + values`. Episodes that end
+//!    by truncation are not bootstrapped (CleanRL's choice).
+//! 4. `update_epochs` passes over the shuffled batch in `num_minibatches`
+//!    minibatches: ratio `= exp(logp_new - logp_old)`, clipped surrogate
+//!    `max(-A * r, -A * clip(r, 1 ± clip_coef))`, advantages normalised per
+//!    minibatch when `norm_adv`, value loss clipped around the old values
+//!    when `clip_vloss`, loss `= pg - ent_coef * entropy + vf_coef * v`,
+//!    global gradient norm clipped to `max_grad_norm`, one Adam step; stop
+//!    the epochs early when `target_kl` is set and exceeded.
+//!
+//! The envs must autoreset in the same step (CleanRL's vector-env
+//! semantics), so that every slot of the rollout is a transition.
+
+use candle_core::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+use crate::env::snapshot::VecEnvSnapshot;
+use crate::learners::INIT_STREAM;
+use crate::learners::checkpoint::Checkpoint;
+use crate::learners::{
+    Algorithm, EnvBatchSpec, Metrics, StepOutcome, TrainError, Trainer, collect_episodes, ensure,
+};
+use crate::nn::adam::{Adam, AdamConfig};
+use crate::nn::categorical::{argmax, log_prob_and_entropy, sample};
+use crate::nn::clip::clip_grad_norm;
+use crate::nn::device::DeviceKind;
+use crate::nn::mlp::{Activation, LayerInit, Mlp};
+use crate::nn::threads::set_compute_threads;
+use crate::nn::weights::ParamSet;
+use crate::{AutoresetMode, Batch, Rng};
+
+/// Hyperparameters (the `[ppo]` TOML section); defaults are CleanRL's
+/// `ppo.py` (the number of envs, 4 there, comes from the run's env batch).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PpoConfig {
+    /// Env transitions to train for (all envs). Default 500,000.
+    pub total_timesteps: u64,
+    /// Adam learning rate, > 0. Default 2.5e-4.
+    pub learning_rate: f64,
+    /// Adam epsilon, > 0. Default 1e-5.
+    pub adam_eps: f64,
+    /// Batch steps per rollout, > 0. Default 128.
+    pub num_steps: usize,
+    /// Anneal the learning rate linearly to 0 over the run. Default true.
+    pub anneal_lr: bool,
+    /// Discount, in [0, 1]. Default 0.99.
+    pub gamma: f64,
+    /// GAE lambda, in [0, 1]. Default 0.95.
+    pub gae_lambda: f64,
+    /// Minibatches per epoch, in 1..=num_envs * num_steps. Default 4.
+    pub num_minibatches: usize,
+    /// Passes over each rollout, > 0. Default 4.
+    pub update_epochs: usize,
+    /// Normalise advantages per minibatch. Default true.
+    pub norm_adv: bool,
+    /// Surrogate clipping coefficient, > 0. Default 0.2.
+    pub clip_coef: f64,
+    /// Clip the value loss around the old values. Default true.
+    pub clip_vloss: bool,
+    /// Entropy bonus coefficient, >= 0. Default 0.01.
+    pub ent_coef: f64,
+    /// Value loss coefficient, >= 0. Default 0.5.
+    pub vf_coef: f64,
+    /// Global gradient norm limit, > 0. Default 0.5.
+    pub max_grad_norm: f64,
+    /// Stop an update's epochs once the approximate KL exceeds this. Default none.
+    pub target_kl: Option<f64>,
+    /// Hidden layer widths of actor and critic (tanh). Default [64, 64].
+    pub hidden_sizes: Vec<usize>,
+    /// CPU threads for tensor maths (process-wide; see `nn::threads`). Default 1.
+    pub threads: usize,
+    /// `cpu` or `cuda`. Default `cpu`.
+    pub device: DeviceKind,
+}
+
+impl Default for PpoConfig {
+    fn default() -> Self {
+        Self {
+            total_timesteps: 500_000,
+            learning_rate: 2.5e-4,
+            adam_eps: 1e-5,
+            num_steps: 128,
+            anneal_lr: true,
+            gamma: 0.99,
+            gae_lambda: 0.95,
+            num_minibatches: 4,
+            update_epochs: 4,
+            norm_adv: true,
+            clip_coef: 0.2,
+            clip_vloss: true,
+            ent_coef: 0.01,
+            vf_coef: 0.5,
+            max_grad_norm: 0.5,
+            target_kl: None,
+            hidden_sizes: vec![64, 64],
+            threads: 1,
+            device: DeviceKind::Cpu,
+        }
+    }
+}
+
+impl PpoConfig {
+    /// Checks every value's range for a batch of `num_envs`; the error
+    /// names the key.
+    pub fn validate(&self, num_envs: usize) -> Result<(), TrainError> {
+        let c = self;
+        let batch = num_envs * c.num_steps;
+        ensure(c.num_steps > 0, "num_steps", || "must be positive".into())?;
+        ensure(c.total_timesteps >= batch as u64, "total_timesteps", || {
+            format!(
+                "must be at least one rollout ({num_envs} envs x {} steps = {batch}), got {}",
+                c.num_steps, c.total_timesteps
+            )
+        })?;
+        ensure(
+            c.learning_rate > 0.0 && c.learning_rate.is_finite(),
+            "learning_rate",
+            || format!("must be positive, got {}", c.learning_rate),
+        )?;
+        ensure(c.adam_eps > 0.0, "adam_eps", || {
+            format!("must be positive, got {}", c.adam_eps)
+        })?;
+        ensure((0.0..=1.0).contains(&c.gamma), "gamma", || {
+            format!("must be in [0, 1], got {}", c.gamma)
+        })?;
+        ensure((0.0..=1.0).contains(&c.gae_lambda), "gae_lambda", || {
+            format!("must be in [0, 1], got {}", c.gae_lambda)
+        })?;
+        ensure(
+            c.num_minibatches >= 1 && c.num_minibatches <= batch,
+            "num_minibatches",
+            || {
+                format!(
+                    "must be in 1..={batch} (num_envs x num_steps), got {}",
+                    c.num_minibatches
+                )
+            },
+        )?;
+        ensure(c.update_epochs > 0, "update_epochs", || {
+            "must be positive".into()
+        })?;
+        ensure(c.clip_coef > 0.0, "clip_coef", || {
+            format!("must be positive, got {}", c.clip_coef)
+        })?;
+        ensure(c.ent_coef >= 0.0, "ent_coef", || {
+            format!("must be >= 0, got {}", c.ent_coef)
+        })?;
+        ensure(c.vf_coef >= 0.0, "vf_coef", || {
+            format!("must be >= 0, got {}", c.vf_coef)
+        })?;
+        ensure(c.max_grad_norm > 0.0, "max_grad_norm", || {
+            format!("must be positive, got {}", c.max_grad_norm)
+        })?;
+        ensure(c.target_kl.is_none_or(|k| k > 0.0), "target_kl", || {
+            format!("must be positive, got {:?}", c.target_kl)
+        })?;
+        ensure(
+            !c.hidden_sizes.is_empty() && !c.hidden_sizes.contains(&0),
+            "hidden_sizes",
+            || {
+                format!(
+                    "needs at least one positive width, got {:?}",
+                    c.hidden_sizes
+                )
+            },
+        )?;
+        ensure(c.threads > 0, "threads", || "must be at least 1".into())
+    }
+}
+
+/// One rollout's storage, `num_steps x num_envs` (row = step).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Rollout {
+    obs: Vec<f32>,
+    actions: Vec<i64>,
+    logprobs: Vec<f32>,
+    rewards: Vec<f32>,
+    dones: Vec<f32>,
+    values: Vec<f32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PpoState {
+    rng: [u64; 4],
+    next_obs: Vec<f32>,
+    next_done: Vec<f32>,
+    step: usize,
+    iteration: u64,
+    rollout: Rollout,
+    metrics: Metrics,
+    started: bool,
+}
+
+/// A PPO learner; see the module doc.
+#[derive(Debug)]
+pub struct PpoTrainer {
+    config: PpoConfig,
+    spec: EnvBatchSpec,
+    seed: u64,
+    device: Device,
+    n_actions: usize,
+    actor: Mlp,
+    critic: Mlp,
+    params: ParamSet,
+    optimizer: Adam,
+    rng: Rng,
+    next_obs: Vec<f32>,
+    next_done: Vec<f32>,
+    /// Step within the current rollout.
+    step: usize,
+    /// Completed rollouts + 1 (CleanRL's 1-based `iteration`).
+    iteration: u64,
+    num_iterations: u64,
+    rollout: Rollout,
+    actions: Vec<i64>,
+    metrics: Metrics,
+    started: bool,
+}
+
+impl PpoTrainer {
+    /// A learner for `spec`; fails on bad hyperparameters, a non-Discrete
+    /// action space or envs that do not autoreset in the same step.
+    pub fn new(config: PpoConfig, spec: EnvBatchSpec, seed: u64) -> Result<Self, TrainError> {
+        let n = spec.num_envs;
+        config.validate(n)?;
+        let n_actions = spec.discrete_actions("PPO")?;
+        if spec.autoreset != AutoresetMode::SameStep {
+            return Err(TrainError::UnsupportedEnv {
+                algorithm: "PPO",
+                env: spec.env_id.clone(),
+                reason: "its envs must autoreset in the same step (AutoresetMode::SameStep), \
+                         as CleanRL's rollouts assume"
+                    .into(),
+            });
+        }
+        set_compute_threads(config.threads)?;
+        let device = config.device.device()?;
+        let d = spec.obs_dim();
+        let mut init_rng = Rng::seed_from_u64(seed ^ INIT_STREAM);
+        let hidden = LayerInit::Orthogonal { gain: 2f64.sqrt() };
+        let mut sizes = vec![d];
+        sizes.extend(&config.hidden_sizes);
+        let layers = sizes.len();
+        let mut inits = vec![hidden; layers - 1];
+        inits.push(LayerInit::Orthogonal { gain: 1.0 });
+        let critic = Mlp::new(
+            "critic",
+            &[sizes.as_slice(), &[1]].concat(),
+            Activation::Tanh,
+            &inits,
+            &mut init_rng,
+            &device,
+        )?;
+        inits[layers - 1] = LayerInit::Orthogonal { gain: 0.01 };
+        let actor = Mlp::new(
+            "actor",
+            &[sizes.as_slice(), &[n_actions]].concat(),
+            Activation::Tanh,
+            &inits,
+            &mut init_rng,
+            &device,
+        )?;
+        let mut named = critic.named_params();
+        named.extend(actor.named_params());
+        let params = ParamSet::new(named);
+        let optimizer = Adam::new(
+            params.vars(),
+            AdamConfig {
+                lr: config.learning_rate,
+                eps: config.adam_eps,
+                ..AdamConfig::default()
+            },
+        )?;
+        let t = config.num_steps;
+        let num_iterations = config.total_timesteps / (n * t) as u64;
+        let metrics = Metrics {
+            learning_rate: Some(config.learning_rate),
+            ..Metrics::default()
+        };
+        Ok(Self {
+            config,
+            seed,
+            device,
+            n_actions,
+            actor,
+            critic,
+            params,
+            optimizer,
+            rng: Rng::seed_from_u64(seed),
+            next_obs: vec![0.0; n * d],
+            next_done: vec![0.0; n],
+            step: 0,
+            iteration: 1,
+            num_iterations,
+            rollout: Rollout {
+                obs: vec![0.0; t * n * d],
+                actions: vec![0; t * n],
+                logprobs: vec![0.0; t * n],
+                rewards: vec![0.0; t * n],
+                dones: vec![0.0; t * n],
+                values: vec![0.0; t * n],
+            },
+            actions: vec![0; n],
+            metrics,
+            started: false,
+            spec,
+        })
+    }
+
+    /// Actor and critic weights as safetensors bytes.
+    pub fn weights(&self) -> Result<Vec<u8>, TrainError> {
+        self.params.to_safetensors()
+    }
+
+    fn tensor(&self, data: &[f32], rows: usize, cols: usize) -> Result<Tensor, TrainError> {
+        Ok(Tensor::from_slice(data, (rows, cols), &self.device)?)
+    }
+
+    fn values_of(&self, obs: &Tensor) -> Result<Vec<f32>, TrainError> {
+        Ok(self.critic.forward(obs)?.flatten_all()?.to_vec1::<f32>()?)
+    }
+
+    /// GAE over the finished rollout; returns (advantages, returns).
+    fn advantages(&self) -> Result<(Vec<f32>, Vec<f32>), TrainError> {
+        let (t_max, n) = (self.config.num_steps, self.spec.num_envs);
+        let next = self.tensor(&self.next_obs, n, self.spec.obs_dim())?;
+        let next_value = self.values_of(&next)?;
+        let (gamma, lambda) = (self.config.gamma as f32, self.config.gae_lambda as f32);
+        let r = &self.rollout;
+        let mut adv = vec![0.0f32; t_max * n];
+        for (i, &last_value) in next_value.iter().enumerate().take(n) {
+            let mut lastgaelam = 0.0f32;
+            for t in (0..t_max).rev() {
+                let (nnt, nv) = if t == t_max - 1 {
+                    (1.0 - self.next_done[i], last_value)
+                } else {
+                    (1.0 - r.dones[(t + 1) * n + i], r.values[(t + 1) * n + i])
+                };
+                let k = t * n + i;
+                let delta = r.rewards[k] + gamma * nv * nnt - r.values[k];
+                lastgaelam = delta + gamma * lambda * nnt * lastgaelam;
+                adv[k] = lastgaelam;
+            }
+        }
+        let returns = adv.iter().zip(&r.values).map(|(a, v)| a + v).collect();
+        Ok((adv, returns))
+    }
+
+    /// The update after a full rollout; see step 4 of the module doc.
+    fn update(&mut self) -> Result<u32, TrainError> {
+        let (adv, returns) = self.advantages()?;
+        let d = self.spec.obs_dim();
+        let batch = self.config.num_steps * self.spec.num_envs;
+        let mb_size = batch / self.config.num_minibatches;
+        let c = self.config.clone();
+        let mut inds: Vec<usize> = (0..batch).collect();
+        let mut updates = 0;
+        let mut clipfracs = Vec::new();
+        let step = self.metrics.env_steps;
+        let (mut mb_obs, mut mb_act, mut mb_logp, mut mb_adv, mut mb_ret, mut mb_val) = (
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
+        'epochs: for _ in 0..c.update_epochs {
+            // Fisher-Yates, as np.random.shuffle.
+            for i in (1..batch).rev() {
+                let j = self.rng.below(i as u64 + 1) as usize;
+                inds.swap(i, j);
+            }
+            let mut approx_kl = 0.0;
+            for start in (0..batch).step_by(mb_size) {
+                let end = (start + mb_size).min(batch);
+                if end - start < mb_size {
+                    break; // CleanRL's slicing never yields a short minibatch either.
+                }
+                let mb = &inds[start..end];
+                let m = mb.len();
+                mb_obs.clear();
+                mb_act.clear();
+                mb_logp.clear();
+                mb_adv.clear();
+                mb_ret.clear();
+                mb_val.clear();
+                for &k in mb {
+                    mb_obs.extend_from_slice(&self.rollout.obs[k * d..(k + 1) * d]);
+                    mb_act.push(self.rollout.actions[k] as u32);
+                    mb_logp.push(self.rollout.logprobs[k]);
+                    mb_adv.push(adv[k]);
+                    mb_ret.push(returns[k]);
+                    mb_val.push(self.rollout.values[k]);
+                }
+                if c.norm_adv {
+                    let mean = mb_adv.iter().sum::<f32>() / m as f32;
+                    // torch's std() is the unbiased estimate.
+                    let var = mb_adv.iter().map(|a| (a - mean).powi(2)).sum::<f32>()
+                        / (m.max(2) - 1) as f32;
+                    let std = var.sqrt();
+                    for a in mb_adv.iter_mut() {
+                        *a = (*a - mean) / (std + 1e-8);
+                    }
+                }
+                let dev = &self.device;
+                let obs = Tensor::from_slice(&mb_obs, (m, d), dev)?;
+                let actions = Tensor::from_slice(&mb_act, m, dev)?;
+                let old_logp = Tensor::from_slice(&mb_logp, m, dev)?;
+                let advt = Tensor::from_slice(&mb_adv, m, dev)?;
+                let rett = Tensor::from_slice(&mb_ret, m, dev)?;
+                let valt = Tensor::from_slice(&mb_val, m, dev)?;
+
+                let logits = self.actor.forward(&obs)?;
+                let (new_logp, entropy) = log_prob_and_entropy(&logits, &actions)?;
+                let new_value = self.critic.forward(&obs)?.squeeze(1)?;
+                let logratio = (&new_logp - &old_logp)?;
+                let ratio = logratio.exp()?;
+
+                let lr_host = logratio.to_vec1::<f32>()?;
+                let ratio_host = ratio.to_vec1::<f32>()?;
+                approx_kl = lr_host
+                    .iter()
+                    .zip(&ratio_host)
+                    .map(|(l, r)| f64::from((r - 1.0) - l))
+                    .sum::<f64>()
+                    / m as f64;
+                clipfracs.push(
+                    ratio_host
+                        .iter()
+                        .filter(|r| f64::from((*r - 1.0).abs()) > c.clip_coef)
+                        .count() as f64
+                        / m as f64,
+                );
+
+                let pg1 = (advt.neg()? * &ratio)?;
+                let clipped = ratio.clamp(1.0 - c.clip_coef, 1.0 + c.clip_coef)?;
+                let pg2 = (advt.neg()? * clipped)?;
+                let pg_loss = pg1.maximum(&pg2)?.mean_all()?;
+
+                let v_unclipped = (&new_value - &rett)?.sqr()?;
+                let v_loss = if c.clip_vloss {
+                    let delta = (&new_value - &valt)?.clamp(-c.clip_coef, c.clip_coef)?;
+                    let v_clipped = ((&valt + delta)? - &rett)?.sqr()?;
+                    (v_unclipped.maximum(&v_clipped)?.mean_all()? * 0.5)?
+                } else {
+                    (v_unclipped.mean_all()? * 0.5)?
+                };
+                let entropy_loss = entropy.mean_all()?;
+                let loss = ((&pg_loss - (&entropy_loss * c.ent_coef)?)? + (&v_loss * c.vf_coef)?)?;
+                let loss_value = f64::from(loss.to_scalar::<f32>()?);
+                if !loss_value.is_finite() {
+                    return Err(TrainError::NonFinite {
+                        what: "PPO loss",
+                        value: loss_value,
+                        step,
+                    });
+                }
+                let mut grads = self.params.gradients(&loss)?;
+                let norm = clip_grad_norm(&mut grads, c.max_grad_norm);
+                if !norm.is_finite() {
+                    return Err(TrainError::NonFinite {
+                        what: "gradient norm",
+                        value: norm,
+                        step,
+                    });
+                }
+                self.optimizer.step(&grads)?;
+                updates += 1;
+                self.metrics.updates += 1;
+                self.metrics.grad_norm = Some(norm);
+                self.metrics.policy_loss = Some(f64::from(pg_loss.to_scalar::<f32>()?));
+                self.metrics.value_loss = Some(f64::from(v_loss.to_scalar::<f32>()?));
+                self.metrics.entropy = Some(f64::from(entropy_loss.to_scalar::<f32>()?));
+                self.metrics.approx_kl = Some(approx_kl);
+            }
+            if c.target_kl.is_some_and(|k| approx_kl > k) {
+                break 'epochs;
+            }
+        }
+        if !clipfracs.is_empty() {
+            self.metrics.clip_fraction =
+                Some(clipfracs.iter().sum::<f64>() / clipfracs.len() as f64);
+        }
+        self.metrics.explained_variance = Some(explained_variance(&self.rollout.values, &returns));
+        Ok(updates)
+    }
+
+    fn anneal(&mut self) {
+        if self.config.anneal_lr {
+            let frac = 1.0 - (self.iteration - 1) as f64 / self.num_iterations as f64;
+            self.optimizer.set_lr(frac * self.config.learning_rate);
+        }
+        self.metrics.learning_rate = Some(self.optimizer.lr());
+    }
+}
+
+/// `1 - var(returns - values) / var(returns)` (NaN when the returns do not vary).
+fn explained_variance(values: &[f32], returns: &[f32]) -> f64 {
+    let var = |x: &mut dyn Iterator<Item = f64>| {
+        let v: Vec<f64> = x.collect();
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / v.len() as f64
+    };
+    let var_y = var(&mut returns.iter().map(|&r| f64::from(r)));
+    let var_d = var(&mut returns.iter().zip(values).map(|(&r, &v)| f64::from(r - v)));
+    if var_y == 0.0 {
+        f64::NAN
+    } else {
+        1.0 - var_d / var_y
+    }
+}
+
+impl Trainer for PpoTrainer {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::Ppo
+    }
+
+    fn spec(&self) -> &EnvBatchSpec {
+        &self.spec
+    }
+
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    fn begin(&mut self, batch: &Batch) -> Result<(), TrainError> {
+        self.spec.check_batch(batch)?;
+        self.next_obs.copy_from_slice(&batch.obs);
+        self.next_done.fill(0.0);
+        self.anneal();
+        self.started = true;
+        Ok(())
+    }
+
+    fn act(&mut self) -> Result<&[i64], TrainError> {
+        if !self.started {
+            return Err(TrainError::BatchShape("act before begin".into()));
+        }
+        let (n, d, na) = (self.spec.num_envs, self.spec.obs_dim(), self.n_actions);
+        let obs = self.tensor(&self.next_obs, n, d)?;
+        let logits = self.actor.forward(&obs)?.flatten_all()?.to_vec1::<f32>()?;
+        let values = self.values_of(&obs)?;
+        let s = self.step;
+        let mut scratch = vec![0.0f64; na];
+        for i in 0..n {
+            let (a, logp) = sample(&logits[i * na..(i + 1) * na], &mut self.rng, &mut scratch);
+            self.actions[i] = a;
+            self.rollout.actions[s * n + i] = a;
+            self.rollout.logprobs[s * n + i] = logp as f32;
+            self.rollout.values[s * n + i] = values[i];
+        }
+        self.rollout.obs[s * n * d..(s + 1) * n * d].copy_from_slice(&self.next_obs);
+        self.rollout.dones[s * n..(s + 1) * n].copy_from_slice(&self.next_done);
+        Ok(&self.actions)
+    }
+
+    fn observe(&mut self, batch: &Batch) -> Result<StepOutcome, TrainError> {
+        self.spec.check_batch(batch)?;
+        let n = self.spec.num_envs;
+        let s = self.step;
+        let mut out = StepOutcome {
+            transitions: n,
+            ..StepOutcome::default()
+        };
+        self.rollout.rewards[s * n..(s + 1) * n].copy_from_slice(&batch.rewards);
+        for i in 0..n {
+            self.next_done[i] = f32::from(u8::from(batch.terminated[i] | batch.truncated[i]));
+        }
+        self.next_obs.copy_from_slice(&batch.obs);
+        collect_episodes(batch, &mut self.metrics, &mut out.episodes);
+        self.metrics.iterations += 1;
+        self.metrics.env_steps += n as u64;
+        self.step += 1;
+        if self.step == self.config.num_steps {
+            out.updates = self.update()?;
+            self.step = 0;
+            self.iteration += 1;
+            if !self.is_done() {
+                self.anneal();
+            }
+        }
+        out.done = self.is_done();
+        Ok(out)
+    }
+
+    fn act_greedy(&mut self, obs: &[f32]) -> Result<Vec<i64>, TrainError> {
+        let d = self.spec.obs_dim();
+        if !obs.len().is_multiple_of(d) {
+            return Err(TrainError::BatchShape(format!(
+                "{} observation values are not rows of {d}",
+                obs.len()
+            )));
+        }
+        let x = self.tensor(obs, obs.len() / d, d)?;
+        let logits = self.actor.forward(&x)?.flatten_all()?.to_vec1::<f32>()?;
+        Ok(logits.chunks_exact(self.n_actions).map(argmax).collect())
+    }
+
+    fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    fn is_done(&self) -> bool {
+        self.iteration > self.num_iterations
+    }
+
+    fn save_state(&self, envs: &[VecEnvSnapshot]) -> Result<Vec<u8>, TrainError> {
+        let mut c = Checkpoint::new(Algorithm::Ppo, &self.spec);
+        c.put_bytes("weights", self.params.to_safetensors()?);
+        c.put_bytes("optimizer", self.optimizer.state_bytes()?);
+        c.put(
+            "state",
+            &PpoState {
+                rng: self.rng.state(),
+                next_obs: self.next_obs.clone(),
+                next_done: self.next_done.clone(),
+                step: self.step,
+                iteration: self.iteration,
+                rollout: self.rollout.clone(),
+                metrics: self.metrics.clone(),
+                started: self.started,
+            },
+        )?;
+        c.put("envs", &envs)?;
+        c.to_bytes()
+    }
+
+    fn load_state(&mut self, bytes: &[u8]) -> Result<Vec<VecEnvSnapshot>, TrainError> {
+        let c = Checkpoint::from_bytes(bytes)?;
+        c.check_fits(Algorithm::Ppo, &self.spec)?;
+        let st: PpoState = c.get("state")?;
+        let r = &self.rollout;
+        let fits = st.next_obs.len() == self.next_obs.len()
+            && st.next_done.len() == self.next_done.len()
+            && st.step < self.config.num_steps
+            && st.rollout.obs.len() == r.obs.len()
+            && st.rollout.actions.len() == r.actions.len()
+            && st.rollout.logprobs.len() == r.logprobs.len()
+            && st.rollout.rewards.len() == r.rewards.len()
+            && st.rollout.dones.len() == r.dones.len()
+            && st.rollout.values.len() == r.values.len();
+        if !fits {
+            return Err(TrainError::CheckpointMismatch(
+                "its rollout storage does not match num_envs x num_steps of this run".into(),
+            ));
+        }
+        let envs: Vec<VecEnvSnapshot> = c.get("envs")?;
+        let mut optimizer = self.optimizer.clone();
+        self.params.load_safetensors(c.bytes("weights")?)?;
+        optimizer.load_state_bytes(c.bytes("optimizer")?)?;
+        self.optimizer = optimizer;
+        self.rng = Rng::from_state(st.rng);
+        self.next_obs = st.next_obs;
+        self.next_done = st.next_done;
+        self.step = st.step;
+        self.iteration = st.iteration;
+        self.rollout = st.rollout;
+        self.metrics = st.metrics;
+        self.started = st.started;
+        Ok(envs)
+    }
+
+    fn warm_start(&mut self, bytes: &[u8]) -> Result<(), TrainError> {
+        let c = Checkpoint::from_bytes(bytes)?;
+        c.check_env(&self.spec)?;
+        self.params.load_safetensors(c.bytes("weights")?)?;
+        self.optimizer.sync_from_vars()
+    }
+}
