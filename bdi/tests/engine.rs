@@ -772,3 +772,22 @@ mod host_loop {
         assert_eq!(got, ["a got d", "b got d", "c got d"]);
     }
 }
+
+/// The runtime moves agents into actors on other threads and shares
+/// action registries between them.
+#[test]
+fn agents_and_registries_can_cross_threads() {
+    fn send<T: Send>() {}
+    fn send_sync<T: Send + Sync>() {}
+    send::<Agent>();
+    send_sync::<agora_bdi::ActionRegistry>();
+    send_sync::<Term>();
+    let mut a = agent("!g. +!g <- .print(moved).");
+    let out = std::thread::spawn(move || {
+        a.run_until_idle(0, 100);
+        a.take_prints()
+    })
+    .join()
+    .unwrap_or_default();
+    assert_eq!(out, ["moved"]);
+}
