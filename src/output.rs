@@ -20,9 +20,14 @@ pub fn run_summary(report: &RunReport) -> String {
         report.reason
     );
     let _ = writeln!(out, "broker    {}", report.broker);
+    let set_up = match report.startup_seconds {
+        Some(s) if s < 1.0 => format!(" (all set up in {:.1} ms)", s * 1000.0),
+        Some(s) => format!(" (all set up in {s:.2} s)"),
+        None => String::new(),
+    };
     let _ = writeln!(
         out,
-        "agents    {started} started, {} restarted, {} failed",
+        "agents    {started} started{set_up}, {} restarted, {} failed",
         report.restarts, report.failed
     );
     let t = &report.totals;

@@ -392,6 +392,7 @@ impl<A: Agent> Actor for AgentActor<A> {
         for index in 0..self.slots.len() {
             self.invoke(ctx, index, Call::Start);
         }
+        self.core.env.ready.bump();
         for message in waiting {
             if self.ending.is_some() {
                 break;

@@ -26,6 +26,42 @@ pub struct AgentEnv {
     pub store: Addr<StoreWriter>,
     /// Lifecycle events and reports.
     pub telemetry: Telemetry,
+    /// Counts agents whose setup has run, for start-up timing.
+    pub ready: Arc<ReadyCounter>,
+}
+
+/// How many agent incarnations have finished their setup.
+#[derive(Debug, Default)]
+pub struct ReadyCounter {
+    count: std::sync::atomic::AtomicUsize,
+    changed: tokio::sync::Notify,
+}
+
+impl ReadyCounter {
+    pub(crate) fn bump(&self) {
+        self.count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.changed.notify_waiters();
+    }
+
+    /// Incarnations set up so far.
+    pub fn count(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Waits until at least `n` incarnations are set up.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn reached(&self, n: usize) {
+        loop {
+            let changed = self.changed.notified();
+            if self.count() >= n {
+                return;
+            }
+            changed.await;
+        }
+    }
 }
 
 impl std::fmt::Debug for AgentEnv {

@@ -218,6 +218,7 @@ pub async fn run_experiment(
         encoding: config.run.encoding,
         store: writer,
         telemetry: telemetry.clone(),
+        ready: Arc::default(),
     });
     telemetry.lifecycle(
         LifecycleEvent::new(LifecycleKind::RunStarted, &run_id)
@@ -275,6 +276,8 @@ pub async fn run_experiment(
         status,
         reason: reason.clone(),
         duration: started.elapsed(),
+        startup_seconds: report.startup.map(|d| d.as_secs_f64()),
+        peak_rss_kib: peak_rss_kib(),
         broker: broker_url.to_string(),
         store: store_path.display().to_string(),
         agents: report.children,
@@ -363,4 +366,11 @@ pub async fn stop_signal() -> &'static str {
         let _ = tokio::signal::ctrl_c().await;
         "Ctrl-C"
     }
+}
+
+/// Peak resident set size of this process (VmHWM), where the OS tells it.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

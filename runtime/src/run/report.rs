@@ -24,6 +24,12 @@ pub struct RunReport {
     /// Wall time from start to end.
     #[serde(serialize_with = "seconds")]
     pub duration: Duration,
+    /// Seconds from the supervisor's start (broker, store and connection
+    /// up) until every agent had its inbox subscribed and its setup run.
+    pub startup_seconds: Option<f64>,
+    /// Peak resident memory of the process in KiB (Linux), broker included
+    /// when it is embedded.
+    pub peak_rss_kib: Option<u64>,
     /// The broker used.
     pub broker: String,
     /// The store file.

@@ -141,6 +141,9 @@ pub struct ChildReport {
 pub struct SupervisorReport {
     /// Children in start order.
     pub children: Vec<ChildReport>,
+    /// From the supervisor's creation (broker, store and connection already
+    /// up) until every agent had subscribed its inbox and run its setup.
+    pub startup: Option<Duration>,
 }
 
 struct Child {
@@ -164,6 +167,8 @@ pub struct Supervisor {
     outcome: Option<oneshot::Sender<SupervisionOutcome>>,
     shutting_down: bool,
     exit_waiters: HashMap<String, oneshot::Sender<()>>,
+    created: Instant,
+    startup: Option<Duration>,
 }
 
 /// Stops every child in reverse start order; answers when all have ended.
@@ -217,6 +222,8 @@ impl Supervisor {
             outcome: Some(outcome),
             shutting_down: false,
             exit_waiters: HashMap::new(),
+            created: Instant::now(),
+            startup: None,
         }
     }
 
@@ -389,6 +396,12 @@ impl Actor for Supervisor {
                             serde_json::json!({"incarnation": 1}),
                         );
                     }
+                    let ready = supervisor.env.ready.clone();
+                    let all = supervisor.children.len();
+                    let all_set_up = async move { ready.reached(all).await };
+                    ctx.spawn(all_set_up.into_actor(supervisor).map(|(), supervisor, _| {
+                        supervisor.startup = Some(supervisor.created.elapsed());
+                    }));
                 }),
         );
     }
@@ -516,6 +529,7 @@ impl Handler<Report> for Supervisor {
                     stats: c.stats.snapshot(),
                 })
                 .collect(),
+            startup: self.startup,
         })
     }
 }

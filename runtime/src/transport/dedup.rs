@@ -23,7 +23,7 @@ impl DedupWindow {
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
         Self {
-            seen: HashSet::with_capacity(capacity.min(4096)),
+            seen: HashSet::new(),
             order: VecDeque::new(),
             capacity,
         }

@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Messaging benchmark: Agora pinger -> echo against a raw rumqttc
+request/reply pair (same broker, QoS 1, payload size) and against SPADE,
+plus agent start-up. Scenarios alternate; each runs REPEATS times; the
+summary gives medians, ratios and the 1-minute load beside them.
+
+    python3 bench/messaging/run.py [--repeats 3] [--quick]
+
+Needs: cargo, mosquitto, python3 (SPADE's venv is created on first use by
+bench/messaging/spade/*). Writes bench/messaging/results/<timestamp>.json.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def load1():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, limit=10):
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"nothing listens on {port}")
+
+
+def build():
+    log("building release binaries ...")
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    out = subprocess.run(
+        ["cargo", "bench", "-p", "agora-runtime", "--bench", "raw_pingpong", "--no-run", "--message-format=json", "--quiet"],
+        cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    raw = None
+    for line in out.splitlines():
+        msg = json.loads(line)
+        if msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == "raw_pingpong" and msg.get("executable"):
+            raw = msg["executable"]
+    if not raw:
+        raise SystemExit("raw_pingpong bench executable not found")
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    return os.path.join(target, "release", "agora"), raw
+
+
+class Mosquitto:
+    """mosquitto with the shipped config, port and persistence rewritten."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="agora-bench-mosq-")
+        os.chmod(self.dir, 0o777)
+        self.port = free_port()
+        text = open(os.path.join(ROOT, "broker-config", "mosquitto.conf")).read()
+        text = text.replace("listener 1883 127.0.0.1\n", f"listener {self.port} 127.0.0.1\n")
+        text = text.replace("persistence_location /var/lib/mosquitto/\n", f"persistence_location {self.dir}/\n")
+        conf = os.path.join(self.dir, "mosquitto.conf")
+        with open(conf, "w") as f:
+            f.write(text + f"log_dest file {self.dir}/mosquitto.log\n")
+        self.proc = subprocess.Popen(["mosquitto", "-c", conf], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(self.port)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class AgoraBroker:
+    """`agora broker`, the embedded broker alone, for raw clients too."""
+
+    def __init__(self, agora):
+        self.proc = subprocess.Popen([agora, "--json", "broker", "--port", "0"], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        self.port = int(json.loads(line)["listening"].rsplit(":", 1)[1])
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def pingpong_config(path, window, count, warmup):
+    with open(path, "w") as f:
+        f.write(f"""[run]
+name = "bench-pingpong"
+
+[[agents]]
+name = "echo"
+kind = "echo"
+
+[[agents]]
+name = "pinger"
+kind = "pinger"
+target = "echo"
+window = {window}
+count = {count}
+warmup = {warmup}
+""")
+
+
+def run_json(cmd, timeout=600, env=None):
+    started = time.time()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env)
+    if proc.returncode != 0:
+        log(f"FAILED ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+        return None
+    lines = [l for l in proc.stdout.strip().splitlines() if l.strip()]
+    try:
+        text = proc.stdout if proc.stdout.lstrip().startswith("{\n") else lines[-1]
+        result = json.loads(text)
+    except (ValueError, IndexError):
+        log(f"not JSON from {' '.join(cmd)}: {proc.stdout[-500:]}")
+        return None
+    result["_wall"] = time.time() - started
+    return result
+
+
+def agora_pingpong(agora, data, broker, window, count, warmup):
+    config = os.path.join(data, f"pingpong-w{window}.toml")
+    pingpong_config(config, window, count, warmup)
+    report = run_json([agora, "--json", "--data-dir", data, "--broker", broker, "run", config])
+    if not report:
+        return None
+    p = report["reports"]["pinger"]
+    return {"round_trips_per_s": p["round_trips_per_s"], "p50_us": p["rtt_us"]["p50"],
+            "p99_us": p["rtt_us"]["p99"], "max_us": p["rtt_us"]["max"], "lost": p["lost"]}
+
+
+def agora_startup(agora, data, broker):
+    config = os.path.join(HERE, "agents-10k.toml")
+    report = run_json([agora, "--json", "--data-dir", data, "--broker", broker, "run", config])
+    if not report:
+        return None
+    return {"agents": len(report["agents"]), "startup_s": report["startup_seconds"],
+            "peak_rss_kib": report["peak_rss_kib"], "run_s": report["duration"],
+            "answered": report["reports"]["pinger"]["answered"]}
+
+
+def agora_idle_rss(agora, data, broker):
+    """Peak RSS of a two-agent run, to subtract from the 10k-agent figure."""
+    config = os.path.join(data, "two.toml")
+    pingpong_config(config, 1, 100, 0)
+    report = run_json([agora, "--json", "--data-dir", data, "--broker", broker, "run", config])
+    return report and report["peak_rss_kib"]
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="small counts, to check the script")
+    parser.add_argument("--no-spade", action="store_true")
+    args = parser.parse_args()
+
+    scale = 0.1 if args.quick else 1.0
+    n1, n64 = int(20000 * scale), int(100000 * scale)
+    spade_n1, spade_n64 = int(4000 * scale), int(15000 * scale)
+
+    agora, raw = build()
+    data = tempfile.mkdtemp(prefix="agora-bench-")
+    mosquitto = Mosquitto()
+    standalone = AgoraBroker(agora)
+    brokers = {"mosquitto": mosquitto.port, "embedded": standalone.port}
+    samples = {}
+
+    def record(key, value):
+        if value is not None:
+            value["load1"] = load1()
+            samples.setdefault(key, []).append(value)
+            log(f"  {key}: {json.dumps({k: v for k, v in value.items() if not k.startswith('_')})}")
+
+    try:
+        for repeat in range(args.repeats):
+            log(f"repeat {repeat + 1}/{args.repeats} (load {load1():.2f})")
+            for window, count, warmup in ((1, n1, n1 // 10), (64, n64, n64 // 20)):
+                for name, port in brokers.items():
+                    record(f"raw/{name}/w{window}", run_json([raw, "--port", str(port), "--window", str(window),
+                                                              "--count", str(count), "--warmup", str(warmup)]))
+                    record(f"agora/{name}/w{window}",
+                           agora_pingpong(agora, data, f"mqtt://127.0.0.1:{port}", window, count, warmup))
+                record(f"agora/in-process/w{window}", agora_pingpong(agora, data, "embedded:0", window, count, warmup))
+                if not args.no_spade:
+                    spade_count = spade_n1 if window == 1 else spade_n64
+                    record(f"spade/w{window}", run_json([sys.executable, os.path.join(HERE, "spade", "pingpong.py"),
+                                                         "--window", str(window), "--count", str(spade_count)]))
+            record("agora/startup-10k/in-process", agora_startup(agora, data, "embedded:0"))
+            record("agora/startup-10k/mosquitto", agora_startup(agora, data, f"mqtt://127.0.0.1:{mosquitto.port}"))
+            rss = agora_idle_rss(agora, data, f"mqtt://127.0.0.1:{mosquitto.port}")
+            record("agora/two-agents/mosquitto", {"peak_rss_kib": rss} if rss else None)
+            if not args.no_spade:
+                record("spade/startup-100", run_json([sys.executable, os.path.join(HERE, "spade", "startup.py"),
+                                                      "--agents", "100"]))
+    finally:
+        standalone.stop()
+        mosquitto.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+    summary = summarize(samples)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    with open(os.path.join(HERE, "results", f"{stamp}.json"), "w") as f:
+        json.dump({"summary": summary, "samples": samples}, f, indent=1)
+    print(json.dumps(summary, indent=1))
+
+
+def summarize(samples):
+    med = {key: {field: median([s.get(field) for s in runs]) for field in runs[0] if not field.startswith("_")}
+           for key, runs in samples.items()}
+    out = {"medians": med, "ratios": {}}
+
+    def rate(key):
+        return med.get(key, {}).get("round_trips_per_s")
+
+    for window in (1, 64):
+        for broker in ("mosquitto", "embedded"):
+            a, r = rate(f"agora/{broker}/w{window}"), rate(f"raw/{broker}/w{window}")
+            if a and r:
+                out["ratios"][f"agora/raw {broker} w{window}"] = round(a / r, 3)
+        s = rate(f"spade/w{window}")
+        for variant in ("in-process", "embedded", "mosquitto"):
+            a = rate(f"agora/{variant}/w{window}")
+            if a and s:
+                out["ratios"][f"agora {variant}/spade w{window}"] = round(a / s, 1)
+    big = med.get("agora/startup-10k/mosquitto", {}).get("peak_rss_kib")
+    small = med.get("agora/two-agents/mosquitto", {}).get("peak_rss_kib")
+    if big and small:
+        out["memory_per_agent_kib"] = round((big - small) / 10000, 2)
+    spade_start = med.get("spade/startup-100", {}).get("agents_per_s")
+    agora_start = med.get("agora/startup-10k/in-process", {}).get("startup_s")
+    if spade_start and agora_start:
+        out["ratios"]["agent starts/s agora/spade"] = round((10001 / agora_start) / spade_start, 1)
+    return out
+
+
+if __name__ == "__main__":
+    main()
