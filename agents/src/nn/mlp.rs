@@ -13,6 +13,8 @@ use candle_core::{Device, Tensor, Var};
 use crate::Rng;
 use crate::learners::TrainError;
 use crate::nn::init;
+use crate::nn::matmul::mm;
+use crate::nn::tanh::tanh;
 
 /// The nonlinearity between layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,13 +104,11 @@ impl Mlp {
         let mut h = x.clone();
         let last = self.layers.len() - 1;
         for (i, l) in self.layers.iter().enumerate() {
-            h = h
-                .matmul(&l.weight.as_tensor().t()?)?
-                .broadcast_add(l.bias.as_tensor())?;
+            h = mm(&h, &l.weight.as_tensor().t()?)?.broadcast_add(l.bias.as_tensor())?;
             if i < last {
                 h = match self.activation {
                     Activation::Relu => h.relu()?,
-                    Activation::Tanh => h.tanh()?,
+                    Activation::Tanh => tanh(&h)?,
                 };
             }
         }

@@ -4,12 +4,14 @@
 //! | module | owns |
 //! | --- | --- |
 //! | [`mlp`] | fully connected networks (weights as candle `Var`s) |
+//! | [`matmul`] | the one-thread CPU matrix product (a candle custom op) |
+//! | [`tanh`] | a vectorizable `tanh` (a candle custom op) |
 //! | [`init`] | seeded torch-default (Kaiming-uniform) and orthogonal init |
 //! | [`adam`] | Adam with torch semantics and byte-exportable state |
 //! | [`clip`] | global gradient-norm clipping (`clip_grad_norm_`) |
 //! | [`categorical`] | categorical sampling, log-probabilities, entropy |
 //! | [`weights`] | named parameters ↔ safetensors bytes, warm start |
-//! | [`threads`] | how many CPU threads candle's matmul may use |
+//! | [`threads`] | how many CPU threads the tensor maths may use |
 //! | [`device`] | the compute device (CPU, or CUDA with the `cuda` feature) |
 //!
 //! Parameters live in candle `Var`s on the chosen device; the optimizer
@@ -22,6 +24,8 @@ pub mod categorical;
 pub mod clip;
 pub mod device;
 pub mod init;
+pub mod matmul;
 pub mod mlp;
+pub mod tanh;
 pub mod threads;
 pub mod weights;
