@@ -30,10 +30,10 @@ pub fn mm(a: &Tensor, b: &Tensor) -> candle_core::Result<Tensor> {
 
 /// The custom op behind [`mm`] on the CPU.
 #[derive(Debug, Clone, Copy)]
-struct CpuMatMul;
+pub(crate) struct CpuMatMul;
 
 /// A 2-D `f32` view of a candle storage with its layout.
-fn view<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<ArrayView2<'a, f32>> {
+pub(crate) fn view<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<ArrayView2<'a, f32>> {
     let data = s.as_slice::<f32>()?;
     let (dims, strides) = (l.dims(), l.stride());
     if dims.len() != 2 {

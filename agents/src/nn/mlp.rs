@@ -13,7 +13,7 @@ use candle_core::{Device, Tensor, Var};
 use crate::Rng;
 use crate::learners::TrainError;
 use crate::nn::init;
-use crate::nn::matmul::mm;
+use crate::nn::linear::linear;
 use crate::nn::tanh::tanh;
 
 /// The nonlinearity between layers.
@@ -104,7 +104,7 @@ impl Mlp {
         let mut h = x.clone();
         let last = self.layers.len() - 1;
         for (i, l) in self.layers.iter().enumerate() {
-            h = mm(&h, &l.weight.as_tensor().t()?)?.broadcast_add(l.bias.as_tensor())?;
+            h = linear(&h, l.weight.as_tensor(), l.bias.as_tensor())?;
             if i < last {
                 h = match self.activation {
                     Activation::Relu => h.relu()?,
