@@ -65,6 +65,44 @@ pub enum Command {
         #[command(subcommand)]
         command: RunsCommand,
     },
+    /// Environments: list, trace against Gymnasium, benchmark.
+    Env {
+        #[command(subcommand)]
+        command: EnvCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// List the environment ids.
+    List,
+    /// Answer JSON commands on stdin, one per line, for cross-checking
+    /// against Gymnasium: {"reset": {"seed": S}}, {"set_state": [...],
+    /// "elapsed": K}, {"step": A}, {"transitions": {"state": S, "action": A}}.
+    Trace {
+        /// Environment id, e.g. CartPole-v1.
+        env: String,
+        /// A `make()` keyword argument, e.g. `map_name=8x8`.
+        #[arg(long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+    },
+    /// Random-action transitions/s: one thread, then through the env actors.
+    Bench {
+        /// Environment id.
+        env: String,
+        /// Envs in the batch.
+        #[arg(long, default_value_t = 64)]
+        num_envs: usize,
+        /// Shards (threads) for the env actors; default one per core.
+        #[arg(long)]
+        shards: Option<usize>,
+        /// Batch steps to time.
+        #[arg(long, default_value_t = 20_000)]
+        steps: u64,
+        /// A `make()` keyword argument, e.g. `is_slippery=false`.
+        #[arg(long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]

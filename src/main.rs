@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         cli::Command::Broker { bind, port } => commands::broker::run(&cli.global, *bind, *port),
         cli::Command::Send(args) => commands::send::run(&cli.global, args),
         cli::Command::Runs { command } => commands::runs::run(&cli.global, command),
+        cli::Command::Env { command } => commands::env::run(&cli.global, command),
     };
     match result {
         Ok(code) => code,

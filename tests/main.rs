@@ -2,7 +2,9 @@
 //! Every test starts the brokers, processes and files it needs and stops them.
 
 mod bad_input;
+mod batching;
 mod crash;
+mod env_cli;
 mod interop;
 mod quickstart;
 mod supervision;

@@ -105,10 +105,12 @@ class AgoraBroker:
         self.proc.wait(timeout=10)
 
 
-def pingpong_config(path, window, count, warmup):
+def pingpong_config(path, window, count, warmup, batch=False, encoding="json"):
     with open(path, "w") as f:
         f.write(f"""[run]
 name = "bench-pingpong"
+batch = {str(batch).lower()}
+encoding = "{encoding}"
 
 [[agents]]
 name = "echo"
@@ -141,9 +143,9 @@ def run_json(cmd, timeout=600, env=None):
     return result
 
 
-def agora_pingpong(agora, data, broker, window, count, warmup):
+def agora_pingpong(agora, data, broker, window, count, warmup, batch=False, encoding="json"):
     config = os.path.join(data, f"pingpong-w{window}.toml")
-    pingpong_config(config, window, count, warmup)
+    pingpong_config(config, window, count, warmup, batch, encoding)
     report = run_json([agora, "--json", "--data-dir", data, "--broker", broker, "run", config])
     if not report:
         return None
@@ -209,6 +211,15 @@ def main():
                     record(f"agora/{name}/w{window}",
                            agora_pingpong(agora, data, f"mqtt://127.0.0.1:{port}", window, count, warmup))
                 record(f"agora/in-process/w{window}", agora_pingpong(agora, data, "embedded:0", window, count, warmup))
+                # `[run] batch = true`: what an agent sends to one receiver in
+                # one turn travels as one MQTT message.
+                for encoding in ("json", "postcard"):
+                    batched = count * (5 if window > 1 else 1)
+                    record(f"agora/batch-{encoding}/mosquitto/w{window}",
+                           agora_pingpong(agora, data, f"mqtt://127.0.0.1:{mosquitto.port}", window, batched,
+                                          warmup, True, encoding))
+                    record(f"agora/batch-{encoding}/in-process/w{window}",
+                           agora_pingpong(agora, data, "embedded:0", window, batched, warmup, True, encoding))
                 if not args.no_spade:
                     spade_count = spade_n1 if window == 1 else spade_n64
                     record(f"spade/w{window}", run_json([sys.executable, os.path.join(HERE, "spade", "pingpong.py"),
@@ -246,8 +257,13 @@ def summarize(samples):
             a, r = rate(f"agora/{broker}/w{window}"), rate(f"raw/{broker}/w{window}")
             if a and r:
                 out["ratios"][f"agora/raw {broker} w{window}"] = round(a / r, 3)
+        for encoding in ("json", "postcard"):
+            a, r = rate(f"agora/batch-{encoding}/mosquitto/w{window}"), rate(f"raw/mosquitto/w{window}")
+            if a and r:
+                out["ratios"][f"agora batch-{encoding}/raw mosquitto w{window}"] = round(a / r, 3)
         s = rate(f"spade/w{window}")
-        for variant in ("in-process", "embedded", "mosquitto"):
+        for variant in ("in-process", "embedded", "mosquitto", "batch-json/mosquitto", "batch-json/in-process",
+                        "batch-postcard/mosquitto", "batch-postcard/in-process"):
             a = rate(f"agora/{variant}/w{window}")
             if a and s:
                 out["ratios"][f"agora {variant}/spade w{window}"] = round(a / s, 1)

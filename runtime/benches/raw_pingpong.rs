@@ -24,7 +24,13 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { port: 1883, window: 1, count: 20_000, warmup: 2_000, payload_bytes: agora_envelope_size() };
+    let mut args = Args {
+        port: 1883,
+        window: 1,
+        count: 20_000,
+        warmup: 2_000,
+        payload_bytes: agora_envelope_size(),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -33,7 +39,11 @@ fn parse_args() -> Result<Args, String> {
             "--window" => args.window = value()?.parse().map_err(|e| format!("--window: {e}"))?,
             "--count" => args.count = value()?.parse().map_err(|e| format!("--count: {e}"))?,
             "--warmup" => args.warmup = value()?.parse().map_err(|e| format!("--warmup: {e}"))?,
-            "--payload-bytes" => args.payload_bytes = value()?.parse().map_err(|e| format!("--payload-bytes: {e}"))?,
+            "--payload-bytes" => {
+                args.payload_bytes = value()?
+                    .parse()
+                    .map_err(|e| format!("--payload-bytes: {e}"))?
+            }
             "--bench" => {}
             other => return Err(format!("unknown argument {other}")),
         }
@@ -50,7 +60,10 @@ fn agora_envelope_size() -> usize {
     let request = Envelope::new(Performative::Request, "pinger", "echo")
         .with_reply_with("pinger-12345")
         .with_content(serde_json::Value::String("x".repeat(16)));
-    request.encode(Encoding::Json).map(|b| b.len()).unwrap_or(256)
+    request
+        .encode(Encoding::Json)
+        .map(|b| b.len())
+        .unwrap_or(256)
 }
 
 fn client(id: &str, port: u16) -> (AsyncClient, EventLoop) {
@@ -85,10 +98,15 @@ async fn main() {
         }
     };
     let pid = std::process::id();
-    let (request_topic, reply_topic) = (format!("bench/raw/{pid}/request"), format!("bench/raw/{pid}/reply"));
+    let (request_topic, reply_topic) = (
+        format!("bench/raw/{pid}/request"),
+        format!("bench/raw/{pid}/reply"),
+    );
 
     let (echo, mut echo_loop) = client(&format!("raw-echo-{pid}"), args.port);
-    echo.subscribe(&request_topic, QoS::AtLeastOnce).await.expect("queue subscribe");
+    echo.subscribe(&request_topic, QoS::AtLeastOnce)
+        .await
+        .expect("queue subscribe");
     if let Err(e) = wait_for_suback(&mut echo_loop).await {
         eprintln!("raw_pingpong: echo {e}");
         std::process::exit(1);
@@ -98,7 +116,8 @@ async fn main() {
         loop {
             match echo_loop.poll().await {
                 Ok(Event::Incoming(Packet::Publish(p))) => {
-                    let _ = echo.try_publish(&reply_to, QoS::AtLeastOnce, false, p.payload.to_vec());
+                    let _ =
+                        echo.try_publish(&reply_to, QoS::AtLeastOnce, false, p.payload.to_vec());
                 }
                 Ok(_) => {}
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -107,7 +126,9 @@ async fn main() {
     });
 
     let (ping, mut ping_loop) = client(&format!("raw-ping-{pid}"), args.port);
-    ping.subscribe(&reply_topic, QoS::AtLeastOnce).await.expect("queue subscribe");
+    ping.subscribe(&reply_topic, QoS::AtLeastOnce)
+        .await
+        .expect("queue subscribe");
     if let Err(e) = wait_for_suback(&mut ping_loop).await {
         eprintln!("raw_pingpong: ping {e}");
         std::process::exit(1);
@@ -145,13 +166,17 @@ async fn main() {
                 measuring_since = Some(now);
             }
             outstanding.insert(sent, now);
-            ping.try_publish(&request_topic, QoS::AtLeastOnce, false, payload.clone()).expect("outbox has room");
+            ping.try_publish(&request_topic, QoS::AtLeastOnce, false, payload.clone())
+                .expect("outbox has room");
             sent += 1;
         }
         let seq = match tokio::time::timeout_at(deadline.into(), replies.recv()).await {
             Ok(Some(seq)) => seq,
             _ => {
-                eprintln!("raw_pingpong: timed out with {} outstanding", outstanding.len());
+                eprintln!(
+                    "raw_pingpong: timed out with {} outstanding",
+                    outstanding.len()
+                );
                 std::process::exit(1);
             }
         };
@@ -164,8 +189,12 @@ async fn main() {
         }
     }
     rtts_us.sort_unstable();
-    let pct = |p: f64| rtts_us[(((p / 100.0) * rtts_us.len() as f64).ceil() as usize).clamp(1, rtts_us.len()) - 1];
-    let seconds = measuring_since.map(|s| (last_answer - s).as_secs_f64()).unwrap_or(0.0);
+    let pct = |p: f64| {
+        rtts_us[(((p / 100.0) * rtts_us.len() as f64).ceil() as usize).clamp(1, rtts_us.len()) - 1]
+    };
+    let seconds = measuring_since
+        .map(|s| (last_answer - s).as_secs_f64())
+        .unwrap_or(0.0);
     println!(
         "{}",
         serde_json::json!({

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod broker;
+pub mod env;
 pub mod run;
 pub mod runs;
 pub mod send;

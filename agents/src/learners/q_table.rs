@@ -143,6 +143,10 @@ pub struct QTableTrainer {
     actions: Vec<i64>,
     metrics: Metrics,
     started: bool,
+    /// Epsilon for the current episode count (recomputed when it changes:
+    /// `powi` per step was a quarter of the training time).
+    epsilon: f64,
+    epsilon_episodes: u64,
 }
 
 impl QTableTrainer {
@@ -166,6 +170,7 @@ impl QTableTrainer {
             }
         };
         let n = spec.num_envs;
+        let epsilon = config.epsilon_start;
         let metrics = Metrics {
             learning_rate: Some(config.learning_rate),
             epsilon: Some(config.epsilon_start),
@@ -180,6 +185,8 @@ impl QTableTrainer {
             rng: Rng::seed_from_u64(seed),
             states: vec![0; n],
             actions: vec![0; n],
+            epsilon,
+            epsilon_episodes: 0,
             metrics,
             started: false,
             spec,
@@ -191,10 +198,14 @@ impl QTableTrainer {
         &self.q
     }
 
-    fn epsilon(&self) -> f64 {
-        let c = &self.config;
-        let k = self.metrics.episodes.min(i32::MAX as u64) as i32;
-        (c.epsilon_start * c.epsilon_decay.powi(k)).max(c.epsilon_min)
+    fn epsilon(&mut self) -> f64 {
+        if self.epsilon_episodes != self.metrics.episodes {
+            let c = &self.config;
+            let k = self.metrics.episodes.min(i32::MAX as u64) as i32;
+            self.epsilon = (c.epsilon_start * c.epsilon_decay.powi(k)).max(c.epsilon_min);
+            self.epsilon_episodes = self.metrics.episodes;
+        }
+        self.epsilon
     }
 
     /// The state index in an observation row, checked against the table.

@@ -13,7 +13,7 @@ use actix::prelude::*;
 
 use super::Agent;
 use super::behaviour::{Behaviour, Behaviours, Next};
-use super::context::{AgentContext, AgentCore, Effects};
+use super::context::{AgentContext, AgentCore, Effects, publish_to_inbox};
 use super::factory::Launch;
 use super::mailbox::AgentMailbox;
 use super::stats::bump;
@@ -186,6 +186,7 @@ impl<A: Agent> AgentActor<A> {
         }
         slot.timer = None;
         self.invoke(ctx, index, Call::Timer);
+        self.flush_outbox();
         self.finish_if_idle(ctx);
     }
 
@@ -272,6 +273,35 @@ impl<A: Agent> AgentActor<A> {
         }
     }
 
+    /// Publishes what was sent this turn when batching: one MQTT message per
+    /// receiver, envelopes in the order they were sent.
+    fn flush_outbox(&mut self) {
+        if self.effects.outbox.is_empty() {
+            return;
+        }
+        let mut by_receiver: Vec<(String, Vec<Envelope>)> = Vec::new();
+        for envelope in self.effects.outbox.drain(..) {
+            match by_receiver
+                .iter_mut()
+                .find(|(receiver, _)| *receiver == envelope.receiver)
+            {
+                Some((_, batch)) => batch.push(envelope),
+                None => by_receiver.push((envelope.receiver.clone(), vec![envelope])),
+            }
+        }
+        for (receiver, batch) in by_receiver {
+            let count = batch.len() as u64;
+            let sent = Envelope::encode_batch(&batch, self.core.env.encoding)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| {
+                    publish_to_inbox(&self.core, &receiver, bytes, count).map_err(|e| e.to_string())
+                });
+            if let Err(error) = sent {
+                tracing::warn!(agent = %self.core.name, %receiver, count, %error, "batch not sent");
+            }
+        }
+    }
+
     fn finish_if_idle(&mut self, ctx: &mut Context<Self>) {
         if self.ending.is_none() && self.slots.iter().all(|slot| slot.done) {
             self.finish(ctx, "all behaviours finished".into());
@@ -315,6 +345,8 @@ impl<A: Agent> AgentActor<A> {
     fn fail(&mut self, ctx: &mut Context<Self>, exit: ChildExit) {
         tracing::warn!(agent = %self.core.name, incarnation = self.core.incarnation, "agent failed: {}", exit.describe());
         self.ending = Some(exit.describe());
+        // What it sent before failing goes out, as it would have unbatched.
+        self.flush_outbox();
         for (bytes, tag) in std::mem::take(&mut self.pending_saves) {
             let save = self.save_message(bytes, tag, None);
             self.core.env.store.do_send(save);
@@ -324,15 +356,25 @@ impl<A: Agent> AgentActor<A> {
     }
 
     fn receive(&mut self, ctx: &mut Context<Self>, message: InboundMessage) {
-        let stats = &self.core.stats;
-        let envelope = match Envelope::decode(&message.payload) {
-            Ok(envelope) => envelope,
+        let envelopes = match Envelope::decode_all(&message.payload) {
+            Ok(envelopes) => envelopes,
             Err(error) => {
-                bump(&stats.malformed);
+                bump(&self.core.stats.malformed);
                 tracing::warn!(agent = %self.core.name, topic = %message.topic, %error, "malformed envelope dropped");
                 return;
             }
         };
+        for envelope in envelopes {
+            if self.ending.is_some() {
+                return;
+            }
+            self.dispatch(ctx, envelope);
+        }
+    }
+
+    /// Hands one envelope to every behaviour whose template matches it.
+    fn dispatch(&mut self, ctx: &mut Context<Self>, envelope: Envelope) {
+        let stats = &self.core.stats;
         if !self.dedup.first_sighting(&envelope.sender, &envelope.id) {
             bump(&stats.duplicates);
             tracing::debug!(agent = %self.core.name, id = %envelope.id, "duplicate envelope dropped");
@@ -399,6 +441,7 @@ impl<A: Agent> Actor for AgentActor<A> {
             }
             self.receive(ctx, message);
         }
+        self.flush_outbox();
         self.finish_if_idle(ctx);
     }
 
@@ -416,6 +459,7 @@ impl<A: Agent> Handler<Deliver> for AgentActor<A> {
             return;
         }
         self.receive(ctx, message);
+        self.flush_outbox();
         self.finish_if_idle(ctx);
     }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use actix::Addr;
 
-use super::stats::{AgentStats, bump};
+use super::stats::AgentStats;
 use crate::store::StoreWriter;
 use crate::telemetry::Telemetry;
 use crate::transport::{
@@ -22,6 +22,9 @@ pub struct AgentEnv {
     pub transport: Transport,
     /// How agents encode what they send.
     pub encoding: Encoding,
+    /// Coalesce what an agent sends to one receiver during one turn into one
+    /// MQTT message (a batch); receivers must read batches.
+    pub batch: bool,
     /// The checkpoint store's writer.
     pub store: Addr<StoreWriter>,
     /// Lifecycle events and reports.
@@ -39,7 +42,8 @@ pub struct ReadyCounter {
 
 impl ReadyCounter {
     pub(crate) fn bump(&self) {
-        self.count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.changed.notify_waiters();
     }
 
@@ -86,6 +90,8 @@ pub(crate) struct Effects {
     pub(crate) stop: bool,
     pub(crate) checkpoint: Option<Option<String>>,
     pub(crate) reports: Vec<serde_json::Value>,
+    /// Envelopes sent this turn, when batching.
+    pub(crate) outbox: Vec<Envelope>,
 }
 
 /// A send that did not go out.
@@ -141,7 +147,9 @@ impl AgentContext<'_> {
     /// # Backpressure
     ///
     /// Never waits: when the connection's outbox is full the envelope is not
-    /// sent and [`SendError::Publish`] says so.
+    /// sent and [`SendError::Publish`] says so. With `[run] batch = true` the
+    /// envelope is published at the end of the agent's turn; a refusal then
+    /// is counted in the agent's `send_failures` and logged.
     pub fn send(&mut self, mut envelope: Envelope) -> Result<(), SendError> {
         if envelope.receiver.is_empty() {
             return Err(SendError::NoReceiver);
@@ -149,19 +157,13 @@ impl AgentContext<'_> {
         if envelope.sender.is_empty() {
             envelope.sender.clone_from(&self.core.name);
         }
-        let env = &self.core.env;
-        let bytes = envelope.encode(env.encoding)?;
-        let topic = env.transport.topics().inbox(&envelope.receiver);
-        match env.transport.publish(topic, bytes, QoS::AtLeastOnce, false) {
-            Ok(()) => {
-                bump(&self.core.stats.sent);
-                Ok(())
-            }
-            Err(error) => {
-                bump(&self.core.stats.send_failures);
-                Err(error.into())
-            }
+        if self.core.env.batch {
+            // Published at the end of the turn, grouped by receiver.
+            self.effects.outbox.push(envelope);
+            return Ok(());
         }
+        let bytes = envelope.encode(self.core.env.encoding)?;
+        publish_to_inbox(self.core, &envelope.receiver, bytes, 1).map_err(SendError::from)
     }
 
     /// Answers `request`: to its sender, same conversation, `in_reply_to`
@@ -198,4 +200,23 @@ impl AgentContext<'_> {
     pub fn report(&mut self, result: serde_json::Value) {
         self.effects.reports.push(result);
     }
+}
+
+/// Publishes `count` encoded envelopes to `receiver`'s inbox, counting them.
+pub(crate) fn publish_to_inbox(
+    core: &AgentCore,
+    receiver: &str,
+    bytes: Vec<u8>,
+    count: u64,
+) -> Result<(), PublishError> {
+    let transport = &core.env.transport;
+    let topic = transport.topics().inbox(receiver);
+    let result = transport.publish(topic, bytes, QoS::AtLeastOnce, false);
+    let counter = if result.is_ok() {
+        &core.stats.sent
+    } else {
+        &core.stats.send_failures
+    };
+    counter.fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+    result
 }

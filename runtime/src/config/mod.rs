@@ -86,6 +86,11 @@ pub struct RunSection {
     pub on_agent_failure: OnAgentFailure,
     /// How agents encode envelopes they send.
     pub encoding: Encoding,
+    /// Coalesce the envelopes an agent sends to one receiver during one turn
+    /// into one MQTT message (a JSON array or a postcard batch). Much faster
+    /// with many messages in flight; every receiver must read batches (Agora
+    /// agents do; other clients must accept a JSON array).
+    pub batch: bool,
 }
 
 impl Default for RunSection {
@@ -96,6 +101,7 @@ impl Default for RunSection {
             max_duration: None,
             on_agent_failure: OnAgentFailure::Continue,
             encoding: Encoding::Json,
+            batch: false,
         }
     }
 }

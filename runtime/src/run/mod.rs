@@ -216,6 +216,7 @@ pub async fn run_experiment(
         run_id: run_id.clone(),
         transport: transport.clone(),
         encoding: config.run.encoding,
+        batch: config.run.batch,
         store: writer,
         telemetry: telemetry.clone(),
         ready: Arc::default(),

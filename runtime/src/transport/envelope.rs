@@ -8,8 +8,11 @@
 //! * `0x00` — postcard. The next byte is the envelope format version, then
 //!   the postcard encoding of the fields in declaration order, with `content`
 //!   carried as JSON text.
-//! * anything else — a UTF-8 JSON object. This is what any MQTT client in any
-//!   language can publish by hand; only `performative` is required.
+//! * `0x01` — a postcard batch: version byte, then a postcard sequence of
+//!   envelopes (see [`Envelope::encode_batch`]).
+//! * anything else — UTF-8 JSON: an object is one envelope, an array is a
+//!   batch. This is what any MQTT client in any language can publish by
+//!   hand; only `performative` is required.
 //!
 //! ```
 //! use agora_runtime::transport::{Encoding, Envelope, Performative};
@@ -40,6 +43,8 @@ pub const ENVELOPE_VERSION: u8 = 1;
 
 /// Leading payload byte that marks a postcard-encoded envelope.
 const POSTCARD_MARKER: u8 = 0x00;
+/// Leading payload byte that marks a postcard-encoded batch of envelopes.
+const POSTCARD_BATCH_MARKER: u8 = 0x01;
 
 /// How an envelope is put on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -230,65 +235,131 @@ impl Envelope {
     pub fn encode(&self, encoding: Encoding) -> Result<Vec<u8>, EncodeError> {
         match encoding {
             Encoding::Json => Ok(serde_json::to_vec(self)?),
+            Encoding::Postcard => Ok(postcard::to_extend(
+                &CompactEnvelope::try_from(self)?,
+                vec![POSTCARD_MARKER, ENVELOPE_VERSION],
+            )?),
+        }
+    }
+
+    /// Encodes several envelopes as one payload: a JSON array, or a postcard
+    /// batch. One envelope is encoded as by [`encode`](Self::encode), so a
+    /// receiver that only reads single envelopes sees no difference.
+    pub fn encode_batch(
+        envelopes: &[Envelope],
+        encoding: Encoding,
+    ) -> Result<Vec<u8>, EncodeError> {
+        if let [single] = envelopes {
+            return single.encode(encoding);
+        }
+        match encoding {
+            Encoding::Json => Ok(serde_json::to_vec(envelopes)?),
             Encoding::Postcard => {
-                let compact = CompactEnvelope {
-                    id: self.id.clone(),
-                    performative: self.performative,
-                    sender: self.sender.clone(),
-                    receiver: self.receiver.clone(),
-                    conversation_id: self.conversation_id.clone(),
-                    reply_with: self.reply_with.clone(),
-                    in_reply_to: self.in_reply_to.clone(),
-                    ontology: self.ontology.clone(),
-                    language: self.language.clone(),
-                    content_json: serde_json::to_string(&self.content)?,
-                    metadata: self.metadata.clone(),
-                    sent_at: self.sent_at,
-                };
+                let compact = envelopes
+                    .iter()
+                    .map(CompactEnvelope::try_from)
+                    .collect::<Result<Vec<_>, _>>()?;
                 Ok(postcard::to_extend(
                     &compact,
-                    vec![POSTCARD_MARKER, ENVELOPE_VERSION],
+                    vec![POSTCARD_BATCH_MARKER, ENVELOPE_VERSION],
                 )?)
             }
         }
     }
 
-    /// Decodes a payload in either encoding (see the module docs).
+    /// Decodes a payload holding one envelope, in either encoding (see the
+    /// module docs).
     pub fn decode(payload: &[u8]) -> Result<Envelope, DecodeError> {
         match payload.first() {
             None => Err(DecodeError::Empty),
             Some(&POSTCARD_MARKER) => {
-                let version = *payload.get(1).ok_or(DecodeError::Empty)?;
-                if version != ENVELOPE_VERSION {
-                    return Err(DecodeError::UnsupportedVersion { found: version });
-                }
-                let compact: CompactEnvelope = postcard::from_bytes(&payload[2..])?;
-                Ok(Envelope {
-                    version,
-                    id: compact.id,
-                    performative: compact.performative,
-                    sender: compact.sender,
-                    receiver: compact.receiver,
-                    conversation_id: compact.conversation_id,
-                    reply_with: compact.reply_with,
-                    in_reply_to: compact.in_reply_to,
-                    ontology: compact.ontology,
-                    language: compact.language,
-                    content: serde_json::from_str(&compact.content_json)?,
-                    metadata: compact.metadata,
-                    sent_at: compact.sent_at,
-                })
+                let body = postcard_body(payload)?;
+                Envelope::try_from(postcard::from_bytes::<CompactEnvelope>(body)?)
             }
-            Some(_) => {
-                let envelope: Envelope = serde_json::from_slice(payload)?;
-                if envelope.version != ENVELOPE_VERSION {
-                    return Err(DecodeError::UnsupportedVersion {
-                        found: envelope.version,
-                    });
-                }
-                Ok(envelope)
-            }
+            Some(_) => checked_version(serde_json::from_slice(payload)?),
         }
+    }
+
+    /// Decodes a payload holding one envelope or a batch (a JSON array or a
+    /// postcard batch), in wire order.
+    pub fn decode_all(payload: &[u8]) -> Result<Vec<Envelope>, DecodeError> {
+        let first_visible = payload.iter().find(|b| !b.is_ascii_whitespace());
+        match (payload.first(), first_visible) {
+            (Some(&POSTCARD_BATCH_MARKER), _) => {
+                let body = postcard_body(payload)?;
+                postcard::from_bytes::<Vec<CompactEnvelope>>(body)?
+                    .into_iter()
+                    .map(Envelope::try_from)
+                    .collect()
+            }
+            (Some(&POSTCARD_MARKER), _) => Ok(vec![Envelope::decode(payload)?]),
+            (_, Some(b'[')) => serde_json::from_slice::<Vec<Envelope>>(payload)?
+                .into_iter()
+                .map(checked_version)
+                .collect(),
+            _ => Ok(vec![Envelope::decode(payload)?]),
+        }
+    }
+}
+
+/// The bytes after a postcard marker and its version byte.
+fn postcard_body(payload: &[u8]) -> Result<&[u8], DecodeError> {
+    let version = *payload.get(1).ok_or(DecodeError::Empty)?;
+    if version != ENVELOPE_VERSION {
+        return Err(DecodeError::UnsupportedVersion { found: version });
+    }
+    Ok(&payload[2..])
+}
+
+fn checked_version(envelope: Envelope) -> Result<Envelope, DecodeError> {
+    if envelope.version != ENVELOPE_VERSION {
+        return Err(DecodeError::UnsupportedVersion {
+            found: envelope.version,
+        });
+    }
+    Ok(envelope)
+}
+
+impl TryFrom<&Envelope> for CompactEnvelope {
+    type Error = serde_json::Error;
+
+    fn try_from(e: &Envelope) -> Result<Self, Self::Error> {
+        Ok(CompactEnvelope {
+            id: e.id.clone(),
+            performative: e.performative,
+            sender: e.sender.clone(),
+            receiver: e.receiver.clone(),
+            conversation_id: e.conversation_id.clone(),
+            reply_with: e.reply_with.clone(),
+            in_reply_to: e.in_reply_to.clone(),
+            ontology: e.ontology.clone(),
+            language: e.language.clone(),
+            content_json: serde_json::to_string(&e.content)?,
+            metadata: e.metadata.clone(),
+            sent_at: e.sent_at,
+        })
+    }
+}
+
+impl TryFrom<CompactEnvelope> for Envelope {
+    type Error = DecodeError;
+
+    fn try_from(c: CompactEnvelope) -> Result<Self, Self::Error> {
+        Ok(Envelope {
+            version: ENVELOPE_VERSION,
+            id: c.id,
+            performative: c.performative,
+            sender: c.sender,
+            receiver: c.receiver,
+            conversation_id: c.conversation_id,
+            reply_with: c.reply_with,
+            in_reply_to: c.in_reply_to,
+            ontology: c.ontology,
+            language: c.language,
+            content: serde_json::from_str(&c.content_json)?,
+            metadata: c.metadata,
+            sent_at: c.sent_at,
+        })
     }
 }
 
@@ -363,6 +434,40 @@ mod tests {
                 "{payload:?} should not decode"
             );
         }
+    }
+
+    #[test]
+    fn batches_round_trip_in_order_and_single_envelopes_stay_plain() {
+        let envelopes: Vec<Envelope> = (0..3)
+            .map(|i| sample().with_content(serde_json::json!(i)))
+            .collect();
+        for encoding in [Encoding::Json, Encoding::Postcard] {
+            let bytes = Envelope::encode_batch(&envelopes, encoding).expect("encode");
+            assert_eq!(
+                Envelope::decode_all(&bytes).expect("decode"),
+                envelopes,
+                "{encoding:?}"
+            );
+            assert!(
+                Envelope::decode(&bytes).is_err(),
+                "a batch is not one envelope"
+            );
+            let single = Envelope::encode_batch(&envelopes[..1], encoding).expect("encode");
+            assert_eq!(single, envelopes[0].encode(encoding).expect("encode"));
+            assert_eq!(
+                Envelope::decode_all(&single).expect("decode"),
+                envelopes[..1]
+            );
+        }
+        let by_hand = br#" [{"performative":"inform"}, {"performative":"tell","content":"b(1)"}]"#;
+        assert_eq!(
+            Envelope::decode_all(by_hand)
+                .expect("hand-written batch")
+                .len(),
+            2
+        );
+        assert!(Envelope::decode_all(br#"[{"performative":"shout"}]"#).is_err());
+        assert!(Envelope::decode_all(&[0x01, ENVELOPE_VERSION, 0xff]).is_err());
     }
 
     #[test]
