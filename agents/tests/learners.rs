@@ -160,7 +160,15 @@ fn dqn_resumes_bitwise_with_replay_buffer_and_target_network() {
 
 #[test]
 fn ppo_resumes_bitwise_mid_rollout() {
-    let env_of = || env("CartPole-v1", Params::new(), 4, AutoresetMode::SameStep);
+    // A short time limit, so that cut episodes are bootstrapped on the way.
+    let env_of = || {
+        env(
+            "CartPole-v1",
+            Params::new().with("max_episode_steps", 20),
+            4,
+            AutoresetMode::SameStep,
+        )
+    };
     let make = || -> Box<dyn Trainer> {
         let e = env_of();
         Box::new(
@@ -406,4 +414,39 @@ fn env_snapshots_travel_inside_the_checkpoint() {
     let bytes = t.save_state(std::slice::from_ref(&snap)).unwrap();
     let back: Vec<VecEnvSnapshot> = t.load_state(&bytes).unwrap();
     assert_eq!(back, vec![snap]);
+}
+
+#[test]
+fn ppo_bootstraps_only_episodes_cut_by_the_time_limit() {
+    let final_weights = |limit: u32, bootstrap: bool| {
+        let mut e = env(
+            "CartPole-v1",
+            Params::new().with("max_episode_steps", limit),
+            4,
+            AutoresetMode::SameStep,
+        );
+        let cfg = PpoConfig {
+            bootstrap_truncated: bootstrap,
+            ..small_ppo()
+        };
+        let mut t = PpoTrainer::new(cfg, EnvBatchSpec::of(e.as_ref(), Params::new()), 8).unwrap();
+        let mut b = Batch::new(4, 4);
+        t.start(e.as_mut(), &mut b).unwrap();
+        let mut cut = 0;
+        while !t.is_done() {
+            t.step(e.as_mut(), &mut b).unwrap();
+            cut += (0..4)
+                .filter(|&i| b.truncated[i] && !b.terminated[i])
+                .count();
+        }
+        (t.weights().unwrap(), cut)
+    };
+    // With a 10-step limit episodes are cut and the bootstrap changes learning.
+    let ((with, cut), (without, _)) = (final_weights(10, true), final_weights(10, false));
+    assert!(cut > 0);
+    assert_ne!(with, without);
+    // With the registered 500-step limit nothing is cut in 256 steps.
+    let ((with, cut), (without, _)) = (final_weights(500, true), final_weights(500, false));
+    assert_eq!(cut, 0);
+    assert_eq!(with, without);
 }

@@ -12,8 +12,10 @@
 //!    store obs, action, log-prob, value, reward, and the done flag of the
 //!    previous step (CleanRL's `dones[step] = next_done`).
 //! 3. GAE(`gamma`, `gae_lambda`) backwards from the critic's value of the
-//!    last observation; returns `= advantages + values`. Episodes that end
-//!    by truncation are not bootstrapped (CleanRL's choice).
+//!    last observation; returns `= advantages + values`. An episode cut by
+//!    the time limit adds `gamma * V(final obs)` to its last reward when
+//!    `bootstrap_truncated` (Stable-Baselines3's handling; CleanRL's
+//!    `ppo.py` treats the cut as a termination).
 //! 4. `update_epochs` passes over the shuffled batch in `num_minibatches`
 //!    minibatches: ratio `= exp(logp_new - logp_old)`, clipped surrogate
 //!    `max(-A * r, -A * clip(r, 1 ± clip_coef))`, advantages normalised per
@@ -80,6 +82,10 @@ pub struct PpoConfig {
     pub max_grad_norm: f64,
     /// Stop an update's epochs once the approximate KL exceeds this. Default none.
     pub target_kl: Option<f64>,
+    /// Bootstrap episodes cut by the time limit: add `gamma * V(final obs)`
+    /// to the last reward, as Stable-Baselines3 does. CleanRL's `ppo.py`
+    /// treats a cut like a termination (`false`). Default true.
+    pub bootstrap_truncated: bool,
     /// Hidden layer widths of actor and critic (tanh). Default [64, 64].
     pub hidden_sizes: Vec<usize>,
     /// CPU threads for tensor maths (process-wide; see `nn::threads`). Default 1.
@@ -107,6 +113,7 @@ impl Default for PpoConfig {
             vf_coef: 0.5,
             max_grad_norm: 0.5,
             target_kl: None,
+            bootstrap_truncated: true,
             hidden_sizes: vec![64, 64],
             threads: 1,
             device: DeviceKind::Cpu,
@@ -501,6 +508,30 @@ impl PpoTrainer {
         Ok(updates)
     }
 
+    /// Adds `gamma * V(final obs)` to the reward of every env whose episode
+    /// was cut (not terminated) in this step; one critic pass over those
+    /// rows only, so steps without a cut cost nothing.
+    fn bootstrap_truncated(&mut self, batch: &Batch) -> Result<(), TrainError> {
+        let n = self.spec.num_envs;
+        let cut: Vec<usize> = (0..n)
+            .filter(|&i| batch.truncated[i] && !batch.terminated[i])
+            .collect();
+        if cut.is_empty() {
+            return Ok(());
+        }
+        let d = self.spec.obs_dim();
+        let rows: Vec<f32> = cut
+            .iter()
+            .flat_map(|&i| batch.final_obs_of(i).iter().copied())
+            .collect();
+        let values = self.values_of(&self.tensor(&rows, cut.len(), d)?)?;
+        let gamma = self.config.gamma as f32;
+        for (&i, v) in cut.iter().zip(values) {
+            self.rollout.rewards[self.step * n + i] += gamma * v;
+        }
+        Ok(())
+    }
+
     fn anneal(&mut self) {
         if self.config.anneal_lr {
             let frac = 1.0 - (self.iteration - 1) as f64 / self.num_iterations as f64;
@@ -579,6 +610,9 @@ impl Trainer for PpoTrainer {
             ..StepOutcome::default()
         };
         self.rollout.rewards[s * n..(s + 1) * n].copy_from_slice(&batch.rewards);
+        if self.config.bootstrap_truncated {
+            self.bootstrap_truncated(batch)?;
+        }
         for i in 0..n {
             self.next_done[i] = f32::from(u8::from(batch.terminated[i] | batch.truncated[i]));
         }
