@@ -70,6 +70,36 @@ pub enum Command {
         #[command(subcommand)]
         command: EnvCommand,
     },
+    /// AgentSpeak programs: run one agent standalone, or check a program.
+    Asl {
+        #[command(subcommand)]
+        command: AslCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AslCommand {
+    /// Run one agent without a broker, printing what `.print` prints; exits
+    /// when the agent is quiescent or `.stopMAS` runs (status 1 if it ended
+    /// on an unhandled plan failure).
+    Run {
+        /// The program.
+        file: PathBuf,
+        /// Agent name (default: the file's stem).
+        #[arg(long)]
+        name: Option<String>,
+        /// Stop after this many reasoning cycles.
+        #[arg(long)]
+        max_cycles: Option<u64>,
+        /// Seed of the agent's random numbers.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Parse and check a program; report errors only.
+    Check {
+        /// The program.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Send(args) => commands::send::run(&cli.global, args),
         cli::Command::Runs { command } => commands::runs::run(&cli.global, command),
         cli::Command::Env { command } => commands::env::run(&cli.global, command),
+        cli::Command::Asl { command } => commands::asl::run(command),
     };
     match result {
         Ok(code) => code,

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod batching;
+mod bdi;
 mod crash;
 mod env_cli;
 mod interop;

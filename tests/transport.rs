@@ -133,7 +133,9 @@ async fn broker_restart_mid_run_reconnects_and_delivers_what_was_sent_meanwhile(
             })
             .expect("open");
         let text = String::from_utf8_lossy(&message.payload).into_owned();
-        if !received.contains(&text) {
+        // QoS 1 may deliver "before" again: the broker had not stored our
+        // PUBACK for it when it was stopped. Receivers drop such duplicates.
+        if text.starts_with("during-") && !received.contains(&text) {
             received.push(text);
         }
     }

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod asl;
 pub mod broker;
 pub mod env;
 pub mod run;

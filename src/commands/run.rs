@@ -14,6 +14,14 @@ pub fn run(global: &GlobalOptions, config_path: &Path) -> anyhow::Result<ExitCod
     let config = ExperimentConfig::load(config_path)?;
     let mut options = RunOptions::new(&global.data_dir);
     options.broker.clone_from(&global.broker);
+    // Agents' `.print`, Jason style: `[agent] text`.
+    let console: agora_runtime::agent::Console = std::sync::Arc::new(|agent: &str, line: &str| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout().lock(), "[{agent}] {line}");
+    });
+    if !global.json {
+        options.console = Some(console);
+    }
     let quiet = global.json;
     let system = actix::System::new();
     let report = system.block_on(run_experiment(&config, options, |progress| {

@@ -31,7 +31,16 @@ pub struct AgentEnv {
     pub telemetry: Telemetry,
     /// Counts agents whose setup has run, for start-up timing.
     pub ready: Arc<ReadyCounter>,
+    /// Asks the whole run to end (`.stopMAS`).
+    pub run_switch: Arc<crate::run::RunSwitch>,
+    /// Every agent of the run, for broadcasts.
+    pub agent_names: Arc<Vec<String>>,
+    /// Where agents' console output (`.print`) goes; the CLI prints it.
+    pub console: Option<Console>,
 }
+
+/// Receives console lines of agents: (agent, line).
+pub type Console = Arc<dyn Fn(&str, &str) + Send + Sync>;
 
 /// How many agent incarnations have finished their setup.
 #[derive(Debug, Default)]
@@ -183,6 +192,34 @@ impl AgentContext<'_> {
     /// is taken if the agent has state to save).
     pub fn stop(&mut self) {
         self.effects.stop = true;
+    }
+
+    /// Ends the whole run (like Jason's `.stopMAS`): every agent is stopped
+    /// gracefully and the run completes with `reason`.
+    pub fn stop_run(&mut self, reason: impl Into<String>) {
+        self.core.env.run_switch.stop(reason);
+    }
+
+    /// Counts an incoming message whose content this agent cannot read.
+    pub fn count_malformed(&mut self) {
+        self.core
+            .stats
+            .malformed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Every agent of the run (for broadcasts).
+    pub fn agent_names(&self) -> &[String] {
+        &self.core.env.agent_names
+    }
+
+    /// Writes a line to the run's console (stdout of `agora run`), prefixed
+    /// with the agent's name; logged when there is no console.
+    pub fn print(&mut self, line: &str) {
+        match &self.core.env.console {
+            Some(console) => console(&self.core.name, line),
+            None => tracing::info!(agent = %self.core.name, "{line}"),
+        }
     }
 
     /// Saves a checkpoint of the agent after the current call.

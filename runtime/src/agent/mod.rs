@@ -35,7 +35,7 @@ pub use behaviour::{Behaviour, Behaviours, Flow, MessageQueue, Next};
 pub use behaviours::{
     Cyclic, Fsm, FsmBuilder, FsmError, FsmState, OneShot, Periodic, StateStep, Timeout,
 };
-pub use context::{AgentContext, AgentEnv, ReadyCounter, SendError};
+pub use context::{AgentContext, AgentEnv, Console, ReadyCounter, SendError};
 pub use error::AgentError;
 pub use factory::{AgentFactory, Launch, agent_factory};
 pub use mailbox::AgentMailbox;

@@ -290,6 +290,21 @@ pub struct AgentSection {
     #[serde(default)]
     pub refuse: Option<bool>,
 
+    /// bdi: the AgentSpeak program (relative to the current folder, or else
+    /// to the config file's folder).
+    #[serde(default)]
+    pub program: Option<PathBuf>,
+    /// bdi: beliefs added before the first cycle, as AgentSpeak text.
+    #[serde(default)]
+    pub beliefs: Option<Vec<String>>,
+    /// bdi: seed of the agent's random numbers (default 0).
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// bdi: publish beliefs and intentions after every turn on
+    /// `runs/{run}/telemetry/agents/bdi/{agent}`.
+    #[serde(default)]
+    pub bdi_telemetry: Option<bool>,
+
     /// Settings of a kind registered from Rust, passed to its factory.
     #[serde(default)]
     pub params: Option<toml::Table>,
@@ -314,6 +329,7 @@ const KIND_KEYS: &[(&str, &[&str])] = &[
         &["workers", "task", "deadline", "rounds"],
     ),
     ("contract-net-worker", &["cost", "refuse"]),
+    ("bdi", &["program", "beliefs", "seed", "bdi_telemetry"]),
 ];
 
 impl AgentSection {
@@ -344,6 +360,10 @@ impl AgentSection {
         note(self.rounds.is_some(), "rounds");
         note(self.cost.is_some(), "cost");
         note(self.refuse.is_some(), "refuse");
+        note(self.program.is_some(), "program");
+        note(self.beliefs.is_some(), "beliefs");
+        note(self.seed.is_some(), "seed");
+        note(self.bdi_telemetry.is_some(), "bdi_telemetry");
         note(self.params.is_some(), "params");
         set
     }
@@ -514,6 +534,12 @@ impl ExperimentConfig {
                         ));
                     }
                 }
+            }
+            if agent.kind == "bdi" && agent.program.is_none() {
+                return Err(invalid(
+                    at("program"),
+                    "a bdi agent needs `program`, the AgentSpeak file".into(),
+                ));
             }
             if let Some(cost) = agent.cost
                 && !cost.is_finite()

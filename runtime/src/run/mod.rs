@@ -4,6 +4,7 @@
 
 mod id;
 mod report;
+mod switch;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use tokio::sync::oneshot;
 
 pub use id::new_run_id;
 pub use report::RunReport;
+pub use switch::RunSwitch;
 
 use crate::agent::builtin::AgentRegistry;
 use crate::agent::{AgentEnv, AgentStatsSnapshot};
@@ -32,6 +34,8 @@ pub struct RunOptions {
     pub data_dir: PathBuf,
     /// Agent kinds available to the config.
     pub registry: AgentRegistry,
+    /// Where agents' console output goes (`.print`); logged when `None`.
+    pub console: Option<crate::agent::Console>,
 }
 
 impl RunOptions {
@@ -41,6 +45,7 @@ impl RunOptions {
             broker: None,
             data_dir: data_dir.into(),
             registry: AgentRegistry::with_builtins(),
+            console: None,
         }
     }
 }
@@ -212,6 +217,7 @@ pub async fn run_experiment(
         .join("events.jsonl");
     let telemetry = Telemetry::start(run_id.clone(), Some(transport.clone()), Some(events_file));
     let writer = StoreWriter::start(store.clone());
+    let run_switch = Arc::new(RunSwitch::default());
     let env = Arc::new(AgentEnv {
         run_id: run_id.clone(),
         transport: transport.clone(),
@@ -220,6 +226,9 @@ pub async fn run_experiment(
         store: writer,
         telemetry: telemetry.clone(),
         ready: Arc::default(),
+        run_switch: run_switch.clone(),
+        agent_names: Arc::new(specs.iter().map(|s| s.name.clone()).collect()),
+        console: options.console.clone(),
     });
     telemetry.lifecycle(
         LifecycleEvent::new(LifecycleKind::RunStarted, &run_id)
@@ -242,7 +251,7 @@ pub async fn run_experiment(
     let (outcome_tx, outcome_rx) = oneshot::channel();
     let supervisor = Supervisor::new(env, specs, settings, outcome_tx).start();
 
-    let (status, reason) = wait_for_end(outcome_rx, config.run.max_duration).await;
+    let (status, reason) = wait_for_end(outcome_rx, &run_switch, config.run.max_duration).await;
     let report = shut_down(&supervisor).await;
 
     let totals = report
@@ -313,6 +322,7 @@ pub async fn run_experiment(
 /// Waits for the supervised work to end, a stop signal, or the time limit.
 async fn wait_for_end(
     outcome: oneshot::Receiver<SupervisionOutcome>,
+    switch: &RunSwitch,
     limit: Option<Duration>,
 ) -> (RunStatus, String) {
     let time_limit = async {
@@ -328,6 +338,7 @@ async fn wait_for_end(
             Ok(SupervisionOutcome::NotReady(reason)) => (RunStatus::Failed, format!("not ready: {reason}")),
             Err(_) => (RunStatus::Failed, "the supervisor ended unexpectedly".to_string()),
         },
+        reason = switch.stopped() => (RunStatus::Completed, reason),
         signal = stop_signal() => (RunStatus::Stopped, format!("stopped by {signal}")),
         () = time_limit => (RunStatus::Completed, "max_duration reached".to_string()),
     }

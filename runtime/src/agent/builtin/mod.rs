@@ -1,10 +1,12 @@
 //! Agent kinds usable from a config without writing Rust.
 
+mod bdi;
 mod contract_net;
 mod echo;
 mod pinger;
 mod registry;
 
+pub use bdi::{BdiAgent, BdiSettings};
 pub use contract_net::{ContractNetManager, ContractNetWorker, ManagerSettings};
 pub use echo::Echo;
 pub use pinger::{Pinger, PingerSettings};

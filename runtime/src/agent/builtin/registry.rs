@@ -2,10 +2,14 @@
 //! registers, turned into supervisor child specs from a config.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{ContractNetManager, ContractNetWorker, Echo, ManagerSettings, Pinger, PingerSettings};
+use super::{
+    BdiAgent, BdiSettings, ContractNetManager, ContractNetWorker, Echo, ManagerSettings, Pinger,
+    PingerSettings,
+};
 use crate::agent::{AgentError, AgentFactory, agent_factory};
 use crate::config::{AgentSection, ConfigError, ExperimentConfig};
 use crate::supervisor::ChildSpec;
@@ -35,6 +39,7 @@ struct Kind {
 /// ```
 pub struct AgentRegistry {
     kinds: BTreeMap<String, Kind>,
+    bdi_actions: agora_bdi::ActionRegistry,
 }
 
 impl Default for AgentRegistry {
@@ -44,12 +49,14 @@ impl Default for AgentRegistry {
 }
 
 const DEFAULT_MAILBOX: usize = 4096;
+const BDI: &str = "bdi";
 
 impl AgentRegistry {
     /// The built-in kinds: `echo`, `pinger`, `contract-net-manager`, `contract-net-worker`.
     pub fn with_builtins() -> Self {
         let mut registry = Self {
             kinds: BTreeMap::new(),
+            bdi_actions: agora_bdi::ActionRegistry::new(),
         };
         registry.register("echo", true, |_, _| Ok(agent_factory(|| Ok(Echo))));
         registry.register("pinger", false, |section, _| {
@@ -107,15 +114,80 @@ impl AgentRegistry {
         );
     }
 
-    /// The registered kind names.
+    /// Custom actions and functions for `bdi` agents (spade_bdi's
+    /// `actions.add`), by name and arity.
+    pub fn set_bdi_actions(&mut self, actions: agora_bdi::ActionRegistry) {
+        self.bdi_actions = actions;
+    }
+
+    /// The registered kind names (`bdi` included).
     pub fn kinds(&self) -> Vec<&str> {
-        self.kinds.keys().map(String::as_str).collect()
+        let mut kinds: Vec<&str> = self.kinds.keys().map(String::as_str).chain([BDI]).collect();
+        kinds.sort_unstable();
+        kinds
+    }
+
+    /// A `bdi` agent's factory: the program is read and checked here, so a
+    /// program with errors never starts.
+    fn bdi_factory(
+        &self,
+        section: &AgentSection,
+        name: &str,
+        config_dir: &Path,
+    ) -> Result<Arc<dyn AgentFactory>, String> {
+        let Some(program) = &section.program else {
+            return Err("a bdi agent needs `program`".into());
+        };
+        let path = if program.is_relative() && !program.exists() {
+            config_dir.join(program)
+        } else {
+            program.clone()
+        };
+        let source = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read program {}: {e}", path.display()))?;
+        let settings = BdiSettings {
+            source: source.into(),
+            file: path.display().to_string(),
+            beliefs: section.beliefs.clone().unwrap_or_default(),
+            seed: section.seed.unwrap_or(0),
+            actions: self.bdi_actions.clone(),
+            telemetry: section.bdi_telemetry.unwrap_or(false),
+        };
+        settings.build(name)?;
+        let name = name.to_string();
+        Ok(agent_factory(move || BdiAgent::new(&name, &settings)))
     }
 
     /// The supervisor's child specs for a config, in config order.
     pub fn child_specs(&self, config: &ExperimentConfig) -> Result<Vec<ChildSpec>, ConfigError> {
         let mut specs = Vec::new();
+        let config_dir = config
+            .source
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
         for (index, section) in config.agents.iter().enumerate() {
+            if section.kind == BDI {
+                for name in section.instance_names() {
+                    let factory =
+                        self.bdi_factory(section, &name, &config_dir)
+                            .map_err(|message| ConfigError::Invalid {
+                                file: config.source.clone(),
+                                key: format!("agents[{index}].program"),
+                                message,
+                            })?;
+                    specs.push(ChildSpec {
+                        name,
+                        factory,
+                        restart: section.restart,
+                        // Jason's agents run until the MAS stops (.stopMAS).
+                        service: section.service.unwrap_or(true),
+                        mailbox: section.mailbox.unwrap_or(DEFAULT_MAILBOX),
+                        max_restarts: section.max_restarts,
+                    });
+                }
+                continue;
+            }
             let Some(kind) = self.kinds.get(&section.kind) else {
                 return Err(ConfigError::Invalid {
                     file: config.source.clone(),

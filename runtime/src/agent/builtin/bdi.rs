@@ -1,0 +1,322 @@
+//! `bdi`: an AgentSpeak agent (the `agora-bdi` engine) hosted in an actor.
+//!
+//! Envelopes become the messages Jason would receive (`tell`, `achieve`,
+//! `askOne`, …; FIPA `inform` is read as `tell` and `request` as `achieve`,
+//! as SPADE-BDI does). `.send` / `.broadcast` become envelopes with the
+//! term's AgentSpeak text as content and `language = "AgentSpeak"`. The
+//! engine runs until it is idle after each message, then sleeps until its
+//! next deadline (`.wait`, ask timeouts): an idle agent has no timer and
+//! uses no CPU.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use agora_bdi::{ActionRegistry, AgentBuilder, Performative as Force, Report};
+
+use crate::agent::{Agent, AgentContext, AgentError, Behaviour, Behaviours, Next, Template};
+use crate::transport::{Envelope, Performative, QoS};
+
+/// Reasoning cycles per turn before the agent yields to others; a program
+/// that loops forever still lets the rest of the process run.
+const CYCLES_PER_TURN: u64 = 10_000;
+
+/// What a `bdi` agent is made of.
+#[derive(Clone)]
+pub struct BdiSettings {
+    /// The program text.
+    pub source: Arc<str>,
+    /// Where it came from, for error messages.
+    pub file: String,
+    /// Beliefs added before the first cycle (AgentSpeak text).
+    pub beliefs: Vec<String>,
+    /// Seed of the agent's random numbers.
+    pub seed: u64,
+    /// Custom actions and functions.
+    pub actions: ActionRegistry,
+    /// Publish beliefs and intentions after every turn.
+    pub telemetry: bool,
+}
+
+impl std::fmt::Debug for BdiSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BdiSettings")
+            .field("file", &self.file)
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BdiSettings {
+    /// Loads the engine for agent `name`, with the initial beliefs.
+    ///
+    /// # Errors
+    ///
+    /// Parse errors (file, line, column, what was expected), unknown
+    /// actions, or an initial belief that is not a term.
+    pub fn build(&self, name: &str) -> Result<agora_bdi::Agent, String> {
+        let mut engine = AgentBuilder::new(name)
+            .seed(self.seed)
+            .actions(self.actions.clone())
+            .load(&self.source, &self.file)
+            .map_err(|e| e.to_string())?;
+        for belief in &self.beliefs {
+            let (term, _) = agora_bdi::parse_term(belief)
+                .map_err(|e| format!("initial belief `{belief}`: {e}"))?;
+            engine.add_belief(&term);
+        }
+        Ok(engine)
+    }
+}
+
+/// An AgentSpeak agent.
+pub struct BdiAgent {
+    engine: agora_bdi::Agent,
+    telemetry: bool,
+    epoch: Instant,
+}
+
+impl BdiAgent {
+    /// Builds the agent's engine.
+    pub fn new(name: &str, settings: &BdiSettings) -> Result<Self, AgentError> {
+        Ok(Self {
+            engine: settings.build(name).map_err(AgentError::new)?,
+            telemetry: settings.telemetry,
+            epoch: Instant::now(),
+        })
+    }
+
+    /// The engine, for inspection.
+    pub fn engine(&self) -> &agora_bdi::Agent {
+        &self.engine
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+impl Agent for BdiAgent {
+    fn setup(&mut self, behaviours: &mut Behaviours<Self>) {
+        behaviours.add(Reasoning {
+            template: Template::new(),
+        });
+    }
+
+    fn snapshot(&self) -> Result<Option<Vec<u8>>, AgentError> {
+        Ok(Some(self.engine.checkpoint().into_bytes()))
+    }
+
+    fn restore(&mut self, checkpoint: &[u8]) -> Result<(), AgentError> {
+        let text = std::str::from_utf8(checkpoint)
+            .map_err(|e| AgentError::new(format!("checkpoint is not UTF-8: {e}")))?;
+        self.engine
+            .restore(text)
+            .map_err(|e| AgentError::new(e.to_string()))
+    }
+}
+
+/// The agent's one behaviour: the reasoning cycle, driven by messages and
+/// by the engine's own deadlines.
+struct Reasoning {
+    template: Template,
+}
+
+/// The AgentSpeak force an envelope carries, if it carries one.
+fn force_of(performative: Performative) -> Option<Force> {
+    Some(match performative {
+        Performative::Tell | Performative::Inform => Force::Tell,
+        Performative::Untell => Force::Untell,
+        Performative::Achieve | Performative::Request => Force::Achieve,
+        Performative::Unachieve => Force::Unachieve,
+        Performative::AskOne => Force::AskOne,
+        Performative::AskAll => Force::AskAll,
+        Performative::TellHow => Force::TellHow,
+        Performative::UntellHow => Force::UntellHow,
+        _ => return None,
+    })
+}
+
+fn performative_of(force: Force) -> Performative {
+    match force {
+        Force::Tell => Performative::Tell,
+        Force::Untell => Performative::Untell,
+        Force::Achieve => Performative::Achieve,
+        Force::Unachieve => Performative::Unachieve,
+        Force::AskOne => Performative::AskOne,
+        Force::AskAll => Performative::AskAll,
+        Force::TellHow => Performative::TellHow,
+        Force::UntellHow => Performative::UntellHow,
+    }
+}
+
+/// AgentSpeak text of an envelope's content: strings as they are, numbers
+/// and booleans written out; anything else is not a term.
+fn content_text(content: &serde_json::Value) -> Option<String> {
+    match content {
+        serde_json::Value::String(text) => Some(text.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+impl Reasoning {
+    /// Runs the engine until it is idle (or the turn's cycle budget is
+    /// spent), delivers what it produced, and says when to come back.
+    fn turn(
+        &mut self,
+        agent: &mut BdiAgent,
+        ctx: &mut AgentContext<'_>,
+    ) -> Result<Next, AgentError> {
+        let now = agent.now_ms();
+        agent.engine.run_until_idle(now, CYCLES_PER_TURN);
+        for line in agent.engine.take_prints() {
+            ctx.print(&line);
+        }
+        for out in agent.engine.take_outbox() {
+            let content = serde_json::Value::String(out.content.to_string());
+            let receivers: Vec<String> = match out.receiver {
+                Some(receiver) => vec![receiver],
+                None => ctx
+                    .agent_names()
+                    .iter()
+                    .filter(|n| n.as_str() != ctx.name())
+                    .cloned()
+                    .collect(),
+            };
+            for receiver in receivers {
+                let mut envelope = ctx
+                    .message(&receiver, performative_of(out.performative))
+                    .with_content(content.clone())
+                    .with_language("AgentSpeak");
+                envelope.reply_with.clone_from(&out.reply_with);
+                envelope.in_reply_to.clone_from(&out.in_reply_to);
+                ctx.send(envelope)?;
+            }
+        }
+        for report in agent.engine.take_reports() {
+            match &report {
+                Report::IntentionDropped { root, reason } => {
+                    tracing::warn!(agent = ctx.name(), %root, %reason, "plan failed with no failure plan; intention dropped")
+                }
+                Report::NoApplicablePlan { event } => {
+                    tracing::warn!(agent = ctx.name(), %event, "no applicable plan")
+                }
+                Report::ContextError {
+                    plan,
+                    line,
+                    message,
+                } => {
+                    tracing::warn!(agent = ctx.name(), %plan, line, %message, "plan context could not be evaluated")
+                }
+                Report::BadMessage { sender, message } => {
+                    tracing::warn!(agent = ctx.name(), %sender, %message, "message could not be handled")
+                }
+            }
+        }
+        if agent.telemetry {
+            publish_mind(agent, ctx);
+        }
+        if agent.engine.is_stopped() {
+            ctx.stop_run(format!(".stopMAS by {}", ctx.name()));
+            return Ok(Next::Done);
+        }
+        if !agent.engine.is_idle() {
+            return Ok(Next::Sleep(Duration::ZERO));
+        }
+        Ok(match agent.engine.next_deadline() {
+            Some(at) => Next::Until(agent.epoch + Duration::from_millis(at)),
+            None => Next::Idle,
+        })
+    }
+}
+
+/// Beliefs and intentions, on the agent's own telemetry topic (QoS 0).
+fn publish_mind(agent: &BdiAgent, ctx: &mut AgentContext<'_>) {
+    let transport = &ctx.core.env.transport;
+    let topic = format!(
+        "{}/bdi/{}",
+        transport.topics().telemetry(ctx.run_id(), "agents"),
+        ctx.name()
+    );
+    let beliefs: Vec<String> = agent
+        .engine
+        .beliefs()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let payload = serde_json::json!({
+        "agent": ctx.name(),
+        "at": crate::transport::unix_now(),
+        "beliefs": beliefs,
+        "intentions": agent.engine.intention_count(),
+        "intended_means": agent.engine.intended_means_count(),
+    });
+    // Telemetry is never worth an error: a full outbox drops it.
+    let _ = transport.publish(
+        topic,
+        payload.to_string().into_bytes(),
+        QoS::AtMostOnce,
+        false,
+    );
+}
+
+impl Behaviour<BdiAgent> for Reasoning {
+    fn name(&self) -> &str {
+        "reasoning-cycle"
+    }
+
+    fn template(&self) -> Option<&Template> {
+        Some(&self.template)
+    }
+
+    fn start(
+        &mut self,
+        agent: &mut BdiAgent,
+        ctx: &mut AgentContext<'_>,
+    ) -> Result<Next, AgentError> {
+        self.turn(agent, ctx)
+    }
+
+    fn message(
+        &mut self,
+        agent: &mut BdiAgent,
+        message: Envelope,
+        ctx: &mut AgentContext<'_>,
+    ) -> Result<Next, AgentError> {
+        let Some(force) = force_of(message.performative) else {
+            tracing::debug!(agent = ctx.name(), performative = %message.performative, "no AgentSpeak meaning; ignored");
+            return Ok(Next::Unchanged);
+        };
+        let Some(text) = content_text(&message.content) else {
+            ctx.count_malformed();
+            tracing::warn!(agent = ctx.name(), sender = %message.sender, content = %message.content, "content is not an AgentSpeak term; dropped");
+            return Ok(Next::Unchanged);
+        };
+        let sender = if message.sender.is_empty() {
+            "unknown"
+        } else {
+            message.sender.as_str()
+        };
+        if let Err(error) = agent.engine.push_message_text(
+            sender,
+            force,
+            &text,
+            message.reply_with,
+            message.in_reply_to,
+        ) {
+            ctx.count_malformed();
+            tracing::warn!(agent = ctx.name(), %sender, %error, "content does not parse as a term; dropped");
+            return Ok(Next::Unchanged);
+        }
+        self.turn(agent, ctx)
+    }
+
+    fn timer(
+        &mut self,
+        agent: &mut BdiAgent,
+        ctx: &mut AgentContext<'_>,
+    ) -> Result<Next, AgentError> {
+        self.turn(agent, ctx)
+    }
+}

@@ -1,0 +1,310 @@
+//! AgentSpeak agents in the runtime: the conformance programs through
+//! `agora asl run`, message content that keeps its structure across MQTT
+//! (each case is one spade-bdi gets wrong), a non-Agora client telling a
+//! belief, the example configs, and programs with errors that never start.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::support::agora::{agora, describe, json_report, repo_file, run_bounded, wait_bounded};
+use crate::support::raw_client::RawClient;
+use crate::support::{embedded_broker, terminate};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+#[test]
+fn every_conformance_program_matches_its_expected_output_through_the_cli() {
+    let dir = repo_file("tests/asl");
+    let mut programs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/asl exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "asl"))
+        .collect();
+    programs.sort();
+    assert!(programs.len() >= 40, "{} programs", programs.len());
+    let mut failures = Vec::new();
+    for program in &programs {
+        let expected =
+            std::fs::read_to_string(program.with_extension("out")).expect("expected output");
+        let source = std::fs::read_to_string(program).expect("program");
+        let want_status = if source.lines().any(|l| l.trim() == "// exit: 1") {
+            1
+        } else {
+            0
+        };
+        let output = run_bounded(
+            agora(
+                Path::new("unused"),
+                &[
+                    "asl",
+                    "run",
+                    program.to_str().expect("utf-8"),
+                    "--max-cycles",
+                    "1000000",
+                ],
+            ),
+            LIMIT,
+        );
+        let got = String::from_utf8_lossy(&output.stdout);
+        if got != expected || output.status.code() != Some(want_status) {
+            failures.push(format!(
+                "{}: status {:?} (want {want_status})\n--- expected\n{expected}--- got\n{got}---\n{}",
+                program.display(),
+                output.status.code(),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        programs.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn asl_check_reports_file_line_and_column_and_run_refuses_to_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("broken.asl");
+    std::fs::write(&bad, "ok(1).\n+!go <- .print(\"x\") .print(\"y\").\n").expect("write");
+    let output = run_bounded(
+        agora(dir.path(), &["asl", "check", bad.to_str().expect("utf-8")]),
+        LIMIT,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("broken.asl:2:"),
+        "file:line:column in {stderr}"
+    );
+
+    let config = dir.path().join("bad.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[agents]]\nname = \"a\"\nkind = \"bdi\"\nprogram = \"{}\"\n",
+            bad.display()
+        ),
+    )
+    .expect("write");
+    let data = dir.path().join("data");
+    let output = run_bounded(
+        agora(
+            &data,
+            &[
+                "--broker",
+                "embedded:0",
+                "run",
+                config.to_str().expect("utf-8"),
+            ],
+        ),
+        LIMIT,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("broken.asl:2:"),
+        "{}",
+        describe(&output)
+    );
+    assert!(!data.exists(), "a program with errors never starts");
+}
+
+/// Writes programs and a config into `dir` and runs it to the end.
+fn run_agents(dir: &Path, agents: &[(&str, &str)]) -> std::process::Output {
+    let mut config = String::from("[run]\nname = \"wire\"\nmax_duration = \"20s\"\n");
+    for (name, source) in agents {
+        std::fs::write(dir.join(format!("{name}.asl")), source).expect("program");
+        config.push_str(&format!(
+            "\n[[agents]]\nname = \"{name}\"\nkind = \"bdi\"\nprogram = \"{name}.asl\"\n"
+        ));
+    }
+    let path = dir.join("wire.toml");
+    std::fs::write(&path, config).expect("config");
+    run_bounded(
+        agora(
+            &dir.join("data"),
+            &[
+                "--broker",
+                "embedded:0",
+                "run",
+                path.to_str().expect("utf-8"),
+            ],
+        ),
+        LIMIT,
+    )
+}
+
+#[test]
+fn content_keeps_its_structure_across_the_broker() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = run_agents(
+        dir.path(),
+        &[
+            (
+                "b",
+                r#"
+                +!say(What, Who)[source(S)] <- .print("say", What, Who, "from", S); +got(say).
+                +nested(f(g(N), H)) <- .print("nested", N, H); +got(nested).
+                +m(L) <- .length(L, Len); .nth(2, L, Third); .print("list", L, Len, Third); +got(list).
+                +got(_) : .count(got(_), 3) <- .print("all three"); .stopMAS.
+                "#,
+            ),
+            (
+                "a",
+                r#"
+                !start.
+                +!start <- .my_name(Me); .print("I am", Me);
+                    .send(b, achieve, say("hello", "world"));
+                    .send(b, tell, nested(f(g(1), h)));
+                    .send(b, tell, m([1, 2, 3])).
+                "#,
+            ),
+        ],
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for line in [
+        "[a] I am a",
+        "[b] say hello world from a",
+        "[b] nested 1 h",
+        "[b] list [1, 2, 3] 3 3",
+        "[b] all three",
+    ] {
+        assert!(stdout.contains(line), "missing `{line}` in\n{stdout}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_mqtt_client_tells_a_belief_and_gets_an_answer() {
+    let broker = embedded_broker();
+    let port = broker.local_addr().port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("seller.asl"),
+        "+price(Item, P)[source(S)] <- .print(S, \"says\", Item, \"costs\", P); .send(S, tell, thanks(Item, P)).\n",
+    )
+    .expect("program");
+    let config = dir.path().join("seller.toml");
+    std::fs::write(
+        &config,
+        "[[agents]]\nname = \"seller\"\nkind = \"bdi\"\nprogram = \"seller.asl\"\n",
+    )
+    .expect("config");
+
+    let presence = "agora/default/agents/seller/presence";
+    let inbox = "agora/default/agents/py/inbox";
+    let mut client = RawClient::connect(port, "py", &[presence, inbox]).await;
+    let url = format!("mqtt://127.0.0.1:{port}");
+    let mut command = agora(
+        &dir.path().join("data"),
+        &[
+            "--json",
+            "--broker",
+            &url,
+            "run",
+            config.to_str().expect("utf-8"),
+        ],
+    );
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = command.spawn().expect("spawn agora");
+    assert_eq!(client.next_on(presence).await, b"online");
+
+    let seller_inbox = "agora/default/agents/seller/inbox";
+    client
+        .publish(
+            seller_inbox,
+            r#"{"performative": "tell", "sender": "py", "content": "price(apple, 3)"}"#,
+        )
+        .await;
+    let reply: serde_json::Value =
+        serde_json::from_slice(&client.next_on(inbox).await).expect("JSON envelope");
+    assert_eq!(reply["performative"], "tell");
+    assert_eq!(reply["content"], "thanks(apple, 3)");
+    assert_eq!(reply["language"], "AgentSpeak");
+
+    // Content that is not a term: counted, logged, the agent goes on.
+    client
+        .publish(
+            seller_inbox,
+            r#"{"performative": "tell", "sender": "py", "content": "price(("}"#,
+        )
+        .await;
+    client
+        .publish(
+            seller_inbox,
+            r#"{"performative": "tell", "sender": "py", "content": "price(pear, 4)"}"#,
+        )
+        .await;
+    let reply: serde_json::Value =
+        serde_json::from_slice(&client.next_on(inbox).await).expect("JSON envelope");
+    assert_eq!(reply["content"], "thanks(pear, 4)");
+
+    terminate(child.id());
+    let output = tokio::task::spawn_blocking(move || wait_bounded(child, Duration::from_secs(20)))
+        .await
+        .expect("join");
+    assert!(output.status.success(), "{}", describe(&output));
+    assert_eq!(
+        json_report(&output)["totals"]["malformed"],
+        1,
+        "{}",
+        describe(&output)
+    );
+}
+
+#[test]
+fn the_bdi_examples_finish_by_themselves() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let shop = run_bounded(
+        agora(
+            data.path(),
+            &[
+                "--broker",
+                "embedded:0",
+                "run",
+                repo_file("configs/bdi-shop.toml").to_str().expect("utf-8"),
+            ],
+        ),
+        LIMIT,
+    );
+    assert!(shop.status.success(), "{}", describe(&shop));
+    let stdout = String::from_utf8_lossy(&shop.stdout);
+    assert!(
+        stdout.contains("[customer] book costs 25 budget 30"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[customer] received book in parcel P1"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(".stopMAS by customer"), "{stdout}");
+
+    let cnp = run_bounded(
+        agora(
+            data.path(),
+            &[
+                "--broker",
+                "embedded:0",
+                "run",
+                repo_file("configs/bdi-contract-net.toml")
+                    .to_str()
+                    .expect("utf-8"),
+            ],
+        ),
+        LIMIT,
+    );
+    assert!(cnp.status.success(), "{}", describe(&cnp));
+    let stdout = String::from_utf8_lossy(&cnp.stdout);
+    assert!(stdout.contains("[initiator] p3 refused"), "{stdout}");
+    assert!(
+        stdout.contains("[initiator] awarding to p2 at 17 among 2 offers"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[initiator] p2 reports fixed_by(p2)"),
+        "{stdout}"
+    );
+}
