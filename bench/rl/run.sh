@@ -5,6 +5,7 @@
 # the two sides, seed by seed; every JSON line carries the 1-minute load.
 #
 #   bench/rl/run.sh [SEED...]          (default seeds: 1 2 3)
+#   RL_GROUPS="fast q" bench/rl/run.sh    (a subset: dqn ppo fast zoo-dqn q)
 #
 # Creates the SB3 venv if missing ($SB3_VENV, default /work/venvs/sb3;
 # never inside the repo). Raw lines go to $OUT (default
@@ -44,16 +45,29 @@ run() {
         "$line" "$load" | tee -a "$OUT"
 }
 
+RL_GROUPS=${RL_GROUPS:-dqn ppo fast zoo-dqn q}
+want() { [[ " $RL_GROUPS " == *" $1 "* ]]; }
+
 for seed in "${SEEDS[@]}"; do
-    run "$TRAIN" --algo dqn --label cleanrl --seed "$seed"
-    run "$PY" "$HERE/peers.py" sb3 --algo dqn --hp cleanrl --seed "$seed"
-    run "$TRAIN" --algo ppo --label cleanrl --seed "$seed"
-    run "$PY" "$HERE/peers.py" sb3 --algo ppo --hp cleanrl --seed "$seed"
-    run "$TRAIN" --algo ppo --label fast --config "$HERE/cartpole-ppo-fast.toml" --seed "$seed"
-    run "$PY" "$HERE/peers.py" sb3 --algo ppo --hp zoo --seed "$seed"
-    run "$PY" "$HERE/peers.py" sb3 --algo dqn --hp zoo --seed "$seed"
-    run "$TRAIN" --algo q_learning --label default --seed "$seed"
-    run "$PY" "$HERE/peers.py" qlearn --seed "$seed"
+    if want dqn; then
+        run "$TRAIN" --algo dqn --label cleanrl --seed "$seed"
+        run "$PY" "$HERE/peers.py" sb3 --algo dqn --hp cleanrl --seed "$seed"
+    fi
+    if want ppo; then
+        run "$TRAIN" --algo ppo --label cleanrl --seed "$seed"
+        run "$PY" "$HERE/peers.py" sb3 --algo ppo --hp cleanrl --seed "$seed"
+    fi
+    if want fast; then
+        run "$TRAIN" --algo ppo --label fast --config "$HERE/cartpole-ppo-fast.toml" --seed "$seed"
+        run "$PY" "$HERE/peers.py" sb3 --algo ppo --hp zoo --seed "$seed"
+    fi
+    if want zoo-dqn; then
+        run "$PY" "$HERE/peers.py" sb3 --algo dqn --hp zoo --seed "$seed"
+    fi
+    if want q; then
+        run "$TRAIN" --algo q_learning --label default --seed "$seed"
+        run "$PY" "$HERE/peers.py" qlearn --seed "$seed"
+    fi
 done
 
 python3 "$HERE/summarize.py" "$OUT" | tee "${OUT%-raw.jsonl}-summary.json"

@@ -36,6 +36,9 @@ def main():
             s["wall_to_475"] = med([r.get("wall_to_475") for r in rs])
             s["steps_to_475"] = med([r.get("steps_to_475") for r in rs])
             s["startup_secs"] = med([r.get("startup_secs") for r in rs])
+            # For runs that never reached 475: their whole wall time, a
+            # lower bound on the time they would have needed.
+            s["wall_total"] = med([r["startup_secs"] + r["train_secs"] for r in rs])
         if "episodes_per_sec" in rs[0]:
             s["episodes_per_sec"] = med([r["episodes_per_sec"] for r in rs])
             s["greedy_success"] = med([r["greedy_success"] for r in rs])
@@ -48,7 +51,12 @@ def main():
     ratios = {}
     for algo in ("dqn", "ppo"):
         a, p = f"agora/{algo}/cleanrl", f"sb3/{algo}/cleanrl"
+        peer = summary.get(p, {})
+        lower = None
+        if peer.get("solved") == 0 and summary.get(a, {}).get("wall_to_475"):
+            lower = peer["wall_total"] / summary[a]["wall_to_475"]
         ratios[f"{algo}_cleanrl"] = {
+            "sb3_never_solved_so_wall_ratio_at_least": lower,
             "sb3_wall_over_agora_wall (target >= 3)": ratio(p, a, "wall_to_475"),
             "agora_steps_over_sb3_steps (target <= 1)": ratio(a, p, "steps_to_475"),
             "agora_sps_over_sb3_sps (target >= 5)": ratio(a, p, "sps"),
