@@ -403,6 +403,23 @@ fn a_nan_loss_stops_the_step_with_an_error() {
 }
 
 #[test]
+fn a_non_finite_reward_stops_tabular_learning_with_an_error() {
+    let e = env("FrozenLake-v1", Params::new(), 1, AutoresetMode::SameStep);
+    let spec = EnvBatchSpec::of(e.as_ref(), Params::new());
+    let mut t = QTableTrainer::new(QTableConfig::default(), spec, 0).unwrap();
+    let mut b = Batch::new(1, 1);
+    t.begin(&b).unwrap();
+    t.act().unwrap();
+    b.rewards[0] = f32::INFINITY;
+    let err = t.observe(&b).unwrap_err();
+    assert!(err.to_string().contains("non-finite Q-value"), "{err}");
+    assert!(
+        t.q_table().iter().all(|q| *q == 0.0),
+        "the update was not applied"
+    );
+}
+
+#[test]
 fn env_snapshots_travel_inside_the_checkpoint() {
     let mut e = env("FrozenLake-v1", Params::new(), 2, AutoresetMode::SameStep);
     let spec = EnvBatchSpec::of(e.as_ref(), Params::new());

@@ -335,8 +335,16 @@ impl Trainer for QTableTrainer {
                     }
                 }
             };
-            let qsa = &mut self.q[s * na + a];
-            *qsa += alpha * (f64::from(batch.rewards[i]) + gamma * bootstrap - *qsa);
+            let old = self.q[s * na + a];
+            let new = old + alpha * (f64::from(batch.rewards[i]) + gamma * bootstrap - old);
+            if !new.is_finite() {
+                return Err(TrainError::NonFinite {
+                    what: "Q-value",
+                    value: new,
+                    step: self.metrics.env_steps,
+                });
+            }
+            self.q[s * na + a] = new;
             self.states[i] = next;
             self.metrics.updates += 1;
         }
