@@ -15,12 +15,16 @@ use super::Agent;
 use super::behaviour::{Behaviour, Behaviours, Next};
 use super::context::{AgentContext, AgentCore, Effects, publish_to_inbox};
 use super::factory::Launch;
-use super::mailbox::AgentMailbox;
+use super::mailbox::{AgentMailbox, Wake};
 use super::stats::bump;
 use crate::store::{CheckpointCommitted, SaveCheckpoint};
 use crate::supervisor::{ChildExit, Link};
 use crate::transport::{DedupWindow, Envelope, InboundMessage, QoS};
 
+/// Capacity of the actix mailbox, which holds only wakes and control.
+const CONTROL_MAILBOX: usize = 64;
+/// Messages an agent handles per pass before yielding its thread.
+const MESSAGES_PER_PASS: usize = 256;
 /// Envelopes remembered per agent for duplicate suppression.
 const DEDUP_WINDOW: usize = 4096;
 /// Checkpoint saves that may wait behind the one being written; beyond
@@ -28,17 +32,6 @@ const DEDUP_WINDOW: usize = 4096;
 const PENDING_SAVES: usize = 4;
 /// How long a stopping agent waits for its final checkpoint to commit.
 const FINAL_SAVE_DEADLINE: Duration = Duration::from_secs(10);
-
-/// An inbound MQTT message for an agent's inbox.
-#[derive(Debug, Message)]
-#[rtype(result = "()")]
-pub struct Deliver(pub(crate) InboundMessage);
-
-impl From<InboundMessage> for Deliver {
-    fn from(message: InboundMessage) -> Self {
-        Deliver(message)
-    }
-}
 
 /// Asks an agent to end gracefully: final checkpoint, presence offline.
 #[derive(Debug, Message)]
@@ -69,7 +62,6 @@ pub struct AgentActor<A: Agent> {
     slots: Vec<Slot<A>>,
     core: AgentCore,
     mailbox: Arc<AgentMailbox>,
-    mailbox_capacity: usize,
     dedup: DedupWindow,
     link: Link,
     effects: Effects,
@@ -90,7 +82,6 @@ impl<A: Agent> AgentActor<A> {
                 stats: launch.stats,
             },
             mailbox: launch.mailbox,
-            mailbox_capacity: launch.mailbox_capacity,
             dedup: DedupWindow::new(DEDUP_WINDOW),
             link: launch.link,
             effects: Effects::default(),
@@ -410,8 +401,10 @@ impl<A: Agent> Actor for AgentActor<A> {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.set_mailbox_capacity(self.mailbox_capacity);
-        let waiting = self.mailbox.attach(ctx.address().recipient::<Deliver>());
+        // Inbound messages wait in the agent's own queue; the actix mailbox only
+        // carries wakes, timers and control, one or a few at a time.
+        ctx.set_mailbox_capacity(CONTROL_MAILBOX);
+        self.mailbox.attach(ctx.address().recipient::<Wake>());
         self.publish_presence("online");
 
         let mut behaviours = Behaviours::default();
@@ -435,12 +428,6 @@ impl<A: Agent> Actor for AgentActor<A> {
             self.invoke(ctx, index, Call::Start);
         }
         self.core.env.ready.bump();
-        for message in waiting {
-            if self.ending.is_some() {
-                break;
-            }
-            self.receive(ctx, message);
-        }
         self.flush_outbox();
         self.finish_if_idle(ctx);
     }
@@ -451,16 +438,27 @@ impl<A: Agent> Actor for AgentActor<A> {
     }
 }
 
-impl<A: Agent> Handler<Deliver> for AgentActor<A> {
+impl<A: Agent> Handler<Wake> for AgentActor<A> {
     type Result = ();
 
-    fn handle(&mut self, Deliver(message): Deliver, ctx: &mut Self::Context) {
+    /// Takes a slice of the queue, so one busy agent cannot keep the others
+    /// on its thread waiting; what stays waits for the next pass.
+    fn handle(&mut self, _: Wake, ctx: &mut Self::Context) {
         if self.ending.is_some() {
-            return;
+            return; // the queue waits for the next incarnation
         }
-        self.receive(ctx, message);
+        let (messages, more) = self.mailbox.take(MESSAGES_PER_PASS);
+        for message in messages {
+            if self.ending.is_some() {
+                break;
+            }
+            self.receive(ctx, message);
+        }
         self.flush_outbox();
         self.finish_if_idle(ctx);
+        if more && self.ending.is_none() {
+            ctx.notify(Wake);
+        }
     }
 }
 

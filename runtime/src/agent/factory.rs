@@ -21,7 +21,6 @@ pub struct Launch {
     pub(crate) mailbox: Arc<AgentMailbox>,
     pub(crate) stats: Arc<AgentStats>,
     pub(crate) link: Link,
-    pub(crate) mailbox_capacity: usize,
 }
 
 impl Launch {

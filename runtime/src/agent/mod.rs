@@ -30,7 +30,7 @@ mod mailbox;
 mod stats;
 mod template;
 
-pub use actor::{AgentActor, Deliver, StopAgent};
+pub use actor::{AgentActor, StopAgent};
 pub use behaviour::{Behaviour, Behaviours, Flow, MessageQueue, Next};
 pub use behaviours::{
     Cyclic, Fsm, FsmBuilder, FsmError, FsmState, OneShot, Periodic, StateStep, Timeout,
@@ -38,7 +38,7 @@ pub use behaviours::{
 pub use context::{AgentContext, AgentEnv, Console, ReadyCounter, SendError};
 pub use error::AgentError;
 pub use factory::{AgentFactory, Launch, agent_factory};
-pub use mailbox::AgentMailbox;
+pub use mailbox::{AgentMailbox, Wake};
 pub use stats::{AgentStats, AgentStatsSnapshot};
 pub use template::{FieldTemplate, Template};
 

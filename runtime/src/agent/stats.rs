@@ -13,7 +13,7 @@ pub struct AgentStats {
     pub(crate) malformed: AtomicU64,
     pub(crate) duplicates: AtomicU64,
     pub(crate) unmatched: AtomicU64,
-    pub(crate) dropped_while_down: AtomicU64,
+    pub(crate) inbox_overflow: AtomicU64,
 }
 
 /// The counters at one moment.
@@ -31,8 +31,8 @@ pub struct AgentStatsSnapshot {
     pub duplicates: u64,
     /// Envelopes no behaviour's template matched.
     pub unmatched: u64,
-    /// Envelopes dropped because the agent was down and its backlog full.
-    pub dropped_while_down: u64,
+    /// Messages dropped because its inbound queue was full (`mailbox`).
+    pub inbox_overflow: u64,
 }
 
 impl AgentStats {
@@ -46,7 +46,7 @@ impl AgentStats {
             malformed: read(&self.malformed),
             duplicates: read(&self.duplicates),
             unmatched: read(&self.unmatched),
-            dropped_while_down: read(&self.dropped_while_down),
+            inbox_overflow: read(&self.inbox_overflow),
         }
     }
 }
@@ -59,7 +59,7 @@ impl std::ops::AddAssign for AgentStatsSnapshot {
         self.malformed += other.malformed;
         self.duplicates += other.duplicates;
         self.unmatched += other.unmatched;
-        self.dropped_while_down += other.dropped_while_down;
+        self.inbox_overflow += other.inbox_overflow;
     }
 }
 

@@ -245,7 +245,8 @@ pub struct AgentSection {
     /// others are done (true). Defaults per kind: echo and workers serve.
     #[serde(default)]
     pub service: Option<bool>,
-    /// Messages that may wait in its mailbox.
+    /// Inbound messages that may wait for it (default 16,384); beyond that
+    /// they are dropped, counted (`inbox_overflow`) and logged.
     #[serde(default)]
     pub mailbox: Option<usize>,
     /// Override of `[supervisor] max_restarts` for this agent.
@@ -290,8 +291,8 @@ pub struct AgentSection {
     #[serde(default)]
     pub refuse: Option<bool>,
 
-    /// bdi: the AgentSpeak program (relative to the current folder, or else
-    /// to the config file's folder).
+    /// bdi: the AgentSpeak program (relative to the config file's folder, or
+    /// else to the current folder).
     #[serde(default)]
     pub program: Option<PathBuf>,
     /// bdi: beliefs added before the first cycle, as AgentSpeak text.

@@ -39,3 +39,16 @@ pub enum CheckpointSelector {
     /// A given sequence number.
     Sequence(u64),
 }
+
+/// A checkpoint to save, borrowed from its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewCheckpoint<'a> {
+    /// Run it belongs to.
+    pub run: &'a str,
+    /// Agent that saves it.
+    pub agent: &'a str,
+    /// The agent's state.
+    pub bytes: &'a [u8],
+    /// Optional tag such as `best`.
+    pub tag: Option<&'a str>,
+}

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use redb::{ConcurrencyMode, Database, ReadableDatabase, ReadableTable, TableDefinition};
 
-pub use checkpoint::{Checkpoint, CheckpointMeta, CheckpointSelector};
+pub use checkpoint::{Checkpoint, CheckpointMeta, CheckpointSelector, NewCheckpoint};
 pub use run::{RunRecord, RunStatus};
 pub use writer::{
     CheckpointCommitted, LoadLatestCheckpoint, SaveCheckpoint, StoreWriter, UpdateRun,
@@ -214,41 +214,72 @@ impl Store {
         bytes: &[u8],
         tag: Option<&str>,
     ) -> Result<CheckpointMeta, StoreError> {
+        let mut metas = self.save_checkpoints(&[NewCheckpoint {
+            run,
+            agent,
+            bytes,
+            tag,
+        }])?;
+        metas
+            .pop()
+            .ok_or_else(|| self.corrupt(run, "no checkpoint was written"))
+    }
+
+    /// Saves several checkpoints in one write transaction (group commit):
+    /// all of them or none reach the disk, with one fsync. Saves of the same
+    /// agent get consecutive sequence numbers in order.
+    ///
+    /// # Blocking
+    ///
+    /// As [`save_checkpoint`](Self::save_checkpoint).
+    pub fn save_checkpoints(
+        &self,
+        saves: &[NewCheckpoint<'_>],
+    ) -> Result<Vec<CheckpointMeta>, StoreError> {
         let txn = self.db.begin_write().map_err(|e| self.fail(e))?;
-        let meta = {
+        let mut written = Vec::with_capacity(saves.len());
+        {
             let mut data = txn.open_table(CHECKPOINT_DATA).map_err(|e| self.fail(e))?;
             let mut metas = txn.open_table(CHECKPOINT_META).map_err(|e| self.fail(e))?;
-            let last = metas
-                .range((run, agent, 0)..=(run, agent, u64::MAX))
-                .map_err(|e| self.fail(e))?
-                .next_back()
-                .transpose()
-                .map_err(|e| self.fail(e))?
-                .map(|(key, _)| key.value().2);
-            let sequence = last.map_or(1, |s| s + 1);
-            let meta = CheckpointMeta {
-                run: run.to_string(),
-                agent: agent.to_string(),
-                sequence,
-                created_at: crate::transport::unix_now(),
-                size: bytes.len() as u64,
-                tag: tag.map(str::to_string),
-            };
-            let meta_bytes = serde_json::to_vec(&meta).map_err(|e| self.corrupt(run, e))?;
-            data.insert((run, agent, sequence), bytes)
-                .map_err(|e| self.fail(e))?;
-            metas
-                .insert((run, agent, sequence), meta_bytes.as_slice())
-                .map_err(|e| self.fail(e))?;
-            if let Some(tag) = tag {
-                let mut tags = txn.open_table(CHECKPOINT_TAGS).map_err(|e| self.fail(e))?;
-                tags.insert((run, agent, tag), sequence)
+            let mut tags = txn.open_table(CHECKPOINT_TAGS).map_err(|e| self.fail(e))?;
+            for save in saves {
+                let NewCheckpoint {
+                    run,
+                    agent,
+                    bytes,
+                    tag,
+                } = *save;
+                let last = metas
+                    .range((run, agent, 0)..=(run, agent, u64::MAX))
+                    .map_err(|e| self.fail(e))?
+                    .next_back()
+                    .transpose()
+                    .map_err(|e| self.fail(e))?
+                    .map(|(key, _)| key.value().2);
+                let sequence = last.map_or(1, |s| s + 1);
+                let meta = CheckpointMeta {
+                    run: run.to_string(),
+                    agent: agent.to_string(),
+                    sequence,
+                    created_at: crate::transport::unix_now(),
+                    size: bytes.len() as u64,
+                    tag: tag.map(str::to_string),
+                };
+                let meta_bytes = serde_json::to_vec(&meta).map_err(|e| self.corrupt(run, e))?;
+                data.insert((run, agent, sequence), bytes)
                     .map_err(|e| self.fail(e))?;
+                metas
+                    .insert((run, agent, sequence), meta_bytes.as_slice())
+                    .map_err(|e| self.fail(e))?;
+                if let Some(tag) = tag {
+                    tags.insert((run, agent, tag), sequence)
+                        .map_err(|e| self.fail(e))?;
+                }
+                written.push(meta);
             }
-            meta
-        };
+        }
         txn.commit().map_err(|e| self.fail(e))?;
-        Ok(meta)
+        Ok(written)
     }
 
     /// Loads one checkpoint of (run, agent): the latest, a tagged one or a
@@ -384,6 +415,43 @@ mod tests {
         assert_eq!(first.bytes, b"one");
         assert_eq!(store.checkpoints("r").expect("list").len(), 4);
         assert!(store.checkpoints("other").expect("list").is_empty());
+    }
+
+    #[test]
+    fn a_group_commit_numbers_each_agent_in_order() {
+        let (_dir, store) = temp_store();
+        store.save_checkpoint("r", "a", b"0", None).expect("save");
+        let saves = [
+            NewCheckpoint {
+                run: "r",
+                agent: "a",
+                bytes: b"1",
+                tag: None,
+            },
+            NewCheckpoint {
+                run: "r",
+                agent: "b",
+                bytes: b"x",
+                tag: None,
+            },
+            NewCheckpoint {
+                run: "r",
+                agent: "a",
+                bytes: b"2",
+                tag: Some("best"),
+            },
+        ];
+        let metas = store.save_checkpoints(&saves).expect("group commit");
+        let numbers: Vec<(String, u64)> = metas
+            .iter()
+            .map(|m| (m.agent.clone(), m.sequence))
+            .collect();
+        assert_eq!(numbers, [("a".into(), 2), ("b".into(), 1), ("a".into(), 3)]);
+        let best = store
+            .load_checkpoint("r", "a", &CheckpointSelector::Tag("best".into()))
+            .expect("read")
+            .expect("tagged");
+        assert_eq!(best.bytes, b"2");
     }
 
     #[test]

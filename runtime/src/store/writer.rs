@@ -1,37 +1,97 @@
-//! The store's writer actor: one thread that performs every write, so
-//! fsyncs never stall an arbiter that runs agents, and writes and the
-//! restore reads that must see them are served in order.
+//! The store's writer actor: every write goes through it, on a thread of its
+//! own (an arbiter hosting nothing else), so fsyncs never stall agents, and
+//! the restore reads that must see earlier saves are served after them.
+//!
+//! # Group commit
+//!
+//! Saves that arrive together are committed together: the first save of a
+//! burst schedules a flush, which actix runs once the messages already in
+//! the mailbox have been handled, so a burst of saves (10,000 agents
+//! stopping) costs one transaction and one fsync instead of 10,000.
 
-use actix::{Actor, Addr, Handler, Message, Recipient, SyncArbiter, SyncContext};
+use actix::prelude::*;
 
-use super::{Checkpoint, CheckpointMeta, CheckpointSelector, RunRecord, Store, StoreError};
+use super::{
+    Checkpoint, CheckpointMeta, CheckpointSelector, NewCheckpoint, RunRecord, Store, StoreError,
+};
 
 /// Owns the write side of a [`Store`] on a dedicated thread.
 pub struct StoreWriter {
     store: Store,
+    batch: Vec<SaveCheckpoint>,
+    flush_scheduled: bool,
 }
 
 impl StoreWriter {
-    /// Starts the writer on its own thread.
+    /// Starts the writer on a thread of its own.
     pub fn start(store: Store) -> Addr<StoreWriter> {
-        SyncArbiter::start(1, move || StoreWriter {
-            store: store.clone(),
+        let arbiter = Arbiter::new();
+        StoreWriter::start_in_arbiter(&arbiter.handle(), move |_| StoreWriter {
+            store,
+            batch: Vec::new(),
+            flush_scheduled: false,
         })
+    }
+
+    /// Commits every queued save in one transaction and tells each sender.
+    fn flush(&mut self) {
+        self.flush_scheduled = false;
+        if self.batch.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let saves: Vec<NewCheckpoint<'_>> = batch
+            .iter()
+            .map(|s| NewCheckpoint {
+                run: &s.run,
+                agent: &s.agent,
+                bytes: &s.bytes,
+                tag: s.tag.as_deref(),
+            })
+            .collect();
+        let result = self.store.save_checkpoints(&saves);
+        for (index, save) in batch.iter().enumerate() {
+            let outcome = match &result {
+                Ok(metas) => metas
+                    .get(index)
+                    .cloned()
+                    .ok_or_else(|| "checkpoint missing from its commit".to_string()),
+                Err(error) => Err(error.to_string()),
+            };
+            if let Err(error) = &outcome {
+                tracing::error!(run = %save.run, agent = %save.agent, %error, "checkpoint not saved");
+            }
+            if let Some(committed) = &save.committed {
+                // One notice per save, to an agent with at most one save in flight.
+                committed.do_send(CheckpointCommitted(outcome));
+            }
+        }
     }
 }
 
 impl Actor for StoreWriter {
-    type Context = SyncContext<Self>;
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        // Senders bound themselves (one save in flight per agent); a small
+        // mailbox would only park them.
+        ctx.set_mailbox_capacity(usize::MAX);
+    }
+
+    fn stopping(&mut self, _: &mut Self::Context) -> Running {
+        self.flush();
+        Running::Stop
+    }
 }
 
-/// Save a checkpoint of (run, agent); answers with its metadata, and also
-/// tells `committed` (if set) once the transaction is on disk.
+/// Save a checkpoint of (run, agent). Committed with the others of its
+/// burst; `committed` (if set) hears the outcome.
 ///
-/// Agents send it with `do_send` and learn of the commit through
-/// `committed`: a message held back by a full mailbox inside a future would
-/// be lost with an agent that fails, while `do_send` queues it at once.
+/// Agents send it with `do_send`: a message held back by a full mailbox
+/// inside a future would be lost with an agent that fails, while `do_send`
+/// queues it at once.
 #[derive(Debug, Message)]
-#[rtype(result = "Result<CheckpointMeta, StoreError>")]
+#[rtype(result = "()")]
 pub struct SaveCheckpoint {
     /// Run id.
     pub run: String,
@@ -50,28 +110,32 @@ pub struct SaveCheckpoint {
 #[rtype(result = "()")]
 pub struct CheckpointCommitted(pub Result<CheckpointMeta, String>);
 
-impl Handler<SaveCheckpoint> for StoreWriter {
-    type Result = Result<CheckpointMeta, StoreError>;
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Flush;
 
-    fn handle(&mut self, msg: SaveCheckpoint, _: &mut Self::Context) -> Self::Result {
-        let result =
-            self.store
-                .save_checkpoint(&msg.run, &msg.agent, &msg.bytes, msg.tag.as_deref());
-        if let Some(committed) = msg.committed {
-            // One notice per save, to an agent with at most one save in flight.
-            committed.do_send(CheckpointCommitted(
-                result
-                    .as_ref()
-                    .map(Clone::clone)
-                    .map_err(ToString::to_string),
-            ));
+impl Handler<SaveCheckpoint> for StoreWriter {
+    type Result = ();
+
+    fn handle(&mut self, save: SaveCheckpoint, ctx: &mut Self::Context) {
+        self.batch.push(save);
+        if !self.flush_scheduled {
+            self.flush_scheduled = true;
+            ctx.notify(Flush);
         }
-        result
     }
 }
 
-/// Load the latest checkpoint of (run, agent). Sent through the writer so it
-/// is answered after every save queued before it.
+impl Handler<Flush> for StoreWriter {
+    type Result = ();
+
+    fn handle(&mut self, _: Flush, _: &mut Self::Context) {
+        self.flush();
+    }
+}
+
+/// Load the latest checkpoint of (run, agent). Answered after every save
+/// queued before it is committed.
 #[derive(Debug, Message)]
 #[rtype(result = "Result<Option<Checkpoint>, StoreError>")]
 pub struct LoadLatestCheckpoint {
@@ -85,12 +149,13 @@ impl Handler<LoadLatestCheckpoint> for StoreWriter {
     type Result = Result<Option<Checkpoint>, StoreError>;
 
     fn handle(&mut self, msg: LoadLatestCheckpoint, _: &mut Self::Context) -> Self::Result {
+        self.flush();
         self.store
             .load_checkpoint(&msg.run, &msg.agent, &CheckpointSelector::Latest)
     }
 }
 
-/// Change a run record in one transaction.
+/// Change a run record in one transaction (after the queued saves).
 #[derive(Message)]
 #[rtype(result = "Result<RunRecord, StoreError>")]
 pub struct UpdateRun {
@@ -112,6 +177,7 @@ impl Handler<UpdateRun> for StoreWriter {
     type Result = Result<RunRecord, StoreError>;
 
     fn handle(&mut self, msg: UpdateRun, _: &mut Self::Context) -> Self::Result {
+        self.flush();
         self.store.update_run(&msg.run, msg.change)
     }
 }

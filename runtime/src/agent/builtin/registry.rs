@@ -48,7 +48,8 @@ impl Default for AgentRegistry {
     }
 }
 
-const DEFAULT_MAILBOX: usize = 4096;
+/// Inbound messages that may wait per agent; memory is used only when they do.
+const DEFAULT_MAILBOX: usize = 16_384;
 const BDI: &str = "bdi";
 
 impl AgentRegistry {
@@ -138,8 +139,11 @@ impl AgentRegistry {
         let Some(program) = &section.program else {
             return Err("a bdi agent needs `program`".into());
         };
-        let path = if program.is_relative() && !program.exists() {
-            config_dir.join(program)
+        // Relative to the config file first, so a config means the same
+        // whatever folder it is run from; then to the current folder.
+        let beside_config = config_dir.join(program);
+        let path = if program.is_relative() && beside_config.exists() {
+            beside_config
         } else {
             program.clone()
         };

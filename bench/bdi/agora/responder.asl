@@ -1,0 +1,2 @@
+// Answers askOne from its beliefs; the engine replies by itself.
+value(42).
