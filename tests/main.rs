@@ -8,6 +8,7 @@ mod crash;
 mod env_cli;
 mod interop;
 mod quickstart;
+mod regression;
 mod supervision;
 mod support;
 mod transport;
