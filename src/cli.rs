@@ -48,6 +48,45 @@ pub enum Command {
     Run {
         /// The experiment file (TOML).
         config: PathBuf,
+        /// Fast mode: no per-step or per-episode telemetry is built; only
+        /// lifecycle events are sent.
+        #[arg(long, env = "AGORA_NO_TELEMETRY", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true", default_value = "false")]
+        no_telemetry: bool,
+        /// Start the learner from another run's weights: RUN, RUN:best or RUN:SEQ.
+        #[arg(long, value_name = "RUN[:best|:SEQ]")]
+        warm_start: Option<String>,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Continue a stopped or crashed run from its last checkpoints.
+    Resume {
+        /// Run id (a unique prefix is enough).
+        run: String,
+        /// Fast mode, as for `run`.
+        #[arg(long, env = "AGORA_NO_TELEMETRY", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true", default_value = "false")]
+        no_telemetry: bool,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Play a saved policy greedily and print mean/min/max return.
+    Eval {
+        /// RUN, RUN:best or RUN:SEQ (default: the latest checkpoint).
+        checkpoint: String,
+        /// Episodes to play.
+        #[arg(long, default_value_t = 100)]
+        episodes: u64,
+        /// Seed of the evaluation envs.
+        #[arg(long, default_value_t = 12_345)]
+        seed: u64,
+        /// Show the first episode step by step (text boards for grid envs).
+        #[arg(long)]
+        render: bool,
+        /// Evaluate on this env id instead of the run's (must be the one
+        /// the checkpoint was trained on).
+        #[arg(long)]
+        env: Option<String>,
     },
     /// Run the embedded MQTT broker alone, for other processes and hosts.
     Broker {

@@ -15,7 +15,40 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let result = match &cli.command {
-        cli::Command::Run { config } => commands::run::run(&cli.global, config),
+        cli::Command::Run {
+            config,
+            no_telemetry,
+            warm_start,
+            quiet,
+        } => commands::run::run(
+            &cli.global,
+            config,
+            &commands::run::Launch {
+                no_telemetry: *no_telemetry,
+                warm_start: warm_start.clone(),
+                quiet: *quiet,
+                resume: None,
+            },
+        ),
+        cli::Command::Resume {
+            run,
+            no_telemetry,
+            quiet,
+        } => commands::run::resume(&cli.global, run, *no_telemetry, *quiet),
+        cli::Command::Eval {
+            checkpoint,
+            episodes,
+            seed,
+            render,
+            env,
+        } => commands::eval::run(
+            &cli.global,
+            checkpoint,
+            *episodes,
+            *seed,
+            *render,
+            env.as_deref(),
+        ),
         cli::Command::Broker { bind, port } => commands::broker::run(&cli.global, *bind, *port),
         cli::Command::Send(args) => commands::send::run(&cli.global, args),
         cli::Command::Runs { command } => commands::runs::run(&cli.global, command),

@@ -44,6 +44,9 @@ pub fn run_summary(report: &RunReport) -> String {
             Some("contract-net") => {
                 let _ = writeln!(out, "{agent:<9} {}", contract_net_line(body));
             }
+            Some("learner") => {
+                let _ = writeln!(out, "{agent:<9} {}", learner_line(body));
+            }
             _ => {
                 let _ = writeln!(out, "{agent:<9} {body}");
             }
@@ -224,4 +227,43 @@ pub fn run_detail(run: &RunRecord, checkpoints: &[CheckpointMeta]) -> String {
         );
     }
     out
+}
+
+/// One line of a learner's progress.
+pub fn progress_line(progress: &agora_runtime::learn::Progress) -> String {
+    let figure = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
+    format!(
+        "[{}] {} steps, {} episodes, {:.0} steps/s, mean return {}, best {}",
+        progress.agent,
+        progress.env_steps,
+        progress.episodes,
+        progress.sps,
+        figure(progress.mean_return),
+        figure(progress.best_mean_return)
+    )
+}
+
+fn learner_line(body: &Value) -> String {
+    let text = |key: &str| {
+        body.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string()
+    };
+    let count = |key: &str| body.get(key).and_then(Value::as_u64).unwrap_or(0);
+    let figure = |key: &str| {
+        body.get(key)
+            .and_then(Value::as_f64)
+            .map_or("-".to_string(), |v| format!("{v:.1}"))
+    };
+    format!(
+        "{} on {}: {} env steps, {} episodes, {} updates, mean return {} (best {})",
+        text("algorithm"),
+        text("env"),
+        count("env_steps"),
+        count("episodes"),
+        count("updates"),
+        figure("mean_return"),
+        figure("best_mean_return")
+    )
 }

@@ -7,6 +7,7 @@ mod bdi;
 mod crash;
 mod env_cli;
 mod interop;
+mod learners;
 mod quickstart;
 mod regression;
 mod supervision;

@@ -13,6 +13,7 @@ pub mod agent;
 pub mod broker;
 pub mod config;
 pub mod env;
+pub mod learn;
 pub mod run;
 pub mod store;
 pub mod supervisor;

@@ -3,6 +3,7 @@
 pub mod asl;
 pub mod broker;
 pub mod env;
+pub mod eval;
 pub mod run;
 pub mod runs;
 pub mod send;

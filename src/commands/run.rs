@@ -1,30 +1,88 @@
-//! `agora run CONFIG`: the main job.
+//! `agora run CONFIG` (the main job) and `agora resume RUN`.
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use agora_runtime::config::ExperimentConfig;
+use agora_runtime::learn::Progress;
 use agora_runtime::run::{RunOptions, RunProgress, run_experiment};
 use agora_runtime::store::RunStatus;
 
 use crate::cli::GlobalOptions;
 use crate::output;
 
-pub fn run(global: &GlobalOptions, config_path: &Path) -> anyhow::Result<ExitCode> {
+/// How to launch a run, beyond its config.
+pub struct Launch {
+    pub no_telemetry: bool,
+    pub warm_start: Option<String>,
+    pub quiet: bool,
+    pub resume: Option<String>,
+}
+
+pub fn run(
+    global: &GlobalOptions,
+    config_path: &Path,
+    launch: &Launch,
+) -> anyhow::Result<ExitCode> {
     let config = ExperimentConfig::load(config_path)?;
+    execute(global, &config, launch)
+}
+
+pub fn resume(
+    global: &GlobalOptions,
+    run: &str,
+    no_telemetry: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let store = crate::commands::runs::open_store(global)?;
+    let record = crate::commands::runs::find_run(&store, run)?;
+    if record.status == RunStatus::Completed {
+        anyhow::bail!("run {} is already completed; nothing to resume", record.id);
+    }
+    drop(store);
+    let source = record
+        .config_path
+        .clone()
+        .unwrap_or_else(|| format!("{}.toml", record.name));
+    let config = ExperimentConfig::from_toml_str(&source, &record.config)?;
+    let launch = Launch {
+        no_telemetry,
+        warm_start: None,
+        quiet,
+        resume: Some(record.id),
+    };
+    execute(global, &config, &launch)
+}
+
+fn execute(
+    global: &GlobalOptions,
+    config: &ExperimentConfig,
+    launch: &Launch,
+) -> anyhow::Result<ExitCode> {
     let mut options = RunOptions::new(&global.data_dir);
     options.broker.clone_from(&global.broker);
-    // Agents' `.print`, Jason style: `[agent] text`.
-    let console: agora_runtime::agent::Console = std::sync::Arc::new(|agent: &str, line: &str| {
-        use std::io::Write;
-        let _ = writeln!(std::io::stdout().lock(), "[{agent}] {line}");
-    });
+    options.telemetry = !launch.no_telemetry;
+    options.resume.clone_from(&launch.resume);
+    if let Some(text) = &launch.warm_start {
+        options.warm_start = Some(crate::commands::eval::parse_checkpoint_ref(text)?);
+    }
+    let quiet = global.json || launch.quiet;
     if !global.json {
+        // Agents' `.print`, Jason style: `[agent] text`.
+        let console: agora_runtime::agent::Console = Arc::new(|agent: &str, line: &str| {
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout().lock(), "[{agent}] {line}");
+        });
         options.console = Some(console);
     }
-    let quiet = global.json;
+    if !quiet {
+        options.progress = Some(Arc::new(|progress: &Progress| {
+            eprintln!("{}", output::progress_line(progress))
+        }));
+    }
     let system = actix::System::new();
-    let report = system.block_on(run_experiment(&config, options, |progress| {
+    let report = system.block_on(run_experiment(config, options, |progress| {
         if quiet {
             return;
         }

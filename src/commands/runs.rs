@@ -8,7 +8,8 @@ use anyhow::bail;
 use crate::cli::{GlobalOptions, RunsCommand};
 use crate::output;
 
-pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<ExitCode> {
+/// The registry of `--data-dir`, which must exist.
+pub fn open_store(global: &GlobalOptions) -> anyhow::Result<Store> {
     let path = global.data_dir.join("agora.redb");
     if !path.exists() {
         bail!(
@@ -16,7 +17,11 @@ pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<Exit
             path.display()
         );
     }
-    let store = Store::open(&path)?;
+    Ok(Store::open(&path)?)
+}
+
+pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<ExitCode> {
+    let store = open_store(global)?;
     match command {
         RunsCommand::List => {
             let runs = store.runs()?;
@@ -45,7 +50,7 @@ pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<Exit
 }
 
 /// The run with this id, or the only one whose id starts with it.
-fn find_run(store: &Store, wanted: &str) -> anyhow::Result<RunRecord> {
+pub fn find_run(store: &Store, wanted: &str) -> anyhow::Result<RunRecord> {
     if let Some(record) = store.run(wanted)? {
         return Ok(record);
     }

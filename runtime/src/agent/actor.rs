@@ -4,7 +4,6 @@
 //! failure its supervisor hears about.
 
 use std::any::Any;
-use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,8 +15,9 @@ use super::behaviour::{Behaviour, Behaviours, Next};
 use super::context::{AgentContext, AgentCore, Effects, publish_to_inbox};
 use super::factory::Launch;
 use super::mailbox::{AgentMailbox, Wake};
+use super::saves::SavePipeline;
 use super::stats::bump;
-use crate::store::{CheckpointCommitted, SaveCheckpoint};
+use crate::store::CheckpointCommitted;
 use crate::supervisor::{ChildExit, Link};
 use crate::transport::{DedupWindow, Envelope, InboundMessage, QoS};
 
@@ -27,9 +27,6 @@ const CONTROL_MAILBOX: usize = 64;
 const MESSAGES_PER_PASS: usize = 256;
 /// Envelopes remembered per agent for duplicate suppression.
 const DEDUP_WINDOW: usize = 4096;
-/// Checkpoint saves that may wait behind the one being written; beyond
-/// this the oldest untagged one is dropped, since a newer state supersedes it.
-const PENDING_SAVES: usize = 4;
 /// How long a stopping agent waits for its final checkpoint to commit.
 const FINAL_SAVE_DEADLINE: Duration = Duration::from_secs(10);
 
@@ -65,13 +62,13 @@ pub struct AgentActor<A: Agent> {
     dedup: DedupWindow,
     link: Link,
     effects: Effects,
-    pending_saves: VecDeque<(Vec<u8>, Option<String>)>,
-    save_in_flight: bool,
+    saves: SavePipeline,
     ending: Option<String>,
 }
 
 impl<A: Agent> AgentActor<A> {
     pub(crate) fn new(agent: A, launch: Launch) -> Self {
+        let saves = SavePipeline::new(launch.env.run_id.clone(), launch.name.clone());
         Self {
             agent,
             slots: Vec::new(),
@@ -85,8 +82,7 @@ impl<A: Agent> AgentActor<A> {
             dedup: DedupWindow::new(DEDUP_WINDOW),
             link: launch.link,
             effects: Effects::default(),
-            pending_saves: VecDeque::new(),
-            save_in_flight: false,
+            saves,
             ending: None,
         }
     }
@@ -218,49 +214,18 @@ impl<A: Agent> AgentActor<A> {
         let Some(bytes) = self.snapshot(ctx) else {
             return;
         };
-        if self.pending_saves.len() >= PENDING_SAVES {
-            let oldest_untagged = self
-                .pending_saves
-                .iter()
-                .position(|(_, tag)| tag.is_none())
-                .unwrap_or(0);
-            self.pending_saves.remove(oldest_untagged);
-        }
-        self.pending_saves.push_back((bytes, tag));
+        self.saves.queue(bytes, tag);
         self.pump_saves(ctx);
     }
 
-    /// Sends the next waiting checkpoint to the store writer, one at a time,
-    /// so saves of one agent commit in order and the queue stays bounded.
+    /// Sends the next waiting checkpoint; stops the agent once everything
+    /// is committed if it is ending.
     fn pump_saves(&mut self, ctx: &mut Context<Self>) {
-        if self.save_in_flight {
-            return;
-        }
-        let Some((bytes, tag)) = self.pending_saves.pop_front() else {
-            if let Some(reason) = self.ending.clone() {
-                self.complete_stop(ctx, reason);
-            }
-            return;
-        };
-        self.save_in_flight = true;
-        let save = self.save_message(bytes, tag, Some(ctx.address().recipient()));
-        // do_send: queued at once, so a save never waits inside a future that
-        // a failing agent would drop; at most one per agent is in flight.
-        self.core.env.store.do_send(save);
-    }
-
-    fn save_message(
-        &self,
-        bytes: Vec<u8>,
-        tag: Option<String>,
-        committed: Option<Recipient<CheckpointCommitted>>,
-    ) -> SaveCheckpoint {
-        SaveCheckpoint {
-            run: self.core.env.run_id.clone(),
-            agent: self.core.name.clone(),
-            bytes,
-            tag,
-            committed,
+        let idle = self
+            .saves
+            .pump(&self.core.env.store, ctx.address().recipient());
+        if idle && let Some(reason) = self.ending.clone() {
+            self.complete_stop(ctx, reason);
         }
     }
 
@@ -311,7 +276,7 @@ impl<A: Agent> AgentActor<A> {
             }
         }
         if let Some(bytes) = self.snapshot(ctx) {
-            self.pending_saves.push_back((bytes, None));
+            self.saves.queue(bytes, None);
         }
         if self.ending.is_some() {
             return; // the snapshot itself failed
@@ -338,10 +303,7 @@ impl<A: Agent> AgentActor<A> {
         self.ending = Some(exit.describe());
         // What it sent before failing goes out, as it would have unbatched.
         self.flush_outbox();
-        for (bytes, tag) in std::mem::take(&mut self.pending_saves) {
-            let save = self.save_message(bytes, tag, None);
-            self.core.env.store.do_send(save);
-        }
+        self.saves.send_all(&self.core.env.store);
         self.link.set_exit(exit);
         ctx.stop();
     }
@@ -470,13 +432,7 @@ impl<A: Agent> Handler<CheckpointCommitted> for AgentActor<A> {
         CheckpointCommitted(result): CheckpointCommitted,
         ctx: &mut Self::Context,
     ) {
-        self.save_in_flight = false;
-        match result {
-            Ok(meta) => {
-                tracing::debug!(agent = %self.core.name, sequence = meta.sequence, "checkpoint committed")
-            }
-            Err(error) => tracing::error!(agent = %self.core.name, %error, "checkpoint not saved"),
-        }
+        self.saves.committed(&result);
         self.pump_saves(ctx);
     }
 }

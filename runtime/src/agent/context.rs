@@ -37,6 +37,10 @@ pub struct AgentEnv {
     pub agent_names: Arc<Vec<String>>,
     /// Where agents' console output (`.print`) goes; the CLI prints it.
     pub console: Option<Console>,
+    /// Where learners' progress goes; the CLI shows it.
+    pub progress: Option<crate::learn::ProgressSink>,
+    /// Build per-step and per-episode telemetry (off in fast mode).
+    pub telemetry_enabled: bool,
 }
 
 /// Receives console lines of agents: (agent, line).

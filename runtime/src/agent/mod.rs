@@ -27,6 +27,7 @@ mod context;
 mod error;
 mod factory;
 mod mailbox;
+pub(crate) mod saves;
 mod stats;
 mod template;
 

@@ -52,6 +52,24 @@ pub struct ExperimentConfig {
     /// `[[agents]]`: the agents to start, in order.
     #[serde(default)]
     pub agents: Vec<AgentSection>,
+    /// `[learner]`: a reinforcement-learning agent trained in this run.
+    #[serde(default)]
+    pub learner: Option<LearnerSection>,
+    /// `[env]`: the environments the learner trains on.
+    #[serde(default)]
+    pub env: Option<EnvSection>,
+    /// `[q_learning]`: hyperparameters (defaults: see `agora-agents`).
+    #[serde(default)]
+    pub q_learning: Option<toml::Table>,
+    /// `[sarsa]`: hyperparameters.
+    #[serde(default)]
+    pub sarsa: Option<toml::Table>,
+    /// `[dqn]`: hyperparameters (defaults: CleanRL's dqn.py).
+    #[serde(default)]
+    pub dqn: Option<toml::Table>,
+    /// `[ppo]`: hyperparameters (defaults: CleanRL's ppo.py).
+    #[serde(default)]
+    pub ppo: Option<toml::Table>,
     /// Where the config came from (not a TOML key).
     #[serde(skip)]
     pub source: PathBuf,
@@ -457,7 +475,64 @@ impl ExperimentConfig {
             ));
         }
 
+        if let Some(learner) = &self.learner {
+            validate_name(&learner.name)
+                .map_err(|e| invalid("learner.name".into(), e.to_string()))?;
+            if self.env.is_none() {
+                return Err(invalid(
+                    "env".into(),
+                    "a [learner] needs an [env] section with the env `id`".into(),
+                ));
+            }
+            if learner.threads == 0 {
+                return Err(invalid(
+                    "learner.threads".into(),
+                    "must be at least 1".into(),
+                ));
+            }
+            if learner.best_window == 0 {
+                return Err(invalid(
+                    "learner.best_window".into(),
+                    "must be at least 1".into(),
+                ));
+            }
+        }
+        if let Some(env) = &self.env {
+            if self.learner.is_none() {
+                return Err(invalid(
+                    "env".into(),
+                    "[env] is for a [learner]; add one (or remove [env])".into(),
+                ));
+            }
+            if env.num_envs == Some(0) {
+                return Err(invalid("env.num_envs".into(), "must be at least 1".into()));
+            }
+        }
+        let algorithm = self.learner.as_ref().map(|l| l.algorithm.name());
+        for (section, present) in [
+            ("q_learning", self.q_learning.is_some()),
+            ("sarsa", self.sarsa.is_some()),
+            ("dqn", self.dqn.is_some()),
+            ("ppo", self.ppo.is_some()),
+        ] {
+            if present && algorithm != Some(section) {
+                return Err(invalid(
+                    section.into(),
+                    match algorithm {
+                        Some(a) => {
+                            format!("[{section}] does not apply: the learner's algorithm is `{a}`")
+                        }
+                        None => {
+                            format!("[{section}] needs a [learner] with algorithm = \"{section}\"")
+                        }
+                    },
+                ));
+            }
+        }
         let mut seen = std::collections::HashSet::new();
+        if let Some(learner) = &self.learner {
+            seen.insert(learner.name.clone());
+        }
         for (index, agent) in self.agents.iter().enumerate() {
             let at = |key: &str| format!("agents[{index}].{key}");
             validate_name(&agent.name).map_err(|e| invalid(at("name"), e.to_string()))?;
@@ -647,4 +722,70 @@ mod tests {
         ));
         assert!(parse_broker_choice("embedded:x", 1883).is_err());
     }
+}
+
+/// `[learner]`: one reinforcement-learning agent.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LearnerSection {
+    /// Agent name (default `learner`).
+    #[serde(default = "default_learner_name")]
+    pub name: String,
+    /// `q_learning`, `sarsa`, `dqn` or `ppo`; its hyperparameters are the
+    /// section of the same name.
+    pub algorithm: agora_agents::learners::Algorithm,
+    /// Seed of everything random (envs, exploration, initial weights).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Compute threads of the networks (1 is fastest for small networks
+    /// on a busy machine).
+    #[serde(default = "default_threads")]
+    pub threads: usize,
+    /// Save a checkpoint every this many env steps (0: only at stop and as
+    /// `best`).
+    #[serde(default = "default_checkpoint_every")]
+    pub checkpoint_every: u64,
+    /// Episodes in the rolling mean return that decides the `best`
+    /// checkpoint.
+    #[serde(default = "default_best_window")]
+    pub best_window: usize,
+    /// `never`, `on-failure` (default) or `always`.
+    #[serde(default)]
+    pub restart: RestartPolicy,
+}
+
+fn default_learner_name() -> String {
+    "learner".into()
+}
+fn default_seed() -> u64 {
+    1
+}
+fn default_threads() -> usize {
+    1
+}
+fn default_checkpoint_every() -> u64 {
+    50_000
+}
+fn default_best_window() -> usize {
+    20
+}
+
+/// `[env]`: the learner's environments.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvSection {
+    /// Environment id, e.g. `CartPole-v1`.
+    pub id: String,
+    /// Envs stepped together (default: 4 for PPO as CleanRL, else 1).
+    #[serde(default)]
+    pub num_envs: Option<usize>,
+    /// Env threads: 0 steps the batch on the learner's own thread (fastest
+    /// for small batches, where an actor hop per step would dominate); N
+    /// runs N shard actors. Default: 0 below 64 envs, else one per core
+    /// minus the learner's.
+    #[serde(default)]
+    pub shards: Option<usize>,
+    /// `make()` keyword arguments, e.g. `{ map_name = "8x8", is_slippery = false }`.
+    #[serde(default)]
+    pub params: toml::Table,
 }

@@ -5,5 +5,7 @@
 mod shard;
 mod sharded;
 
-pub use shard::{EnvShard, OwnedActions, ResetShard, ShardError, StepShard, Stepped};
+pub use shard::{
+    EnvShard, OwnedActions, ResetShard, RestoreShard, ShardError, SnapshotShard, StepShard, Stepped,
+};
 pub use sharded::{EnvActorError, ShardedVecEnv, StepTiming};

@@ -186,3 +186,33 @@ impl Handler<ResetShard> for EnvShard {
         }
     }
 }
+
+/// Takes a snapshot of the shard's envs (for a checkpoint).
+#[derive(Debug, Message)]
+#[rtype(result = "Result<agora_agents::VecEnvSnapshot, EnvError>")]
+pub struct SnapshotShard;
+
+impl Handler<SnapshotShard> for EnvShard {
+    type Result = Result<agora_agents::VecEnvSnapshot, EnvError>;
+
+    fn handle(&mut self, _: SnapshotShard, _: &mut Self::Context) -> Self::Result {
+        self.envs()?.snapshot()
+    }
+}
+
+/// Puts a snapshot back into the shard's envs (resuming a checkpoint).
+#[derive(Debug, Message)]
+#[rtype(result = "Result<(), EnvError>")]
+pub struct RestoreShard(pub agora_agents::VecEnvSnapshot);
+
+impl Handler<RestoreShard> for EnvShard {
+    type Result = Result<(), EnvError>;
+
+    fn handle(
+        &mut self,
+        RestoreShard(snapshot): RestoreShard,
+        _: &mut Self::Context,
+    ) -> Self::Result {
+        self.envs()?.restore(&snapshot)
+    }
+}

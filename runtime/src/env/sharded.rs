@@ -6,10 +6,13 @@ use std::time::{Duration, Instant};
 
 use actix::Addr;
 use agora_agents::{
-    ActionBatch, AutoresetMode, Batch, EnvError, Params, Space, VectorEnv, make_vec, shard_ranges,
+    ActionBatch, AutoresetMode, Batch, EnvError, Params, Space, VecEnvSnapshot, VectorEnv,
+    make_vec, shard_ranges,
 };
 
-use super::shard::{EnvShard, OwnedActions, ResetShard, ShardError, StepShard, Stepped};
+use super::shard::{
+    EnvShard, OwnedActions, ResetShard, RestoreShard, ShardError, SnapshotShard, StepShard, Stepped,
+};
 
 /// Why stepping through the env actors failed.
 #[derive(Debug, thiserror::Error)]
@@ -268,6 +271,65 @@ impl ShardedVecEnv {
         self.timing.wall += started.elapsed();
         self.timing.compute += compute;
         Ok(transitions)
+    }
+
+    /// Snapshots of every shard, in shard order (for a checkpoint).
+    pub async fn snapshot(&self) -> Result<Vec<VecEnvSnapshot>, EnvActorError> {
+        let requests: Vec<_> = self
+            .shards
+            .iter()
+            .map(|shard| shard.addr.send(SnapshotShard))
+            .collect();
+        let mut snapshots = Vec::with_capacity(requests.len());
+        for (index, answer) in futures::future::join_all(requests)
+            .await
+            .into_iter()
+            .enumerate()
+        {
+            match answer {
+                Ok(snapshot) => snapshots.push(snapshot?),
+                Err(error) => return Err(self.gone(index, error)),
+            }
+        }
+        Ok(snapshots)
+    }
+
+    /// Puts shard snapshots back (from [`snapshot`](Self::snapshot) of a
+    /// batch with the same id, parameters, sizes and shards).
+    pub async fn restore(&mut self, snapshots: Vec<VecEnvSnapshot>) -> Result<(), EnvActorError> {
+        if snapshots.len() != self.shards.len() {
+            return Err(EnvError::InvalidConfig(format!(
+                "the checkpoint holds {} env shard(s); this run has {}; resume with the same `shards`",
+                snapshots.len(),
+                self.shards.len()
+            ))
+            .into());
+        }
+        let requests: Vec<_> = self
+            .shards
+            .iter()
+            .zip(snapshots)
+            .map(|(shard, snapshot)| shard.addr.send(RestoreShard(snapshot)))
+            .collect();
+        for (index, answer) in futures::future::join_all(requests)
+            .await
+            .into_iter()
+            .enumerate()
+        {
+            match answer {
+                Ok(restored) => restored?,
+                Err(error) => return Err(self.gone(index, error)),
+            }
+        }
+        Ok(())
+    }
+
+    fn gone(&self, index: usize, error: actix::MailboxError) -> EnvActorError {
+        EnvActorError::ShardGone {
+            shard: index,
+            range: self.shards[index].range.clone(),
+            reason: error.to_string(),
+        }
     }
 
     /// Copies each shard's buffers into the batch and keeps them for reuse.

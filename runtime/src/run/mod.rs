@@ -21,7 +21,8 @@ pub use switch::RunSwitch;
 use crate::agent::builtin::AgentRegistry;
 use crate::agent::{AgentEnv, AgentStatsSnapshot};
 use crate::config::{BrokerChoice, ConfigError, ExperimentConfig, parse_broker_choice};
-use crate::store::{RunRecord, RunStatus, Store, StoreError, StoreWriter};
+use crate::store::{CheckpointSelector, RunRecord, RunStatus, Store, StoreError, StoreWriter};
+use crate::supervisor::ChildSpec;
 use crate::supervisor::{Report, Shutdown, SupervisionOutcome, Supervisor, SupervisorSettings};
 use crate::telemetry::{LifecycleEvent, LifecycleKind, Telemetry};
 use crate::transport::{BrokerUrl, QoS, Transport, TransportError, TransportOptions, unix_now};
@@ -36,6 +37,15 @@ pub struct RunOptions {
     pub registry: AgentRegistry,
     /// Where agents' console output goes (`.print`); logged when `None`.
     pub console: Option<crate::agent::Console>,
+    /// Where learners' progress goes; logged when `None`.
+    pub progress: Option<crate::learn::ProgressSink>,
+    /// Build per-step and per-episode telemetry. Off is fast mode
+    /// (`--no-telemetry`): only lifecycle events are sent.
+    pub telemetry: bool,
+    /// Continue this run (same id) from its agents' last checkpoints.
+    pub resume: Option<String>,
+    /// Start the learner from another run's weights: (run, which checkpoint).
+    pub warm_start: Option<(String, CheckpointSelector)>,
 }
 
 impl RunOptions {
@@ -46,6 +56,10 @@ impl RunOptions {
             data_dir: data_dir.into(),
             registry: AgentRegistry::with_builtins(),
             console: None,
+            progress: None,
+            telemetry: true,
+            resume: None,
+            warm_start: None,
         }
     }
 }
@@ -141,7 +155,8 @@ pub async fn run_experiment(
     let started = Instant::now();
     // Everything that can be wrong with the config fails here, before any
     // broker, file or connection exists.
-    let specs = options.registry.child_specs(config)?;
+    let mut specs = options.registry.child_specs(config)?;
+    let learner = crate::learn::LearnerSpec::from_config(config)?;
     let choice = match &options.broker {
         Some(text) => parse_broker_choice(text, config.broker.port).map_err(|message| {
             ConfigError::Invalid {
@@ -169,7 +184,40 @@ pub async fn run_experiment(
     let (broker_url, broker_guard) = start_broker(choice, &mut progress)?;
 
     let name = config.run_name();
-    let run_id = new_run_id(&name);
+    let run_id = match &options.resume {
+        Some(run) => run.clone(),
+        None => new_run_id(&name),
+    };
+    if let Some(learner) = learner {
+        let warm = match &options.warm_start {
+            Some((source, which)) => {
+                let bytes = load_warm_start(&store, source, which, &learner.name)?;
+                // Tried on a throwaway learner now, so shapes that do not
+                // fit fail before anything starts (not at the first start,
+                // where a restart would quietly train from scratch).
+                let mut probe = learner.trainer().map_err(|e| ConfigError::Invalid {
+                    file: config.source.clone(),
+                    key: learner.algorithm.name().into(),
+                    message: e.to_string(),
+                })?;
+                probe.warm_start(&bytes).map_err(|e| ConfigError::Invalid {
+                    file: "--warm-start".into(),
+                    key: "warm_start".into(),
+                    message: format!("{source}: {e}"),
+                })?;
+                Some(bytes)
+            }
+            None => None,
+        };
+        specs.push(ChildSpec {
+            name: learner.name.clone(),
+            restart: learner.restart,
+            service: false,
+            mailbox: 1024,
+            max_restarts: None,
+            factory: Arc::new(crate::learn::LearnerFactory::new(learner, warm)),
+        });
+    }
     let host = format!("{}-{}", crate::host_name(), std::process::id());
     let namespace = config.run.namespace.clone();
     let topics = crate::transport::Topics::new(&namespace);
@@ -190,9 +238,22 @@ pub async fn run_experiment(
     transport_options.last_will = Some((topics.host_status(&host), host_status("offline")));
     let transport = Transport::connect(transport_options).await?;
 
-    let mut record = RunRecord::started(&run_id, &name, &config.text);
-    record.config_path = Some(config.source.display().to_string());
-    store.put_run(&record)?;
+    match &options.resume {
+        Some(run) => {
+            store.update_run(run, |r| {
+                r.status = RunStatus::Running;
+                r.ended_at = None;
+                r.reason = None;
+                r.host = crate::host_name();
+                r.pid = std::process::id();
+            })?;
+        }
+        None => {
+            let mut record = RunRecord::started(&run_id, &name, &config.text);
+            record.config_path = Some(config.source.display().to_string());
+            store.put_run(&record)?;
+        }
+    }
 
     let publish_retained = |topic: String, payload: Vec<u8>| {
         if let Err(error) = transport.publish(topic, payload, QoS::AtLeastOnce, true) {
@@ -229,6 +290,8 @@ pub async fn run_experiment(
         run_switch: run_switch.clone(),
         agent_names: Arc::new(specs.iter().map(|s| s.name.clone()).collect()),
         console: options.console.clone(),
+        progress: options.progress.clone(),
+        telemetry_enabled: options.telemetry,
     });
     telemetry.lifecycle(
         LifecycleEvent::new(LifecycleKind::RunStarted, &run_id)
@@ -247,6 +310,7 @@ pub async fn run_experiment(
         shutdown_timeout: config.supervisor.shutdown_timeout,
         on_agent_failure: config.run.on_agent_failure,
         subscribe_timeout: Duration::from_secs(10).max(config.broker.connect_timeout),
+        resume: options.resume.is_some(),
     };
     let (outcome_tx, outcome_rx) = oneshot::channel();
     let supervisor = Supervisor::new(env, specs, settings, outcome_tx).start();
@@ -338,9 +402,11 @@ async fn wait_for_end(
             Ok(SupervisionOutcome::NotReady(reason)) => (RunStatus::Failed, format!("not ready: {reason}")),
             Err(_) => (RunStatus::Failed, "the supervisor ended unexpectedly".to_string()),
         },
-        reason = switch.stopped() => (RunStatus::Completed, reason),
+        reason = switch.stopped() => (if switch.failed() { RunStatus::Failed } else { RunStatus::Completed }, reason),
         signal = stop_signal() => (RunStatus::Stopped, format!("stopped by {signal}")),
-        () = time_limit => (RunStatus::Completed, "max_duration reached".to_string()),
+        // Stopped, not completed: the agents had not finished, and the run
+        // can be resumed.
+        () = time_limit => (RunStatus::Stopped, "max_duration reached".to_string()),
     }
 }
 
@@ -385,4 +451,32 @@ fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The checkpoint a warm start takes its weights from.
+fn load_warm_start(
+    store: &Store,
+    run: &str,
+    which: &CheckpointSelector,
+    learner: &str,
+) -> Result<Vec<u8>, RunError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        file: "--warm-start".into(),
+        key: "warm_start".into(),
+        message,
+    };
+    let record = store
+        .run(run)?
+        .ok_or_else(|| invalid(format!("no run `{run}` in {}", store.path().display())))?;
+    // The source run's learner may have another name.
+    let name = ExperimentConfig::from_toml_str(&record.name, &record.config)
+        .ok()
+        .and_then(|c| c.learner.map(|l| l.name))
+        .unwrap_or_else(|| learner.to_string());
+    let checkpoint = store.load_checkpoint(run, &name, which)?.ok_or_else(|| {
+        invalid(format!(
+            "run `{run}` has no checkpoint {which:?} of its learner `{name}`"
+        ))
+    })?;
+    Ok(checkpoint.bytes)
 }

@@ -8,6 +8,7 @@ use tokio::sync::Notify;
 /// Asks a run to end. Cheap to share; the first reason wins.
 #[derive(Debug, Default)]
 pub struct RunSwitch {
+    failed: std::sync::atomic::AtomicBool,
     reason: Mutex<Option<String>>,
     flipped: Notify,
 }
@@ -20,6 +21,17 @@ impl RunSwitch {
             *slot = Some(reason.into());
         }
         self.flipped.notify_waiters();
+    }
+
+    /// Asks the run to end as failed, for `reason`.
+    pub fn fail(&self, reason: impl Into<String>) {
+        self.failed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.stop(reason);
+    }
+
+    /// Whether the run was asked to end as failed.
+    pub fn failed(&self) -> bool {
+        self.failed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The reason, once asked.

@@ -68,6 +68,8 @@ pub struct SupervisorSettings {
     pub on_agent_failure: OnAgentFailure,
     /// How long to wait for the broker to acknowledge the inbox subscriptions.
     pub subscribe_timeout: Duration,
+    /// Start every agent from its latest checkpoint (resuming a run).
+    pub resume: bool,
 }
 
 impl Default for SupervisorSettings {
@@ -79,6 +81,7 @@ impl Default for SupervisorSettings {
             shutdown_timeout: Duration::from_secs(5),
             on_agent_failure: OnAgentFailure::Continue,
             subscribe_timeout: Duration::from_secs(10),
+            resume: false,
         }
     }
 }
@@ -270,34 +273,48 @@ impl Supervisor {
         let child = &mut self.children[index];
         child.state = ChildState::Restarting;
         child.restarts += 1;
+        self.launch_from_checkpoint(ctx, index, LifecycleKind::AgentRestarted, why);
+    }
+
+    /// Loads the child's latest checkpoint through the store writer (so
+    /// every save queued before is committed first), starts the child with
+    /// it, and emits `event`.
+    fn launch_from_checkpoint(
+        &mut self,
+        ctx: &mut Context<Self>,
+        index: usize,
+        event: LifecycleKind,
+        why: String,
+    ) {
         let load = self.env.store.send(LoadLatestCheckpoint {
             run: self.env.run_id.clone(),
-            agent: child.spec.name.clone(),
+            agent: self.children[index].spec.name.clone(),
         });
         ctx.spawn(load.into_actor(self).map(move |loaded, supervisor, ctx| {
             if supervisor.shutting_down {
                 let child = &mut supervisor.children[index];
-                child.state = ChildState::Stopped("shut down while restarting".into());
+                child.state = ChildState::Stopped("shut down while starting".into());
                 return;
             }
+            let name = supervisor.children[index].spec.name.clone();
             let checkpoint = match loaded {
                 Ok(Ok(checkpoint)) => checkpoint,
                 Ok(Err(error)) => {
-                    tracing::error!(agent = %supervisor.children[index].spec.name, %error, "restarting without checkpoint");
+                    tracing::error!(agent = %name, %error, "starting without checkpoint");
                     None
                 }
                 Err(error) => {
-                    tracing::error!(agent = %supervisor.children[index].spec.name, %error, "store writer unreachable; restarting without checkpoint");
+                    tracing::error!(agent = %name, %error, "store writer unreachable; starting without checkpoint");
                     None
                 }
             };
             let sequence = checkpoint.as_ref().map(|c| c.meta.sequence);
             supervisor.launch(ctx, index, checkpoint);
-            let child = &supervisor.children[index];
+            let incarnation = supervisor.children[index].incarnation;
             supervisor.emit(
-                LifecycleKind::AgentRestarted,
-                &child.spec.name,
-                serde_json::json!({"incarnation": child.incarnation, "reason": why, "from_checkpoint": sequence}),
+                event,
+                &name,
+                serde_json::json!({"incarnation": incarnation, "reason": why, "from_checkpoint": sequence}),
             );
         }));
     }
@@ -387,6 +404,15 @@ impl Actor for Supervisor {
                         return;
                     }
                     for index in 0..supervisor.children.len() {
+                        if supervisor.settings.resume {
+                            supervisor.launch_from_checkpoint(
+                                ctx,
+                                index,
+                                LifecycleKind::AgentStarted,
+                                "resumed".into(),
+                            );
+                            continue;
+                        }
                         supervisor.launch(ctx, index, None);
                         let child = &supervisor.children[index];
                         supervisor.emit(

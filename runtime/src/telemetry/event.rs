@@ -81,3 +81,64 @@ impl LifecycleEvent {
         self
     }
 }
+
+/// A finished training episode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpisodeEvent {
+    /// The run.
+    pub run: String,
+    /// The learner.
+    pub agent: String,
+    /// Episodes finished so far, this one included.
+    pub episode: u64,
+    /// Row of the env in the batch.
+    pub env_index: usize,
+    /// Sum of rewards.
+    pub episode_return: f64,
+    /// Steps.
+    pub length: u32,
+    /// Env steps of the run when it ended.
+    pub env_steps: u64,
+    /// Seconds since the Unix epoch.
+    pub at: f64,
+}
+
+/// Training metrics of a learner at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainEvent {
+    /// The run.
+    pub run: String,
+    /// The learner.
+    pub agent: String,
+    /// Env steps, episodes, updates, losses, learning rate, epsilon, …
+    #[serde(flatten)]
+    pub metrics: agora_agents::learners::Metrics,
+    /// Env steps per second since the previous event.
+    pub sps: f64,
+    /// Rolling mean return of the last episodes.
+    pub mean_return: Option<f64>,
+    /// Best rolling mean so far.
+    pub best_mean_return: Option<f64>,
+    /// Seconds since the Unix epoch.
+    pub at: f64,
+}
+
+/// Telemetry that may be dropped under load (never lifecycle events).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A finished episode.
+    Episode(EpisodeEvent),
+    /// Training metrics.
+    Train(Box<TrainEvent>),
+}
+
+impl Event {
+    /// The telemetry kind, as in `runs/{run}/telemetry/{kind}`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Episode(_) => "episode",
+            Event::Train(_) => "train",
+        }
+    }
+}

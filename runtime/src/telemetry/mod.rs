@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix::prelude::*;
 
-pub use event::{LifecycleEvent, LifecycleKind};
+pub use event::{EpisodeEvent, Event, LifecycleEvent, LifecycleKind, TrainEvent};
 
 use crate::transport::{QoS, Transport};
 
@@ -20,7 +22,12 @@ use crate::transport::{QoS, Transport};
 pub struct Telemetry {
     addr: Addr<TelemetryActor>,
     run_id: String,
+    dropped: Arc<AtomicU64>,
 }
+
+/// Telemetry events that may wait for the telemetry actor; beyond this
+/// they are dropped and counted, never waited for.
+const EVENT_QUEUE: usize = 4096;
 
 impl std::fmt::Debug for Telemetry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,6 +46,8 @@ pub struct TelemetrySummary {
     pub reports: BTreeMap<String, serde_json::Value>,
     /// Problems writing the events file, if any.
     pub sink_errors: Vec<String>,
+    /// Telemetry events dropped because the queue was full.
+    pub dropped: u64,
 }
 
 impl Telemetry {
@@ -74,6 +83,7 @@ impl Telemetry {
         Telemetry {
             addr: actor.start(),
             run_id,
+            dropped: Arc::default(),
         }
     }
 
@@ -93,6 +103,24 @@ impl Telemetry {
         self.addr.do_send(Emit(event));
     }
 
+    /// Emits an event that may be dropped: episodes, training metrics.
+    ///
+    /// # Backpressure
+    ///
+    /// Never waits: when the queue is full the event is dropped and counted
+    /// (the count is in the run summary), so a slow sink never slows
+    /// training.
+    pub fn emit(&self, event: Event) {
+        if self.addr.try_send(Record(event)).is_err() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Telemetry events dropped so far.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
     /// Emits an agent's report (a result such as a pinger's latencies).
     pub fn report(&self, agent: &str, report: serde_json::Value) {
         self.lifecycle(
@@ -104,7 +132,9 @@ impl Telemetry {
 
     /// Flushes the sinks and returns what was collected.
     pub async fn finish(&self) -> TelemetrySummary {
-        self.addr.send(Finish).await.unwrap_or_default()
+        let mut summary = self.addr.send(Finish).await.unwrap_or_default();
+        summary.dropped = self.dropped();
+        summary
     }
 }
 
@@ -124,6 +154,20 @@ struct TelemetryActor {
 }
 
 impl TelemetryActor {
+    /// Appends a line to the events file; flushed right after the burst of
+    /// events now in the mailbox (one write for 10,000 agents starting), so
+    /// no event waits in memory longer than one pass of the actor.
+    fn write_line(&mut self, line: &[u8], ctx: &mut Context<Self>) {
+        let Some(file) = &mut self.file else { return };
+        let written = file.write_all(line).and_then(|()| file.write_all(b"\n"));
+        if let Err(error) = written {
+            self.file_failed(error);
+        } else if !self.flush_scheduled {
+            self.flush_scheduled = true;
+            ctx.notify(FlushFile);
+        }
+    }
+
     /// A sink that fails reports it once and turns itself off; the run goes on.
     fn file_failed(&mut self, error: std::io::Error) {
         self.summary
@@ -153,6 +197,35 @@ impl Handler<FlushFile> for TelemetryActor {
 
 impl Actor for TelemetryActor {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.set_mailbox_capacity(EVENT_QUEUE);
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Record(Event);
+
+impl Handler<Record> for TelemetryActor {
+    type Result = ();
+
+    fn handle(&mut self, Record(event): Record, ctx: &mut Self::Context) {
+        let line = match serde_json::to_vec(&event) {
+            Ok(line) => line,
+            Err(error) => {
+                tracing::error!(%error, "telemetry event does not serialize");
+                return;
+            }
+        };
+        if let (Some(transport), Some(topic)) = (&self.transport, &self.topic) {
+            // `.../telemetry/lifecycle` → `.../telemetry/{kind}`.
+            let topic = format!("{}{}", topic.trim_end_matches("lifecycle"), event.kind());
+            // Telemetry is not worth an error to the learner: a full outbox drops it.
+            let _ = transport.publish(topic, line.clone(), QoS::AtLeastOnce, false);
+        }
+        self.write_line(&line, ctx);
+    }
 }
 
 #[derive(Message)]
@@ -195,18 +268,7 @@ impl Handler<Emit> for TelemetryActor {
         {
             tracing::warn!(%error, "lifecycle event not published");
         }
-        if let Some(file) = &mut self.file {
-            let written = file.write_all(&line).and_then(|()| file.write_all(b"\n"));
-            if let Err(error) = written {
-                self.file_failed(error);
-            } else if !self.flush_scheduled {
-                // Flushed right after the burst of events now in the
-                // mailbox: one write for 10,000 agents starting, yet no
-                // event waits in memory longer than one pass of the actor.
-                self.flush_scheduled = true;
-                ctx.notify(FlushFile);
-            }
-        }
+        self.write_line(&line, ctx);
     }
 }
 

@@ -1,0 +1,81 @@
+//! Where a learner's envs step: on its own thread (small batches, where an
+//! actor hop per step would cost more than the step) or in shard actors.
+
+use agora_agents::{ActionBatch, Batch, VecEnvSnapshot, VectorEnv};
+
+use crate::env::{EnvActorError, ShardedVecEnv};
+
+/// A learner's env batch.
+pub enum EnvHost {
+    /// Stepped on the learner's thread.
+    Inline {
+        /// The envs.
+        envs: Box<dyn VectorEnv>,
+        /// Their step buffers.
+        batch: Batch,
+    },
+    /// Stepped by shard actors, one thread each.
+    Actors(ShardedVecEnv),
+}
+
+impl std::fmt::Debug for EnvHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EnvHost::Inline { envs, .. } => {
+                write!(f, "EnvHost::Inline({} x {})", envs.num_envs(), envs.id())
+            }
+            EnvHost::Actors(envs) => write!(f, "EnvHost::Actors({envs:?})"),
+        }
+    }
+}
+
+impl EnvHost {
+    /// The latest observations and step results.
+    pub fn batch(&self) -> &Batch {
+        match self {
+            EnvHost::Inline { batch, .. } => batch,
+            EnvHost::Actors(envs) => envs.batch(),
+        }
+    }
+
+    /// Resets every env (env `g` with `seed + g`).
+    pub async fn reset(&mut self, seed: u64) -> Result<(), EnvActorError> {
+        match self {
+            EnvHost::Inline { envs, batch } => Ok(envs.reset(Some(seed), batch.view_mut())?),
+            EnvHost::Actors(envs) => envs.reset(Some(seed)).await.map(|_| ()),
+        }
+    }
+
+    /// Steps every env with its action.
+    pub async fn step(&mut self, actions: &[i64]) -> Result<usize, EnvActorError> {
+        match self {
+            EnvHost::Inline { envs, batch } => {
+                Ok(envs.step(ActionBatch::Discrete(actions), batch.view_mut())?)
+            }
+            EnvHost::Actors(envs) => envs.step(ActionBatch::Discrete(actions)).await,
+        }
+    }
+
+    /// Snapshots of the envs, one per shard.
+    pub async fn snapshot(&self) -> Result<Vec<VecEnvSnapshot>, EnvActorError> {
+        match self {
+            EnvHost::Inline { envs, .. } => Ok(vec![envs.snapshot()?]),
+            EnvHost::Actors(envs) => envs.snapshot().await,
+        }
+    }
+
+    /// Puts snapshots back (one per shard).
+    pub async fn restore(&mut self, snapshots: Vec<VecEnvSnapshot>) -> Result<(), EnvActorError> {
+        match self {
+            EnvHost::Inline { envs, .. } => match snapshots.as_slice() {
+                [one] => Ok(envs.restore(one)?),
+                other => Err(agora_agents::EnvError::InvalidConfig(format!(
+                    "the checkpoint holds {} env shards; this run steps its envs inline (shards = 0)",
+                    other.len()
+                ))
+                .into()),
+            },
+            EnvHost::Actors(envs) => envs.restore(snapshots).await,
+        }
+    }
+}

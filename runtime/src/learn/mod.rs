@@ -1,0 +1,100 @@
+//! Reinforcement-learning agents in the runtime: a learner from
+//! `agora-agents` trained against env shards, supervised like any agent
+//! (restarted from its last checkpoint), checkpointed every K steps, at
+//! stop and as `best`.
+
+mod actor;
+mod host;
+mod spec;
+mod train_loop;
+
+use std::sync::Arc;
+
+use actix::{Actor, Arbiter, Recipient};
+
+pub use actor::{LearnerActor, Progress};
+pub use host::EnvHost;
+pub use spec::LearnerSpec;
+pub use train_loop::{LearnError, Pass, TrainLoop};
+
+use crate::agent::{AgentError, AgentFactory, Launch, StopAgent};
+use crate::supervisor::ChildExit;
+
+/// Receives learners' progress (the CLI shows it).
+pub type ProgressSink = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Builds a learner for each (re)start.
+pub struct LearnerFactory {
+    spec: Arc<LearnerSpec>,
+    warm_start: Option<Vec<u8>>,
+}
+
+impl LearnerFactory {
+    /// A factory for `spec`; `warm_start` weights are used on a first start
+    /// that has no checkpoint of its own.
+    pub fn new(spec: LearnerSpec, warm_start: Option<Vec<u8>>) -> Self {
+        Self {
+            spec: Arc::new(spec),
+            warm_start,
+        }
+    }
+}
+
+impl AgentFactory for LearnerFactory {
+    fn launch(&self, mut launch: Launch) -> Result<Recipient<StopAgent>, AgentError> {
+        if let Err(error) = agora_agents::nn::threads::set_compute_threads(self.spec.threads) {
+            tracing::warn!(%error, "compute threads not set");
+        }
+        let built = self
+            .spec
+            .trainer()
+            .map_err(|e| e.to_string())
+            .and_then(|trainer| {
+                self.spec
+                    .env_host()
+                    .map(|envs| (trainer, envs))
+                    .map_err(|e| e.to_string())
+            });
+        let (trainer, envs) = match built {
+            Ok(parts) => parts,
+            Err(error) => {
+                launch
+                    .link
+                    .set_exit(ChildExit::Failed(format!("start failed: {error}")));
+                return Err(AgentError::new(error));
+            }
+        };
+        let telemetry = launch
+            .env
+            .telemetry_enabled
+            .then(|| launch.env.telemetry.clone());
+        let work = TrainLoop::new(
+            trainer,
+            envs,
+            &launch.env.run_id,
+            &self.spec.name,
+            self.spec.best_window,
+            self.spec.checkpoint_every,
+            telemetry,
+        );
+        let restore = launch.checkpoint.take().map(|c| c.bytes);
+        let warm_start = if restore.is_none() && launch.incarnation == 1 {
+            self.warm_start.clone()
+        } else {
+            None
+        };
+        let spec = self.spec.clone();
+        let Launch {
+            env,
+            link,
+            mailbox,
+            stats,
+            ..
+        } = launch;
+        let arbiter = Arbiter::new();
+        let actor = LearnerActor::start_in_arbiter(&arbiter.handle(), move |_| {
+            LearnerActor::new(spec, env, link, mailbox, stats, work, restore, warm_start)
+        });
+        Ok(actor.recipient())
+    }
+}

@@ -1,0 +1,155 @@
+//! A learner as the config describes it, resolved and checked before the
+//! run starts: the env exists, its parameters are valid, the algorithm fits
+//! its spaces and the hyperparameters are in range.
+
+use agora_agents::learners::{Algorithm, EnvBatchSpec, TrainError, Trainer, build_trainer};
+use agora_agents::{AutoresetMode, Params, make_vec};
+
+use super::host::EnvHost;
+use crate::config::{ConfigError, ExperimentConfig};
+use crate::env::ShardedVecEnv;
+use crate::supervisor::RestartPolicy;
+
+/// Batches at least this large default to shard actors; below, a per-step
+/// actor hop would cost more than stepping the envs.
+const ACTOR_BATCH: usize = 64;
+
+/// Everything needed to build a learner, again on every (re)start.
+#[derive(Debug, Clone)]
+pub struct LearnerSpec {
+    /// Agent name.
+    pub name: String,
+    /// Algorithm.
+    pub algorithm: Algorithm,
+    /// Seed.
+    pub seed: u64,
+    /// Compute threads.
+    pub threads: usize,
+    /// Checkpoint every this many env steps (0: only at stop and best).
+    pub checkpoint_every: u64,
+    /// Episodes in the rolling mean for `best`.
+    pub best_window: usize,
+    /// Restart policy.
+    pub restart: RestartPolicy,
+    /// Env id.
+    pub env_id: String,
+    /// Env parameters.
+    pub params: Params,
+    /// Envs in the batch.
+    pub num_envs: usize,
+    /// Shard actors; 0 steps inline.
+    pub shards: usize,
+    /// The algorithm's hyperparameter section.
+    pub hyperparameters: toml::Table,
+}
+
+impl LearnerSpec {
+    /// The learner of `config`, if it has one, checked.
+    pub fn from_config(config: &ExperimentConfig) -> Result<Option<LearnerSpec>, ConfigError> {
+        let (Some(learner), Some(env)) = (&config.learner, &config.env) else {
+            return Ok(None);
+        };
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            file: config.source.clone(),
+            key: key.into(),
+            message,
+        };
+        let mut params = Params::new();
+        for (key, value) in &env.params {
+            let text = match value {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            params
+                .set_pair(&format!("{key}={text}"))
+                .map_err(|e| invalid(&format!("env.params.{key}"), e.to_string()))?;
+        }
+        let num_envs = env
+            .num_envs
+            .unwrap_or(if learner.algorithm == Algorithm::Ppo {
+                4
+            } else {
+                1
+            });
+        let default_shards = if num_envs < ACTOR_BATCH {
+            0
+        } else {
+            ShardedVecEnv::default_shards(num_envs)
+        };
+        let shards = env.shards.unwrap_or(default_shards);
+        if shards > num_envs {
+            return Err(invalid(
+                "env.shards",
+                format!("{shards} shards for {num_envs} envs; at most one shard per env"),
+            ));
+        }
+        let hyperparameters = match learner.algorithm {
+            Algorithm::QLearning => config.q_learning.clone(),
+            Algorithm::Sarsa => config.sarsa.clone(),
+            Algorithm::Dqn => config.dqn.clone(),
+            Algorithm::Ppo => config.ppo.clone(),
+        }
+        .unwrap_or_default();
+        let spec = LearnerSpec {
+            name: learner.name.clone(),
+            algorithm: learner.algorithm,
+            seed: learner.seed,
+            threads: learner.threads,
+            checkpoint_every: learner.checkpoint_every,
+            best_window: learner.best_window,
+            restart: learner.restart,
+            env_id: env.id.clone(),
+            params,
+            num_envs,
+            shards,
+            hyperparameters,
+        };
+        // Build it once now: a bad env, parameter or hyperparameter, or an
+        // algorithm that does not fit the env, fails before anything starts.
+        spec.batch_spec()
+            .map_err(|e| invalid("env", e.to_string()))?;
+        spec.trainer()
+            .map_err(|e| invalid(spec.algorithm.name(), e.to_string()))?;
+        Ok(Some(spec))
+    }
+
+    /// What the learner knows of its env batch.
+    pub fn batch_spec(&self) -> Result<EnvBatchSpec, agora_agents::EnvError> {
+        let probe = make_vec(&self.env_id, &self.params, 0..1, AutoresetMode::SameStep)?;
+        let mut spec = EnvBatchSpec::of(probe.as_ref(), self.params.clone());
+        spec.num_envs = self.num_envs;
+        Ok(spec)
+    }
+
+    /// A fresh trainer.
+    pub fn trainer(&self) -> Result<Box<dyn Trainer>, TrainError> {
+        let spec = self.batch_spec()?;
+        build_trainer(
+            self.algorithm,
+            toml::Value::Table(self.hyperparameters.clone()),
+            &spec,
+            self.seed,
+        )
+    }
+
+    /// The env batch, inline or in shard actors (inside an actix system).
+    pub fn env_host(&self) -> Result<EnvHost, agora_agents::EnvError> {
+        if self.shards == 0 {
+            let envs = make_vec(
+                &self.env_id,
+                &self.params,
+                0..self.num_envs as u64,
+                AutoresetMode::SameStep,
+            )?;
+            let batch = agora_agents::Batch::new(self.num_envs, envs.obs_dim());
+            return Ok(EnvHost::Inline { envs, batch });
+        }
+        Ok(EnvHost::Actors(ShardedVecEnv::start(
+            &self.env_id,
+            &self.params,
+            self.num_envs,
+            self.shards,
+            AutoresetMode::SameStep,
+        )?))
+    }
+}

@@ -1,0 +1,188 @@
+//! The training loop proper: act on the whole batch, step the envs,
+//! observe, record episodes, decide checkpoints. Owned by the learner actor
+//! and lent to a time-bounded pass, so control messages get in between
+//! passes and no state is ever half-updated across them.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use agora_agents::learners::{StepOutcome, TrainError, Trainer};
+
+use super::host::EnvHost;
+use crate::env::EnvActorError;
+use crate::telemetry::{EpisodeEvent, Event, Telemetry, TrainEvent};
+use crate::transport::unix_now;
+
+/// Training metrics are sent at most this often (10 Hz).
+const TRAIN_EVENT_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Why a pass stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum LearnError {
+    /// The learner refused (non-finite loss, bad batch, …).
+    #[error(transparent)]
+    Train(#[from] TrainError),
+    /// The envs refused or a shard is gone.
+    #[error(transparent)]
+    Env(#[from] EnvActorError),
+}
+
+impl From<agora_agents::EnvError> for LearnError {
+    fn from(error: agora_agents::EnvError) -> Self {
+        LearnError::Env(error.into())
+    }
+}
+
+/// How a pass ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// The budget ran out; more to do.
+    More,
+    /// The configured length is reached.
+    Done,
+}
+
+/// A learner's trainer, envs and bookkeeping.
+pub struct TrainLoop {
+    /// The learner.
+    pub trainer: Box<dyn Trainer>,
+    /// Its envs.
+    pub envs: EnvHost,
+    run: String,
+    agent: String,
+    returns: VecDeque<f64>,
+    window: usize,
+    best: Option<f64>,
+    best_due: bool,
+    checkpoint_every: u64,
+    steps_at_checkpoint: u64,
+    /// Checkpoints taken in the last pass, for the actor to save.
+    pub to_save: Vec<(Vec<u8>, Option<String>)>,
+    telemetry: Option<Telemetry>,
+    last_train_event: Instant,
+    steps_at_train_event: u64,
+}
+
+impl TrainLoop {
+    /// A loop over `trainer` and `envs`; `telemetry` is `None` in fast mode.
+    pub fn new(
+        trainer: Box<dyn Trainer>,
+        envs: EnvHost,
+        run: &str,
+        agent: &str,
+        window: usize,
+        checkpoint_every: u64,
+        telemetry: Option<Telemetry>,
+    ) -> Self {
+        let steps = trainer.metrics().env_steps;
+        Self {
+            trainer,
+            envs,
+            run: run.into(),
+            agent: agent.into(),
+            returns: VecDeque::with_capacity(window),
+            window: window.max(1),
+            best: None,
+            best_due: false,
+            checkpoint_every,
+            steps_at_checkpoint: steps,
+            to_save: Vec::new(),
+            telemetry,
+            last_train_event: Instant::now(),
+            steps_at_train_event: steps,
+        }
+    }
+
+    /// Rolling mean return of the last `window` episodes (once there are that many).
+    pub fn mean_return(&self) -> Option<f64> {
+        (self.returns.len() == self.window)
+            .then(|| self.returns.iter().sum::<f64>() / self.window as f64)
+    }
+
+    /// Best rolling mean so far.
+    pub fn best(&self) -> Option<f64> {
+        self.best
+    }
+
+    /// Steps until `budget` has passed, the run is done, or an error.
+    pub async fn run_for(&mut self, budget: Duration) -> Result<Pass, LearnError> {
+        let started = Instant::now();
+        loop {
+            let actions = self.trainer.act()?;
+            self.envs.step(actions).await?;
+            let outcome = self.trainer.observe(self.envs.batch())?;
+            self.record(&outcome);
+            if self.trainer.is_done() {
+                return Ok(Pass::Done);
+            }
+            if self.best_due {
+                self.best_due = false;
+                self.checkpoint(Some("best")).await?;
+            }
+            let steps = self.trainer.metrics().env_steps;
+            if self.checkpoint_every > 0
+                && steps - self.steps_at_checkpoint >= self.checkpoint_every
+            {
+                self.checkpoint(None).await?;
+            }
+            if started.elapsed() >= budget {
+                return Ok(Pass::More);
+            }
+        }
+    }
+
+    /// Takes a checkpoint of the learner and its envs (at a step boundary).
+    pub async fn checkpoint(&mut self, tag: Option<&str>) -> Result<(), LearnError> {
+        let snapshots = self.envs.snapshot().await?;
+        let bytes = self.trainer.save_state(&snapshots)?;
+        self.steps_at_checkpoint = self.trainer.metrics().env_steps;
+        self.to_save.push((bytes, tag.map(str::to_string)));
+        Ok(())
+    }
+
+    fn record(&mut self, outcome: &StepOutcome) {
+        let metrics = self.trainer.metrics();
+        let episodes_before = metrics.episodes - outcome.episodes.len() as u64;
+        for (k, episode) in outcome.episodes.iter().enumerate() {
+            if self.returns.len() == self.window {
+                self.returns.pop_front();
+            }
+            self.returns.push_back(episode.episode_return);
+            if let Some(mean) = self.mean_return()
+                && self.best.is_none_or(|best| mean > best)
+            {
+                self.best = Some(mean);
+                self.best_due = true;
+            }
+            if let Some(telemetry) = &self.telemetry {
+                telemetry.emit(Event::Episode(EpisodeEvent {
+                    run: self.run.clone(),
+                    agent: self.agent.clone(),
+                    episode: episodes_before + k as u64 + 1,
+                    env_index: episode.env_index,
+                    episode_return: episode.episode_return,
+                    length: episode.length,
+                    env_steps: metrics.env_steps,
+                    at: unix_now(),
+                }));
+            }
+        }
+        if let Some(telemetry) = &self.telemetry
+            && self.last_train_event.elapsed() >= TRAIN_EVENT_INTERVAL
+        {
+            let elapsed = self.last_train_event.elapsed().as_secs_f64();
+            let sps = (metrics.env_steps - self.steps_at_train_event) as f64 / elapsed;
+            telemetry.emit(Event::Train(Box::new(TrainEvent {
+                run: self.run.clone(),
+                agent: self.agent.clone(),
+                metrics: metrics.clone(),
+                sps,
+                mean_return: self.mean_return(),
+                best_mean_return: self.best,
+                at: unix_now(),
+            })));
+            self.last_train_event = Instant::now();
+            self.steps_at_train_event = metrics.env_steps;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! `agora eval RUN[:best|:SEQ]`: play a saved policy greedily.
+
+use std::process::ExitCode;
+
+use agora_agents::learners::checkpoint::Checkpoint as LearnerCheckpoint;
+use agora_agents::learners::eval::evaluate;
+use agora_agents::{ActionBatch, AutoresetMode, Batch, make_vec};
+use agora_runtime::config::ExperimentConfig;
+use agora_runtime::learn::LearnerSpec;
+use agora_runtime::store::CheckpointSelector;
+use anyhow::{Context, bail};
+
+use crate::cli::GlobalOptions;
+
+/// Reads `RUN`, `RUN:best` (any tag) or `RUN:SEQ`.
+pub fn parse_checkpoint_ref(text: &str) -> anyhow::Result<(String, CheckpointSelector)> {
+    let (run, which) = match text.split_once(':') {
+        None => (text, CheckpointSelector::Latest),
+        Some((run, which)) if which.chars().all(|c| c.is_ascii_digit()) && !which.is_empty() => (
+            run,
+            CheckpointSelector::Sequence(which.parse().context("checkpoint number")?),
+        ),
+        Some((run, tag)) if !tag.is_empty() => (run, CheckpointSelector::Tag(tag.to_string())),
+        Some(_) => bail!("`{text}`: expected RUN, RUN:best or RUN:SEQ"),
+    };
+    if run.is_empty() {
+        bail!("`{text}`: the run id is missing");
+    }
+    Ok((run.to_string(), which))
+}
+
+pub fn run(
+    global: &GlobalOptions,
+    reference: &str,
+    episodes: u64,
+    seed: u64,
+    render: bool,
+    env: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(episodes > 0, "--episodes must be at least 1");
+    let (wanted, which) = parse_checkpoint_ref(reference)?;
+    let store = crate::commands::runs::open_store(global)?;
+    let record = crate::commands::runs::find_run(&store, &wanted)?;
+    let config = ExperimentConfig::from_toml_str(
+        record.config_path.as_deref().unwrap_or(&record.name),
+        &record.config,
+    )
+    .with_context(|| format!("the config stored with run {}", record.id))?;
+    let Some(mut spec) = LearnerSpec::from_config(&config)? else {
+        bail!(
+            "run {} has no [learner]; there is no policy to evaluate",
+            record.id
+        );
+    };
+    let asked_env = env.map(str::to_string);
+    let checkpoint = store
+        .load_checkpoint(&record.id, &spec.name, &which)?
+        .with_context(|| {
+            format!(
+                "run {} has no checkpoint {which:?} of its learner `{}`",
+                record.id, spec.name
+            )
+        })?;
+    let decoded = LearnerCheckpoint::from_bytes(&checkpoint.bytes).with_context(|| {
+        format!(
+            "checkpoint {} of run {}",
+            checkpoint.meta.sequence, record.id
+        )
+    })?;
+    let target = asked_env.unwrap_or_else(|| spec.env_id.clone());
+    if decoded.spec.env_id != target {
+        bail!(
+            "checkpoint {} of run {} was trained on `{}`; it cannot play `{}`",
+            checkpoint.meta.sequence,
+            record.id,
+            decoded.spec.env_id,
+            target
+        );
+    }
+    spec.env_id = target;
+    let mut trainer = spec.trainer()?;
+    trainer.load_state(&checkpoint.bytes).with_context(|| {
+        format!(
+            "checkpoint {} of run {}",
+            checkpoint.meta.sequence, record.id
+        )
+    })?;
+    let mut envs = make_vec(
+        &spec.env_id,
+        &spec.params,
+        0..spec.num_envs as u64,
+        AutoresetMode::SameStep,
+    )?;
+    if render {
+        show_first_episode(trainer.as_mut(), &spec, seed)?;
+    }
+    let summary = evaluate(trainer.as_mut(), envs.as_mut(), episodes, seed)?;
+    if global.json {
+        println!(
+            "{}",
+            serde_json::json!({"run": record.id, "checkpoint": checkpoint.meta, "env": spec.env_id, "summary": summary})
+        );
+    } else {
+        println!(
+            "{} checkpoint #{}{} on {}: {} episodes, mean return {:.3}, min {:.3}, max {:.3}, success {:.3}",
+            record.id,
+            checkpoint.meta.sequence,
+            checkpoint
+                .meta
+                .tag
+                .as_deref()
+                .map(|t| format!(" [{t}]"))
+                .unwrap_or_default(),
+            spec.env_id,
+            summary.episodes,
+            summary.mean_return,
+            summary.min_return,
+            summary.max_return,
+            summary.success_rate
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Plays one greedy episode on one env and prints every step.
+fn show_first_episode(
+    trainer: &mut dyn agora_agents::learners::Trainer,
+    spec: &LearnerSpec,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let mut env = make_vec(&spec.env_id, &spec.params, 0..1, AutoresetMode::SameStep)?;
+    let mut batch = Batch::new(1, env.obs_dim());
+    env.reset(Some(seed), batch.view_mut())?;
+    let mut step = 0u32;
+    loop {
+        match env.render_text(0) {
+            Some(board) => println!("step {step}\n{board}"),
+            None => println!("step {step}: obs {:?}", batch.obs),
+        }
+        let mut obs = batch.obs.clone();
+        obs.truncate(env.obs_dim());
+        let action = trainer.act_greedy(&obs)?;
+        env.step(ActionBatch::Discrete(&action[..1]), batch.view_mut())?;
+        step += 1;
+        println!("action {} reward {}", action[0], batch.rewards[0]);
+        if batch.terminated[0] || batch.truncated[0] {
+            println!(
+                "episode over after {step} steps, return {}",
+                batch.episode_return[0]
+            );
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! RL agents end to end: training configs, evaluation, checkpoints that
+//! resume bit for bit, warm starts, and the errors a user meets.
+
+use std::path::Path;
+use std::time::Duration;
+
+use agora_runtime::store::{CheckpointSelector, Store};
+
+use crate::support::agora::{agora, describe, json_report, repo_file, run_bounded};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+fn run_json(data: &Path, args: &[&str]) -> serde_json::Value {
+    let mut full = vec!["--json", "--broker", "embedded:0"];
+    full.extend_from_slice(args);
+    let output = run_bounded(agora(data, &full), LIMIT);
+    assert!(
+        output.status.success() || output.status.code() == Some(1),
+        "{}",
+        describe(&output)
+    );
+    json_report(&output)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write config");
+    path.to_str().expect("utf-8").to_string()
+}
+
+#[test]
+fn frozenlake_q_learning_trains_and_its_greedy_policy_succeeds() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let report = run_json(
+        data.path(),
+        &[
+            "run",
+            repo_file("configs/frozenlake-q.toml")
+                .to_str()
+                .expect("utf-8"),
+        ],
+    );
+    assert_eq!(report["status"], "completed", "{report}");
+    assert_eq!(report["reports"]["learner"]["episodes"], 10_000);
+    let run = report["run_id"].as_str().expect("run id");
+    let output = run_bounded(
+        agora(data.path(), &["--json", "eval", run, "--episodes", "1000"]),
+        LIMIT,
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    let eval: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let success = eval["summary"]["success_rate"]
+        .as_f64()
+        .expect("success rate");
+    assert!(
+        success >= 0.72,
+        "greedy success {success} over 1,000 episodes"
+    );
+}
+
+const DQN: &str = r#"
+[run]
+name = "resumable"
+{LIMIT}
+
+[learner]
+algorithm = "dqn"
+seed = 7
+checkpoint_every = 5000
+
+[env]
+id = "CartPole-v1"
+
+[dqn]
+total_timesteps = 24000
+learning_starts = 4000
+buffer_size = 5000
+"#;
+
+/// The checkpoint bytes (weights, optimizer, counters, RNG, replay buffer,
+/// envs) a run ended with.
+fn final_state(data: &Path, run: &str) -> Vec<u8> {
+    let store = Store::open(data.join("agora.redb")).expect("store");
+    store
+        .load_checkpoint(run, "learner", &CheckpointSelector::Latest)
+        .expect("read")
+        .expect("a final checkpoint")
+        .bytes
+}
+
+#[test]
+fn a_run_stopped_and_resumed_ends_bitwise_identical_to_one_never_stopped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let whole = write(dir.path(), "whole.toml", &DQN.replace("{LIMIT}", ""));
+    let data = dir.path().join("data");
+    let report = run_json(&data, &["run", &whole]);
+    assert_eq!(report["status"], "completed", "{report}");
+    let expected = final_state(&data, report["run_id"].as_str().expect("id"));
+
+    // Same run, cut short every 300 ms and resumed until it completes.
+    let cut = write(
+        dir.path(),
+        "cut.toml",
+        &DQN.replace("{LIMIT}", "max_duration = \"300ms\""),
+    );
+    let report = run_json(&data, &["run", &cut]);
+    let run = report["run_id"].as_str().expect("id").to_string();
+    let mut resumes = 0;
+    let mut status = report["status"].as_str().expect("status").to_string();
+    while status != "completed" {
+        assert_eq!(status, "stopped", "cut short by max_duration");
+        assert!(resumes < 100, "resumed 100 times without finishing");
+        let report = run_json(&data, &["resume", &run]);
+        status = report["status"].as_str().expect("status").to_string();
+        resumes += 1;
+    }
+    assert!(
+        resumes >= 2,
+        "the run was cut short at least twice ({resumes})"
+    );
+    assert!(
+        final_state(&data, &run) == expected,
+        "weights, optimizer, RNG and replay buffer differ after {resumes} resumes"
+    );
+}
+
+#[test]
+fn warm_start_takes_weights_when_shapes_match_and_names_the_tensor_when_not() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let small = write(
+        dir.path(),
+        "small.toml",
+        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 2048\n",
+    );
+    let source = run_json(&data, &["run", &small]);
+    let source = source["run_id"].as_str().expect("id");
+
+    let warmed = run_json(
+        &data,
+        &["run", &small, "--warm-start", &format!("{source}:best")],
+    );
+    assert_eq!(warmed["status"], "completed", "{warmed}");
+
+    let wide = write(
+        dir.path(),
+        "wide.toml",
+        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 2048\nhidden_sizes = [32, 32]\n",
+    );
+    let output = run_bounded(
+        agora(
+            &data,
+            &[
+                "--broker",
+                "embedded:0",
+                "run",
+                &wide,
+                "--warm-start",
+                source,
+            ],
+        ),
+        LIMIT,
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "refused before start: {}",
+        describe(&output)
+    );
+    let text = describe(&output);
+    assert!(
+        text.contains("tensor") && text.contains("shape"),
+        "names the tensor and its shapes: {text}"
+    );
+}
+
+#[test]
+fn a_non_finite_loss_fails_the_run_and_keeps_the_last_good_checkpoint() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let config = write(
+        dir.path(),
+        "blowup.toml",
+        "[learner]\nalgorithm = \"ppo\"\ncheckpoint_every = 100\n[env]\nid = \"CartPole-v1\"\n\
+         [ppo]\ntotal_timesteps = 50000\nlearning_rate = 1e30\nanneal_lr = false\n",
+    );
+    let report = run_json(&data, &["run", &config]);
+    assert_eq!(report["status"], "failed", "{report}");
+    assert!(
+        report["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("non-finite")),
+        "{report}"
+    );
+    assert_eq!(report["events"]["run_failed"], 1);
+    let run = report["run_id"].as_str().expect("id");
+    // The last checkpoint is from before the failing update and still plays.
+    let output = run_bounded(
+        agora(&data, &["--json", "eval", run, "--episodes", "3"]),
+        LIMIT,
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+}
+
+#[test]
+fn bad_hyperparameters_and_envs_that_do_not_fit_fail_before_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = [
+        (
+            "[learner]\nalgorithm = \"dqn\"\n[env]\nid = \"CartPole-v1\"\n[dqn]\nlearning_rate = -0.1\n",
+            "learning_rate",
+        ),
+        (
+            "[learner]\nalgorithm = \"dqn\"\n[env]\nid = \"CartPole-v1\"\n[dqn]\nbatch_size = 512\nbuffer_size = 100\n",
+            "buffer_size",
+        ),
+        (
+            "[learner]\nalgorithm = \"dqn\"\n[env]\nid = \"CartPole-v1\"\n[dqn]\nlearnig_rate = 0.1\n",
+            "learnig_rate",
+        ),
+        (
+            "[learner]\nalgorithm = \"q_learning\"\n[env]\nid = \"CartPole-v1\"\n",
+            "CartPole-v1",
+        ),
+        (
+            "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[dqn]\nbuffer_size = 10\n",
+            "[dqn]",
+        ),
+        (
+            "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"NoSuchEnv-v0\"\n",
+            "NoSuchEnv-v0",
+        ),
+    ];
+    for (index, (text, needle)) in cases.iter().enumerate() {
+        let config = write(dir.path(), &format!("bad{index}.toml"), text);
+        let data = dir.path().join(format!("data{index}"));
+        let output = run_bounded(
+            agora(&data, &["--broker", "embedded:0", "run", &config]),
+            LIMIT,
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "case {index}: {}",
+            describe(&output)
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(needle) && stderr.contains(&format!("bad{index}.toml")),
+            "case {index}: {stderr}"
+        );
+        assert!(!data.exists(), "case {index}: nothing started");
+    }
+}
