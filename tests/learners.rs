@@ -252,3 +252,40 @@ fn bad_hyperparameters_and_envs_that_do_not_fit_fail_before_start() {
         assert!(!data.exists(), "case {index}: nothing started");
     }
 }
+
+#[test]
+fn a_bdi_agent_learns_frozenlake_through_custom_actions() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let config = repo_file("configs/frozenlake-bdi-q.toml");
+    let output = run_bounded(
+        agora(
+            data.path(),
+            &[
+                "--broker",
+                "embedded:0",
+                "run",
+                config.to_str().expect("utf-8"),
+            ],
+        ),
+        LIMIT,
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let rate: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("[explorer] greedy success rate "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no success rate in\n{stdout}"));
+    assert!(rate >= 0.72, "greedy success {rate}");
+    // The Q-table is in the agent's checkpoint.
+    let store = Store::open(data.path().join("agora.redb")).expect("store");
+    let run = store.runs().expect("runs").pop().expect("the run");
+    let checkpoint = store
+        .load_checkpoint(&run.id, "explorer", &CheckpointSelector::Latest)
+        .expect("read")
+        .expect("final checkpoint");
+    let saved: serde_json::Value =
+        serde_json::from_slice(&checkpoint.bytes).expect("JSON checkpoint");
+    assert_eq!(saved["learning"]["episodes"], 10_000);
+}

@@ -36,6 +36,7 @@ pub mod dqn;
 mod error;
 pub mod eval;
 pub mod ppo;
+pub mod q_function;
 pub mod q_table;
 
 use serde::{Deserialize, Serialize};

@@ -323,6 +323,16 @@ pub struct AgentSection {
     /// `runs/{run}/telemetry/agents/bdi/{agent}`.
     #[serde(default)]
     pub bdi_telemetry: Option<bool>,
+    /// bdi: an environment (discrete states and actions) the program steps
+    /// through `.env_reset` / `.env_step`, with a Q-table (`.q_action`, …).
+    #[serde(default)]
+    pub env: Option<String>,
+    /// bdi: the env's `make()` parameters.
+    #[serde(default)]
+    pub env_params: Option<toml::Table>,
+    /// bdi: Q-learning settings for the env's Q-table.
+    #[serde(default)]
+    pub q_learning: Option<crate::agent::builtin::QSettings>,
 
     /// Settings of a kind registered from Rust, passed to its factory.
     #[serde(default)]
@@ -348,7 +358,18 @@ const KIND_KEYS: &[(&str, &[&str])] = &[
         &["workers", "task", "deadline", "rounds"],
     ),
     ("contract-net-worker", &["cost", "refuse"]),
-    ("bdi", &["program", "beliefs", "seed", "bdi_telemetry"]),
+    (
+        "bdi",
+        &[
+            "program",
+            "beliefs",
+            "seed",
+            "bdi_telemetry",
+            "env",
+            "env_params",
+            "q_learning",
+        ],
+    ),
 ];
 
 impl AgentSection {
@@ -383,6 +404,9 @@ impl AgentSection {
         note(self.beliefs.is_some(), "beliefs");
         note(self.seed.is_some(), "seed");
         note(self.bdi_telemetry.is_some(), "bdi_telemetry");
+        note(self.env.is_some(), "env");
+        note(self.env_params.is_some(), "env_params");
+        note(self.q_learning.is_some(), "q_learning");
         note(self.params.is_some(), "params");
         set
     }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use agora_bdi::{ActionRegistry, AgentBuilder, Performative as Force, Report};
 
+use super::bdi_env::SharedEnvState;
 use crate::agent::{Agent, AgentContext, AgentError, Behaviour, Behaviours, Next, Template};
 use crate::transport::{Envelope, Performative, QoS};
 
@@ -35,8 +36,9 @@ pub struct BdiSettings {
     pub actions: ActionRegistry,
     /// Publish beliefs and intentions after every turn.
     pub telemetry: bool,
+    /// An environment and a Q-table, reached through custom actions.
+    pub env: Option<super::bdi_env::BdiEnvSettings>,
 }
-
 impl std::fmt::Debug for BdiSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BdiSettings")
@@ -53,10 +55,17 @@ impl BdiSettings {
     ///
     /// Parse errors (file, line, column, what was expected), unknown
     /// actions, or an initial belief that is not a term.
-    pub fn build(&self, name: &str) -> Result<agora_bdi::Agent, String> {
+    pub fn build(&self, name: &str) -> Result<(agora_bdi::Agent, Option<SharedEnvState>), String> {
+        let (actions, env_state) = match &self.env {
+            Some(env) => {
+                let (actions, state) = env.bind(&self.actions)?;
+                (actions, Some(state))
+            }
+            None => (self.actions.clone(), None),
+        };
         let mut engine = AgentBuilder::new(name)
             .seed(self.seed)
-            .actions(self.actions.clone())
+            .actions(actions)
             .load(&self.source, &self.file)
             .map_err(|e| e.to_string())?;
         for belief in &self.beliefs {
@@ -64,13 +73,14 @@ impl BdiSettings {
                 .map_err(|e| format!("initial belief `{belief}`: {e}"))?;
             engine.add_belief(&term);
         }
-        Ok(engine)
+        Ok((engine, env_state))
     }
 }
 
 /// An AgentSpeak agent.
 pub struct BdiAgent {
     engine: agora_bdi::Agent,
+    env_state: Option<SharedEnvState>,
     telemetry: bool,
     epoch: Instant,
 }
@@ -78,8 +88,10 @@ pub struct BdiAgent {
 impl BdiAgent {
     /// Builds the agent's engine.
     pub fn new(name: &str, settings: &BdiSettings) -> Result<Self, AgentError> {
+        let (engine, env_state) = settings.build(name).map_err(AgentError::new)?;
         Ok(Self {
-            engine: settings.build(name).map_err(AgentError::new)?,
+            engine,
+            env_state,
             telemetry: settings.telemetry,
             epoch: Instant::now(),
         })
@@ -102,17 +114,33 @@ impl Agent for BdiAgent {
         });
     }
 
+    /// Beliefs and RNG (the engine's text checkpoint), plus the Q-table
+    /// and exploration when the agent learns.
     fn snapshot(&self) -> Result<Option<Vec<u8>>, AgentError> {
-        Ok(Some(self.engine.checkpoint().into_bytes()))
+        let saved = SavedMind {
+            engine: self.engine.checkpoint(),
+            learning: self.env_state.as_ref().map(super::bdi_env::save),
+        };
+        Ok(Some(serde_json::to_vec(&saved)?))
     }
 
     fn restore(&mut self, checkpoint: &[u8]) -> Result<(), AgentError> {
-        let text = std::str::from_utf8(checkpoint)
-            .map_err(|e| AgentError::new(format!("checkpoint is not UTF-8: {e}")))?;
+        let saved: SavedMind = serde_json::from_slice(checkpoint)
+            .map_err(|e| AgentError::new(format!("BDI checkpoint does not decode: {e}")))?;
         self.engine
-            .restore(text)
-            .map_err(|e| AgentError::new(e.to_string()))
+            .restore(&saved.engine)
+            .map_err(|e| AgentError::new(e.to_string()))?;
+        if let (Some(state), Some(learning)) = (&self.env_state, saved.learning) {
+            super::bdi_env::restore(state, learning).map_err(AgentError::new)?;
+        }
+        Ok(())
     }
+}
+/// What a BDI agent's checkpoint holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedMind {
+    engine: String,
+    learning: Option<super::bdi_env::QProgress>,
 }
 
 /// The agent's one behaviour: the reasoning cycle, driven by messages and

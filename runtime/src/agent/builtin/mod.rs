@@ -1,12 +1,14 @@
 //! Agent kinds usable from a config without writing Rust.
 
 mod bdi;
+mod bdi_env;
 mod contract_net;
 mod echo;
 mod pinger;
 mod registry;
 
 pub use bdi::{BdiAgent, BdiSettings};
+pub use bdi_env::{BdiEnvSettings, QSettings};
 pub use contract_net::{ContractNetManager, ContractNetWorker, ManagerSettings};
 pub use echo::Echo;
 pub use pinger::{Pinger, PingerSettings};

@@ -156,6 +156,29 @@ impl AgentRegistry {
             seed: section.seed.unwrap_or(0),
             actions: self.bdi_actions.clone(),
             telemetry: section.bdi_telemetry.unwrap_or(false),
+            env: match &section.env {
+                Some(id) => {
+                    let mut params = agora_agents::Params::new();
+                    for (key, value) in section.env_params.iter().flatten() {
+                        let text = match value {
+                            toml::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        params
+                            .set_pair(&format!("{key}={text}"))
+                            .map_err(|e| format!("env_params.{key}: {e}"))?;
+                    }
+                    let env = super::bdi_env::BdiEnvSettings {
+                        id: id.clone(),
+                        params,
+                        q: section.q_learning.clone().unwrap_or_default(),
+                        seed: section.seed.unwrap_or(0),
+                    };
+                    env.check()?;
+                    Some(env)
+                }
+                None => None,
+            },
         };
         settings.build(name)?;
         let name = name.to_string();
