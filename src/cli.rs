@@ -70,6 +70,17 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Control a running run: pause, resume, stop, checkpoint, visual on|off, speed X.
+    Ctl {
+        /// Run id (a unique prefix is enough).
+        run: String,
+        /// The command and its value: `pause`, `speed 0.5`, `visual on`, …
+        #[arg(required = true, num_args = 1..=2)]
+        command: Vec<String>,
+        /// How long to wait for the run's answer.
+        #[arg(long, default_value = "5s", value_parser = parse_duration)]
+        timeout: Duration,
+    },
     /// Play a saved policy greedily and print mean/min/max return.
     Eval {
         /// RUN, RUN:best or RUN:SEQ (default: the latest checkpoint).

@@ -35,6 +35,11 @@ fn main() -> ExitCode {
             no_telemetry,
             quiet,
         } => commands::run::resume(&cli.global, run, *no_telemetry, *quiet),
+        cli::Command::Ctl {
+            run,
+            command,
+            timeout,
+        } => commands::ctl::run(&cli.global, run, command, *timeout),
         cli::Command::Eval {
             checkpoint,
             episodes,

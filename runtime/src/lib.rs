@@ -12,6 +12,7 @@
 pub mod agent;
 pub mod broker;
 pub mod config;
+pub mod control;
 pub mod env;
 pub mod learn;
 pub mod run;

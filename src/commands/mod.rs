@@ -2,6 +2,7 @@
 
 pub mod asl;
 pub mod broker;
+pub mod ctl;
 pub mod env;
 pub mod eval;
 pub mod run;

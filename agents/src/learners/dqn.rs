@@ -180,6 +180,10 @@ pub struct DqnTrainer {
     /// Current observations, `num_envs x obs_dim`.
     obs: Vec<f32>,
     actions: Vec<i64>,
+    /// Q-values of the last act's batch, when any action was greedy.
+    last_q: Option<Vec<f32>>,
+    /// Which actions of the last act were greedy.
+    greedy_mask: Vec<bool>,
     minibatch: Minibatch,
     metrics: Metrics,
     started: bool,
@@ -246,6 +250,8 @@ impl DqnTrainer {
             rng: Rng::seed_from_u64(seed),
             obs: vec![0.0; n * d],
             actions: vec![0; n],
+            last_q: None,
+            greedy_mask: Vec::with_capacity(n),
             minibatch: Minibatch::default(),
             metrics,
             started: false,
@@ -352,6 +358,15 @@ impl Trainer for DqnTrainer {
         self.seed
     }
 
+    fn last_action_values(&self, env: usize) -> Option<Vec<f64>> {
+        if !*self.greedy_mask.get(env)? {
+            return None;
+        }
+        let q = self.last_q.as_ref()?;
+        let row = q.get(env * self.n_actions..(env + 1) * self.n_actions)?;
+        Some(row.iter().map(|v| f64::from(*v)).collect())
+    }
+
     fn begin(&mut self, batch: &Batch) -> Result<(), TrainError> {
         self.spec.check_batch(batch)?;
         self.obs.copy_from_slice(&batch.obs);
@@ -375,6 +390,8 @@ impl Trainer for DqnTrainer {
                 any_greedy = true;
             }
         }
+        self.greedy_mask.clear();
+        self.greedy_mask.extend(self.actions.iter().map(|a| *a < 0));
         if any_greedy {
             let q = self.q_values(&self.obs, n)?;
             for (i, a) in self.actions.iter_mut().enumerate() {
@@ -382,6 +399,7 @@ impl Trainer for DqnTrainer {
                     *a = greedy(&q[i * self.n_actions..(i + 1) * self.n_actions]);
                 }
             }
+            self.last_q = Some(q);
         }
         Ok(&self.actions)
     }

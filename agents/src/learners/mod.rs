@@ -267,6 +267,15 @@ pub trait Trainer: Send {
 
     /// The run's seed (envs are reset with it; global env `g` gets `seed + g`).
     fn seed(&self) -> u64;
+
+    /// What the last [`act`](Trainer::act) saw for env `env`: Q-values
+    /// (DQN, tabular) or action probabilities (PPO), for live viewing.
+    /// `None` when the last action was not chosen from them (a DQN
+    /// exploration step) or the learner keeps none.
+    fn last_action_values(&self, env: usize) -> Option<Vec<f64>> {
+        let _ = env;
+        None
+    }
 }
 
 /// Builds a learner of `algorithm` from its config section (any serde

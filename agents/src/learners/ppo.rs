@@ -235,6 +235,8 @@ pub struct PpoTrainer {
     num_iterations: u64,
     rollout: Rollout,
     actions: Vec<i64>,
+    /// Policy logits of the last act's batch.
+    last_logits: Vec<f32>,
     metrics: Metrics,
     started: bool,
 }
@@ -323,6 +325,7 @@ impl PpoTrainer {
                 values: vec![0.0; t * n],
             },
             actions: vec![0; n],
+            last_logits: Vec::new(),
             metrics,
             started: false,
             spec,
@@ -570,6 +573,15 @@ impl Trainer for PpoTrainer {
         self.seed
     }
 
+    fn last_action_values(&self, env: usize) -> Option<Vec<f64>> {
+        let na = self.n_actions;
+        let logits = self.last_logits.get(env * na..(env + 1) * na)?;
+        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let exp: Vec<f64> = logits.iter().map(|l| f64::from(l - max).exp()).collect();
+        let total: f64 = exp.iter().sum();
+        Some(exp.into_iter().map(|e| e / total).collect())
+    }
+
     fn begin(&mut self, batch: &Batch) -> Result<(), TrainError> {
         self.spec.check_batch(batch)?;
         self.next_obs.copy_from_slice(&batch.obs);
@@ -598,6 +610,7 @@ impl Trainer for PpoTrainer {
         }
         self.rollout.obs[s * n * d..(s + 1) * n * d].copy_from_slice(&self.next_obs);
         self.rollout.dones[s * n..(s + 1) * n].copy_from_slice(&self.next_done);
+        self.last_logits = logits;
         Ok(&self.actions)
     }
 

@@ -267,6 +267,13 @@ impl Trainer for QTableTrainer {
         self.seed
     }
 
+    fn last_action_values(&self, env: usize) -> Option<Vec<f64>> {
+        let s = *self.states.get(env)? as usize;
+        self.q
+            .get(s * self.n_actions..(s + 1) * self.n_actions)
+            .map(<[f64]>::to_vec)
+    }
+
     fn begin(&mut self, batch: &Batch) -> Result<(), TrainError> {
         self.spec.check_batch(batch)?;
         let policy = EpsilonGreedy {

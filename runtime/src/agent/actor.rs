@@ -17,6 +17,7 @@ use super::factory::Launch;
 use super::mailbox::{AgentMailbox, Wake};
 use super::saves::SavePipeline;
 use super::stats::bump;
+use crate::control::AgentControl;
 use crate::store::CheckpointCommitted;
 use crate::supervisor::{ChildExit, Link};
 use crate::transport::{DedupWindow, Envelope, InboundMessage, QoS};
@@ -64,8 +65,11 @@ pub struct AgentActor<A: Agent> {
     effects: Effects,
     saves: SavePipeline,
     ending: Option<String>,
+    /// Paused by a control command: messages wait in the queue and timers
+    /// that fire are kept for the resume.
+    paused: bool,
+    deferred_timers: Vec<(usize, u64)>,
 }
-
 impl<A: Agent> AgentActor<A> {
     pub(crate) fn new(agent: A, launch: Launch) -> Self {
         let saves = SavePipeline::new(launch.env.run_id.clone(), launch.name.clone());
@@ -84,6 +88,8 @@ impl<A: Agent> AgentActor<A> {
             effects: Effects::default(),
             saves,
             ending: None,
+            paused: false,
+            deferred_timers: Vec::new(),
         }
     }
 
@@ -165,6 +171,10 @@ impl<A: Agent> AgentActor<A> {
     }
 
     fn timer_fired(&mut self, ctx: &mut Context<Self>, index: usize, generation: u64) {
+        if self.paused {
+            self.deferred_timers.push((index, generation));
+            return;
+        }
         let Some(slot) = self.slots.get_mut(index) else {
             return;
         };
@@ -406,8 +416,8 @@ impl<A: Agent> Handler<Wake> for AgentActor<A> {
     /// Takes a slice of the queue, so one busy agent cannot keep the others
     /// on its thread waiting; what stays waits for the next pass.
     fn handle(&mut self, _: Wake, ctx: &mut Self::Context) {
-        if self.ending.is_some() {
-            return; // the queue waits for the next incarnation
+        if self.ending.is_some() || self.paused {
+            return; // the queue waits (for the resume, or the next incarnation)
         }
         let (messages, more) = self.mailbox.take(MESSAGES_PER_PASS);
         for message in messages {
@@ -434,6 +444,27 @@ impl<A: Agent> Handler<CheckpointCommitted> for AgentActor<A> {
     ) {
         self.saves.committed(&result);
         self.pump_saves(ctx);
+    }
+}
+
+impl<A: Agent> Handler<AgentControl> for AgentActor<A> {
+    type Result = Result<(), String>;
+
+    fn handle(&mut self, control: AgentControl, ctx: &mut Self::Context) -> Self::Result {
+        match control {
+            AgentControl::Pause => self.paused = true,
+            AgentControl::Resume => {
+                self.paused = false;
+                for (index, generation) in std::mem::take(&mut self.deferred_timers) {
+                    self.timer_fired(ctx, index, generation);
+                }
+                ctx.notify(Wake);
+            }
+            AgentControl::Checkpoint => self.queue_checkpoint(ctx, None),
+            // Programmed agents have no env to show.
+            AgentControl::Visual { .. } => {}
+        }
+        Ok(())
     }
 }
 

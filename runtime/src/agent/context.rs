@@ -201,7 +201,7 @@ impl AgentContext<'_> {
     /// Ends the whole run (like Jason's `.stopMAS`): every agent is stopped
     /// gracefully and the run completes with `reason`.
     pub fn stop_run(&mut self, reason: impl Into<String>) {
-        self.core.env.run_switch.stop(reason);
+        self.core.env.run_switch.finish(reason);
     }
 
     /// Counts an incoming message whose content this agent cannot read.

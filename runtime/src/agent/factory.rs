@@ -46,9 +46,17 @@ pub trait AgentFactory: Send + Sync + 'static {
     ///
     /// When the agent cannot be built or restored. The supervisor hears of it
     /// through the launch's link, as a failed start.
-    fn launch(&self, launch: Launch) -> Result<Recipient<StopAgent>, AgentError>;
+    fn launch(&self, launch: Launch) -> Result<ChildHandle, AgentError>;
 }
 
+/// How the supervisor reaches a started child.
+#[derive(Debug, Clone)]
+pub struct ChildHandle {
+    /// Ends it gracefully.
+    pub stop: Recipient<StopAgent>,
+    /// Pause, resume, checkpoint, visual mode.
+    pub control: Recipient<crate::control::AgentControl>,
+}
 /// A factory from a closure that builds the agent.
 ///
 /// ```
@@ -75,7 +83,7 @@ where
     A: Agent,
     F: Fn() -> Result<A, AgentError> + Send + Sync + 'static,
 {
-    fn launch(&self, mut launch: Launch) -> Result<Recipient<StopAgent>, AgentError> {
+    fn launch(&self, mut launch: Launch) -> Result<ChildHandle, AgentError> {
         let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut agent = (self.0)()?;
             if let Some(checkpoint) = &launch.checkpoint {
@@ -104,6 +112,10 @@ where
                 return Err(AgentError::new(message));
             }
         };
-        Ok(AgentActor::new(agent, launch).start().recipient())
+        let addr = AgentActor::new(agent, launch).start();
+        Ok(ChildHandle {
+            stop: addr.clone().recipient(),
+            control: addr.recipient(),
+        })
     }
 }

@@ -38,7 +38,7 @@ pub use behaviours::{
 };
 pub use context::{AgentContext, AgentEnv, Console, ReadyCounter, SendError};
 pub use error::AgentError;
-pub use factory::{AgentFactory, Launch, agent_factory};
+pub use factory::{AgentFactory, ChildHandle, Launch, agent_factory};
 pub use mailbox::{AgentMailbox, Wake};
 pub use stats::{AgentStats, AgentStatsSnapshot};
 pub use template::{FieldTemplate, Template};

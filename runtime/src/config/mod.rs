@@ -514,6 +514,12 @@ impl ExperimentConfig {
                     "must be at least 1".into(),
                 ));
             }
+            if !(learner.visual_fps > 0.0 && learner.visual_fps.is_finite()) {
+                return Err(invalid(
+                    "learner.visual_fps".into(),
+                    "must be a positive number".into(),
+                ));
+            }
             if learner.best_window == 0 {
                 return Err(invalid(
                     "learner.best_window".into(),
@@ -776,6 +782,14 @@ pub struct LearnerSection {
     /// `never`, `on-failure` (default) or `always`.
     #[serde(default)]
     pub restart: RestartPolicy,
+    /// Frames per second published on the episodes topic in visual mode at
+    /// speed 1 (`agora ctl RUN visual on`).
+    #[serde(default = "default_visual_fps")]
+    pub visual_fps: f64,
+}
+
+fn default_visual_fps() -> f64 {
+    10.0
 }
 
 fn default_learner_name() -> String {

@@ -13,6 +13,7 @@ use super::LearnerSpec;
 use super::train_loop::{LearnError, Pass, TrainLoop};
 use crate::agent::saves::SavePipeline;
 use crate::agent::{AgentEnv, AgentMailbox, AgentStats, StopAgent, Wake};
+use crate::control::AgentControl;
 use crate::store::CheckpointCommitted;
 use crate::supervisor::{ChildExit, Link};
 use crate::transport::QoS;
@@ -61,6 +62,10 @@ pub struct LearnerActor {
     ending: Option<String>,
     last_progress: Instant,
     steps_at_progress: u64,
+    /// Paused by a control command: no pass runs until resumed.
+    paused: bool,
+    /// A `NextPass` is queued (so a resume does not start a second chain).
+    pass_scheduled: bool,
 }
 
 impl LearnerActor {
@@ -90,6 +95,8 @@ impl LearnerActor {
             ending: None,
             last_progress: Instant::now(),
             steps_at_progress: steps,
+            paused: false,
+            pass_scheduled: false,
         }
     }
 
@@ -118,7 +125,7 @@ impl LearnerActor {
         self.work = Some(work);
         self.pump_saves(ctx);
         match result {
-            Ok(Pass::More) if self.ending.is_none() => ctx.notify(NextPass),
+            Ok(Pass::More) if self.ending.is_none() => self.schedule_pass(ctx),
             Ok(Pass::More) => {}
             Ok(Pass::Done) => self.finish(ctx, "training finished".into()),
             Err(LearnError::Train(error @ TrainError::NonFinite { .. })) => {
@@ -131,6 +138,13 @@ impl LearnerActor {
                 self.complete_stop(ctx, reason);
             }
             Err(error) => self.fail(ctx, ChildExit::Failed(error.to_string())),
+        }
+    }
+
+    fn schedule_pass(&mut self, ctx: &mut Context<Self>) {
+        if !self.pass_scheduled && !self.paused && self.ending.is_none() {
+            self.pass_scheduled = true;
+            ctx.notify(NextPass);
         }
     }
 
@@ -256,7 +270,7 @@ impl Actor for LearnerActor {
             actor.work = Some(work);
             actor.env.ready.bump();
             match result {
-                Ok(()) => ctx.notify(NextPass),
+                Ok(()) => actor.schedule_pass(ctx),
                 Err(error) => actor.fail(ctx, ChildExit::Failed(format!("start: {error}"))),
             }
         }));
@@ -274,7 +288,8 @@ impl Handler<NextPass> for LearnerActor {
     type Result = ();
 
     fn handle(&mut self, _: NextPass, ctx: &mut Self::Context) {
-        if self.ending.is_some() {
+        self.pass_scheduled = false;
+        if self.ending.is_some() || self.paused {
             return;
         }
         let Some(mut work) = self.work.take() else {
@@ -290,6 +305,46 @@ impl Handler<NextPass> for LearnerActor {
             pass.into_actor(self)
                 .map(|(work, result), actor, ctx| actor.after_pass(work, result, ctx)),
         );
+    }
+}
+
+impl Handler<AgentControl> for LearnerActor {
+    type Result = Result<(), String>;
+
+    /// Handled between passes, so a pause lands between two steps with
+    /// every bit of state kept, and a checkpoint is taken at a step boundary.
+    fn handle(&mut self, control: AgentControl, ctx: &mut Self::Context) -> Self::Result {
+        match control {
+            AgentControl::Pause => self.paused = true,
+            AgentControl::Resume => {
+                self.paused = false;
+                self.schedule_pass(ctx);
+            }
+            AgentControl::Visual { on, speed } => match &mut self.work {
+                Some(work) => work.set_visual(on, speed),
+                None => return Err("the learner is not ready".into()),
+            },
+            AgentControl::Checkpoint => {
+                let Some(mut work) = self.work.take() else {
+                    return Err("the learner is not ready".into());
+                };
+                let take = async move {
+                    let taken = work.checkpoint(None).await;
+                    (work, taken)
+                };
+                ctx.wait(take.into_actor(self).map(|(mut work, taken), actor, ctx| {
+                    if let Err(error) = taken {
+                        tracing::error!(agent = %actor.name, %error, "checkpoint not taken");
+                    }
+                    for (bytes, tag) in work.to_save.drain(..) {
+                        actor.saves.queue(bytes, tag);
+                    }
+                    actor.work = Some(work);
+                    actor.pump_saves(ctx);
+                }));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -38,6 +38,14 @@ impl EnvHost {
         }
     }
 
+    /// A text board of env `i`, for envs stepped inline that have one.
+    pub fn render_text(&self, i: usize) -> Option<String> {
+        match self {
+            EnvHost::Inline { envs, .. } => envs.render_text(i),
+            EnvHost::Actors(_) => None,
+        }
+    }
+
     /// Resets every env (env `g` with `seed + g`).
     pub async fn reset(&mut self, seed: u64) -> Result<(), EnvActorError> {
         match self {

@@ -6,18 +6,20 @@
 mod actor;
 mod host;
 mod spec;
+mod stream;
 mod train_loop;
 
 use std::sync::Arc;
 
-use actix::{Actor, Arbiter, Recipient};
+use actix::{Actor, Arbiter};
 
 pub use actor::{LearnerActor, Progress};
 pub use host::EnvHost;
 pub use spec::LearnerSpec;
+pub use stream::{Stream, StreamStep};
 pub use train_loop::{LearnError, Pass, TrainLoop};
 
-use crate::agent::{AgentError, AgentFactory, Launch, StopAgent};
+use crate::agent::{AgentError, AgentFactory, ChildHandle, Launch};
 use crate::supervisor::ChildExit;
 
 /// Receives learners' progress (the CLI shows it).
@@ -41,7 +43,7 @@ impl LearnerFactory {
 }
 
 impl AgentFactory for LearnerFactory {
-    fn launch(&self, mut launch: Launch) -> Result<Recipient<StopAgent>, AgentError> {
+    fn launch(&self, mut launch: Launch) -> Result<ChildHandle, AgentError> {
         if let Err(error) = agora_agents::nn::threads::set_compute_threads(self.spec.threads) {
             tracing::warn!(%error, "compute threads not set");
         }
@@ -68,7 +70,7 @@ impl AgentFactory for LearnerFactory {
             .env
             .telemetry_enabled
             .then(|| launch.env.telemetry.clone());
-        let work = TrainLoop::new(
+        let mut work = TrainLoop::new(
             trainer,
             envs,
             &launch.env.run_id,
@@ -77,6 +79,14 @@ impl AgentFactory for LearnerFactory {
             self.spec.checkpoint_every,
             telemetry,
         );
+        if launch.env.telemetry_enabled {
+            work = work.with_stream(Stream::new(
+                launch.env.transport.clone(),
+                &launch.env.run_id,
+                &self.spec.name,
+                self.spec.visual_fps,
+            ));
+        }
         let restore = launch.checkpoint.take().map(|c| c.bytes);
         let warm_start = if restore.is_none() && launch.incarnation == 1 {
             self.warm_start.clone()
@@ -95,6 +105,9 @@ impl AgentFactory for LearnerFactory {
         let actor = LearnerActor::start_in_arbiter(&arbiter.handle(), move |_| {
             LearnerActor::new(spec, env, link, mailbox, stats, work, restore, warm_start)
         });
-        Ok(actor.recipient())
+        Ok(ChildHandle {
+            stop: actor.clone().recipient(),
+            control: actor.recipient(),
+        })
     }
 }

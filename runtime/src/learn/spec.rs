@@ -41,6 +41,8 @@ pub struct LearnerSpec {
     pub shards: usize,
     /// The algorithm's hyperparameter section.
     pub hyperparameters: toml::Table,
+    /// Frames per second published in visual mode at speed 1.
+    pub visual_fps: f64,
 }
 
 impl LearnerSpec {
@@ -103,6 +105,7 @@ impl LearnerSpec {
             num_envs,
             shards,
             hyperparameters,
+            visual_fps: learner.visual_fps,
         };
         // Build it once now: a bad env, parameter or hyperparameter, or an
         // algorithm that does not fit the env, fails before anything starts.

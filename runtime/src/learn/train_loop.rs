@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use agora_agents::learners::{StepOutcome, TrainError, Trainer};
 
 use super::host::EnvHost;
+use super::stream::{Stream, StreamStep};
 use crate::env::EnvActorError;
 use crate::telemetry::{EpisodeEvent, Event, Telemetry, TrainEvent};
 use crate::transport::unix_now;
@@ -61,6 +62,7 @@ pub struct TrainLoop {
     telemetry: Option<Telemetry>,
     last_train_event: Instant,
     steps_at_train_event: u64,
+    stream: Option<Stream>,
 }
 
 impl TrainLoop {
@@ -90,7 +92,26 @@ impl TrainLoop {
             telemetry,
             last_train_event: Instant::now(),
             steps_at_train_event: steps,
+            stream: None,
         }
+    }
+
+    /// Streams the watched env's episodes (and frames in visual mode).
+    pub fn with_stream(mut self, stream: Stream) -> Self {
+        self.stream = Some(stream);
+        self
+    }
+
+    /// Visual mode on or off (no effect without a stream).
+    pub fn set_visual(&mut self, on: bool, speed: f64) {
+        if let Some(stream) = &mut self.stream {
+            stream.set_visual(on, speed);
+        }
+    }
+
+    /// Stream payloads dropped because the connection fell behind.
+    pub fn stream_dropped(&self) -> u64 {
+        self.stream.as_ref().map_or(0, Stream::dropped)
     }
 
     /// Rolling mean return of the last `window` episodes (once there are that many).
@@ -108,9 +129,18 @@ impl TrainLoop {
     pub async fn run_for(&mut self, budget: Duration) -> Result<Pass, LearnError> {
         let started = Instant::now();
         loop {
+            // What the watched env saw before acting, when streaming.
+            let seen = self.stream.as_ref().map(|_| {
+                let dim = self.trainer.spec().obs_dim();
+                self.envs.batch().obs[..dim].to_vec()
+            });
             let actions = self.trainer.act()?;
+            let action = actions[0];
             self.envs.step(actions).await?;
             let outcome = self.trainer.observe(self.envs.batch())?;
+            if let Some(obs) = seen {
+                self.stream_step(obs, action);
+            }
             self.record(&outcome);
             if self.trainer.is_done() {
                 return Ok(Pass::Done);
@@ -138,6 +168,30 @@ impl TrainLoop {
         self.steps_at_checkpoint = self.trainer.metrics().env_steps;
         self.to_save.push((bytes, tag.map(str::to_string)));
         Ok(())
+    }
+
+    fn stream_step(&mut self, obs: Vec<f32>, action: i64) {
+        let Some(stream) = &mut self.stream else {
+            return;
+        };
+        let batch = self.envs.batch();
+        let dim = obs.len();
+        let step = StreamStep {
+            obs,
+            action,
+            reward: f64::from(batch.rewards[0]),
+            values: self.trainer.last_action_values(0),
+            epsilon: self.trainer.metrics().epsilon,
+        };
+        let ended = batch.terminated[0] || batch.truncated[0];
+        // Same-step autoreset: the episode's last observation is final_obs.
+        let end = ended.then(|| (batch.episode_return[0], &batch.final_obs[..dim]));
+        let board = if stream.frame_due() {
+            self.envs.render_text(0)
+        } else {
+            None
+        };
+        stream.record(step, &batch.obs[..dim], end, board.as_deref());
     }
 
     fn record(&mut self, outcome: &StepOutcome) {

@@ -246,11 +246,14 @@ pub async fn run_experiment(
                 r.reason = None;
                 r.host = crate::host_name();
                 r.pid = std::process::id();
+                r.broker = Some(broker_url.to_string());
             })?;
         }
         None => {
             let mut record = RunRecord::started(&run_id, &name, &config.text);
             record.config_path = Some(config.source.display().to_string());
+            record.broker = Some(broker_url.to_string());
+            record.namespace = Some(config.run.namespace.clone());
             store.put_run(&record)?;
         }
     }
@@ -313,7 +316,8 @@ pub async fn run_experiment(
         resume: options.resume.is_some(),
     };
     let (outcome_tx, outcome_rx) = oneshot::channel();
-    let supervisor = Supervisor::new(env, specs, settings, outcome_tx).start();
+    let supervisor = Supervisor::new(env.clone(), specs, settings, outcome_tx).start();
+    let _control = crate::control::RunControl::new(env, supervisor.clone(), host.clone()).start();
 
     let (status, reason) = wait_for_end(outcome_rx, &run_switch, config.run.max_duration).await;
     let report = shut_down(&supervisor).await;
@@ -402,7 +406,7 @@ async fn wait_for_end(
             Ok(SupervisionOutcome::NotReady(reason)) => (RunStatus::Failed, format!("not ready: {reason}")),
             Err(_) => (RunStatus::Failed, "the supervisor ended unexpectedly".to_string()),
         },
-        reason = switch.stopped() => (if switch.failed() { RunStatus::Failed } else { RunStatus::Completed }, reason),
+        outcome = switch.ended() => outcome,
         signal = stop_signal() => (RunStatus::Stopped, format!("stopped by {signal}")),
         // Stopped, not completed: the agents had not finished, and the run
         // can be resumed.

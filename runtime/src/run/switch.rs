@@ -1,57 +1,61 @@
-//! The run's stop switch: agents (`.stopMAS`) and control commands ask for
-//! the whole run to end; the run driver waits on it.
+//! The run's end switch: agents (`.stopMAS`), failing learners and control
+//! commands ask for the whole run to end; the run driver waits on it.
 
 use std::sync::Mutex;
 
 use tokio::sync::Notify;
 
-/// Asks a run to end. Cheap to share; the first reason wins.
+use crate::store::RunStatus;
+
+/// Asks a run to end. Cheap to share; the first request wins.
 #[derive(Debug, Default)]
 pub struct RunSwitch {
-    failed: std::sync::atomic::AtomicBool,
-    reason: Mutex<Option<String>>,
+    outcome: Mutex<Option<(RunStatus, String)>>,
     flipped: Notify,
 }
 
 impl RunSwitch {
-    /// Asks the run to end, for `reason`.
-    pub fn stop(&self, reason: impl Into<String>) {
-        let mut slot = self.reason.lock().unwrap_or_else(|p| p.into_inner());
+    fn flip(&self, status: RunStatus, reason: String) {
+        let mut slot = self.outcome.lock().unwrap_or_else(|p| p.into_inner());
         if slot.is_none() {
-            *slot = Some(reason.into());
+            *slot = Some((status, reason));
         }
         self.flipped.notify_waiters();
     }
 
-    /// Asks the run to end as failed, for `reason`.
+    /// The run's work is done (Jason's `.stopMAS`): it completes.
+    pub fn finish(&self, reason: impl Into<String>) {
+        self.flip(RunStatus::Completed, reason.into());
+    }
+
+    /// Something failed that a restart cannot mend: the run fails.
     pub fn fail(&self, reason: impl Into<String>) {
-        self.failed.store(true, std::sync::atomic::Ordering::SeqCst);
-        self.stop(reason);
+        self.flip(RunStatus::Failed, reason.into());
     }
 
-    /// Whether the run was asked to end as failed.
-    pub fn failed(&self) -> bool {
-        self.failed.load(std::sync::atomic::Ordering::SeqCst)
+    /// The user stopped the run before it finished; it can be resumed.
+    pub fn stop(&self, reason: impl Into<String>) {
+        self.flip(RunStatus::Stopped, reason.into());
     }
 
-    /// The reason, once asked.
-    pub fn reason(&self) -> Option<String> {
-        self.reason
+    /// How and why the run was asked to end, once it was.
+    pub fn outcome(&self) -> Option<(RunStatus, String)> {
+        self.outcome
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
 
-    /// Waits until someone asks the run to end; returns why.
+    /// Waits until someone asks the run to end.
     ///
     /// # Cancel safety
     ///
     /// Cancel safe.
-    pub async fn stopped(&self) -> String {
+    pub async fn ended(&self) -> (RunStatus, String) {
         loop {
             let flipped = self.flipped.notified();
-            if let Some(reason) = self.reason() {
-                return reason;
+            if let Some(outcome) = self.outcome() {
+                return outcome;
             }
             flipped.await;
         }

@@ -63,6 +63,12 @@ pub struct RunRecord {
     /// End-of-run summary (agents, messages, round trips, restarts).
     #[serde(default)]
     pub summary: serde_json::Value,
+    /// The broker the run uses (for `agora ctl`).
+    #[serde(default)]
+    pub broker: Option<String>,
+    /// Its topic namespace.
+    #[serde(default)]
+    pub namespace: Option<String>,
 }
 
 impl RunRecord {
@@ -84,6 +90,8 @@ impl RunRecord {
             ended_at: None,
             reason: None,
             summary: serde_json::Value::Null,
+            broker: None,
+            namespace: None,
         }
     }
 }

@@ -19,9 +19,11 @@ pub use link::{ChildExit, ChildExited, Link};
 pub use policy::{RestartPolicy, Strategy};
 
 use crate::agent::{
-    AgentEnv, AgentFactory, AgentMailbox, AgentStats, AgentStatsSnapshot, Launch, StopAgent,
+    AgentEnv, AgentFactory, AgentMailbox, AgentStats, AgentStatsSnapshot, ChildHandle, Launch,
+    StopAgent,
 };
 use crate::config::OnAgentFailure;
+use crate::control::AgentControl;
 use crate::store::LoadLatestCheckpoint;
 use crate::telemetry::{LifecycleEvent, LifecycleKind};
 use crate::transport::QoS;
@@ -154,7 +156,7 @@ struct Child {
     mailbox: Arc<AgentMailbox>,
     stats: Arc<AgentStats>,
     state: ChildState,
-    running: Option<Recipient<StopAgent>>,
+    running: Option<ChildHandle>,
     incarnation: u64,
     restarts: u64,
     window: RestartWindow,
@@ -261,7 +263,7 @@ impl Supervisor {
             ),
         };
         match child.spec.factory.launch(launch) {
-            Ok(recipient) => child.running = Some(recipient),
+            Ok(handle) => child.running = Some(handle),
             // The launch's link has already told us; ChildExited follows.
             Err(error) => tracing::warn!(agent = %child.spec.name, %error, "agent did not start"),
         }
@@ -480,7 +482,7 @@ impl Handler<ChildExited> for Supervisor {
                     if let Some(running) = &child.running {
                         // Control messages must not be refused by a busy
                         // mailbox; there is one per sibling.
-                        running.do_send(StopAgent {
+                        running.stop.do_send(StopAgent {
                             reason: format!("restarting with {}", exited.name),
                         });
                     }
@@ -531,7 +533,7 @@ impl Handler<Shutdown> for Supervisor {
         // took minutes on a large store); overlapping, the store writer
         // commits them together. Every agent still gets the full deadline.
         for (_, running, _) in &order {
-            running.do_send(StopAgent {
+            running.stop.do_send(StopAgent {
                 reason: reason.clone(),
             });
         }
@@ -565,6 +567,42 @@ impl Handler<Report> for Supervisor {
                 })
                 .collect(),
             startup: self.startup,
+        })
+    }
+}
+
+/// Carries a control command to every running agent; answers once all have
+/// (the first refusal, if any).
+#[derive(Debug, Message)]
+#[rtype(result = "Result<(), String>")]
+pub struct Broadcast(pub AgentControl);
+
+impl Handler<Broadcast> for Supervisor {
+    type Result = ResponseFuture<Result<(), String>>;
+
+    fn handle(&mut self, Broadcast(order): Broadcast, _: &mut Self::Context) -> Self::Result {
+        let requests: Vec<_> = self
+            .children
+            .iter()
+            .filter_map(|c| {
+                c.running
+                    .as_ref()
+                    .map(|h| (c.spec.name.clone(), h.control.send(order.clone())))
+            })
+            .collect();
+        Box::pin(async move {
+            let mut first_error = None;
+            for (name, request) in requests {
+                match request.await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => {
+                        first_error.get_or_insert(format!("{name}: {error}"));
+                    }
+                    // Ended meanwhile: nothing to control.
+                    Err(_) => {}
+                }
+            }
+            first_error.map_or(Ok(()), Err)
         })
     }
 }

@@ -22,6 +22,12 @@ pub enum LifecycleKind {
     AgentStopped,
     /// An agent published a result.
     AgentReport,
+    /// The run was paused by a control command.
+    Paused,
+    /// The run was resumed by a control command.
+    Resumed,
+    /// The run was told to stop by a control command.
+    Stopped,
 }
 
 impl LifecycleKind {
@@ -36,6 +42,9 @@ impl LifecycleKind {
             Self::AgentFailed => "agent_failed",
             Self::AgentStopped => "agent_stopped",
             Self::AgentReport => "agent_report",
+            Self::Paused => "paused",
+            Self::Resumed => "resumed",
+            Self::Stopped => "stopped",
         }
     }
 }
