@@ -81,6 +81,17 @@ pub enum Command {
         #[arg(long, default_value = "5s", value_parser = parse_duration)]
         timeout: Duration,
     },
+    /// Draw a run's return curve (and losses) to a PNG file.
+    Plot {
+        /// Run id (a unique prefix is enough).
+        run: String,
+        /// The PNG file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Episodes in the rolling mean.
+        #[arg(long, default_value_t = 20)]
+        window: usize,
+    },
     /// Play a saved policy greedily and print mean/min/max return.
     Eval {
         /// RUN, RUN:best or RUN:SEQ (default: the latest checkpoint).
@@ -219,6 +230,11 @@ pub enum RunsCommand {
     List,
     /// Show one run: config, status, summary, checkpoints.
     Show {
+        /// Run id (a unique prefix is enough).
+        run: String,
+    },
+    /// Delete a finished run, its checkpoints and its files.
+    Rm {
         /// Run id (a unique prefix is enough).
         run: String,
     },

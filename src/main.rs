@@ -35,6 +35,9 @@ fn main() -> ExitCode {
             no_telemetry,
             quiet,
         } => commands::run::resume(&cli.global, run, *no_telemetry, *quiet),
+        cli::Command::Plot { run, out, window } => {
+            commands::plot::run(&cli.global, run, out, *window)
+        }
         cli::Command::Ctl {
             run,
             command,

@@ -139,26 +139,69 @@ pub fn runs_table(runs: &[RunRecord]) -> String {
     if runs.is_empty() {
         return "no runs yet\n".to_string();
     }
-    let width = runs.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
-    let mut out = format!(
-        "{:<width$}  {:<9}  {:>7}  {:>9}  HOST\n",
-        "ID", "STATUS", "AGENTS", "STARTED"
-    );
-    for run in runs {
-        let agents = run
-            .summary
-            .get("agents")
-            .and_then(Value::as_array)
-            .map_or("-".to_string(), |a| a.len().to_string());
+    let rows: Vec<[String; 7]> = runs
+        .iter()
+        .map(|run| {
+            let d = &run.digest;
+            let kind = if d.kind.is_empty() {
+                "-".to_string()
+            } else {
+                d.kind.clone()
+            };
+            let mut target = if d.target.is_empty() {
+                run.name.clone()
+            } else {
+                d.target.clone()
+            };
+            if target.chars().count() > 32 {
+                target = target.chars().take(31).collect::<String>() + "…";
+            }
+            let best = d
+                .best_mean_return
+                .map_or("-".to_string(), |b| format!("{b:.1}"));
+            let steps = if d.env_steps == 0 {
+                "-".to_string()
+            } else {
+                d.env_steps.to_string()
+            };
+            [
+                run.id.clone(),
+                kind,
+                target,
+                run.status.as_str().to_string(),
+                best,
+                steps,
+                age(run.started_at),
+            ]
+        })
+        .collect();
+    let header = ["ID", "KIND", "TARGET", "STATUS", "BEST", "STEPS", "AGE"];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: [&str; 7]| {
+        let [id, kind, target, status, best, steps, age] = cells;
         let _ = writeln!(
             out,
-            "{:<width$}  {:<9}  {:>7}  {:>9}  {}",
-            run.id,
-            run.status.as_str(),
-            agents,
-            age(run.started_at),
-            run.host
+            "{id:<w0$}  {kind:<w1$}  {target:<w2$}  {status:<w3$}  {best:>w4$}  {steps:>w5$}  {age:>w6$}",
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
+            w4 = widths[4],
+            w5 = widths[5],
+            w6 = widths[6]
         );
+    };
+    line(header);
+    for row in &rows {
+        line([
+            &row[0], &row[1], &row[2], &row[3], &row[4], &row[5], &row[6],
+        ]);
     }
     out
 }

@@ -4,6 +4,7 @@
 mod bad_input;
 mod batching;
 mod bdi;
+mod control;
 mod crash;
 mod env_cli;
 mod interop;

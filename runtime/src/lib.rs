@@ -40,3 +40,15 @@ pub fn host_name() -> String {
         cleaned
     }
 }
+
+/// Whether an `agora` process with this id still runs on this host (Linux:
+/// `/proc`; elsewhere every process is taken to be alive).
+pub fn agora_process_alive(pid: u32) -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    // The pid may have been reused by another program since.
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|cmdline| String::from_utf8_lossy(&cmdline).contains("agora"))
+        .unwrap_or(false)
+}

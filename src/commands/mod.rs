@@ -5,6 +5,7 @@ pub mod broker;
 pub mod ctl;
 pub mod env;
 pub mod eval;
+pub mod plot;
 pub mod run;
 pub mod runs;
 pub mod send;

@@ -77,9 +77,7 @@ fn execute(
         options.console = Some(console);
     }
     if !quiet {
-        options.progress = Some(Arc::new(|progress: &Progress| {
-            eprintln!("{}", output::progress_line(progress))
-        }));
+        options.progress = Some(progress_sink());
     }
     let system = actix::System::new();
     let report = system.block_on(run_experiment(config, options, |progress| {
@@ -111,5 +109,25 @@ fn execute(
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// A progress bar on a terminal, a plain line now and then otherwise.
+fn progress_sink() -> agora_runtime::learn::ProgressSink {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return Arc::new(|progress: &Progress| eprintln!("{}", output::progress_line(progress)));
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Arc::new(move |progress: &Progress| {
+        bar.set_message(output::progress_line(progress));
+        if progress.finished {
+            bar.finish();
+        }
     })
 }

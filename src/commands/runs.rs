@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use agora_runtime::store::{RunRecord, Store};
+use agora_runtime::store::{RunRecord, RunStatus, Store};
 use anyhow::bail;
 
 use crate::cli::{GlobalOptions, RunsCommand};
@@ -22,6 +22,10 @@ pub fn open_store(global: &GlobalOptions) -> anyhow::Result<Store> {
 
 pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<ExitCode> {
     let store = open_store(global)?;
+    store.mark_crashed(
+        &agora_runtime::host_name(),
+        agora_runtime::agora_process_alive,
+    )?;
     match command {
         RunsCommand::List => {
             let runs = store.runs()?;
@@ -29,6 +33,31 @@ pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<Exit
                 println!("{}", serde_json::to_string_pretty(&runs)?);
             } else {
                 print!("{}", output::runs_table(&runs));
+            }
+        }
+        RunsCommand::Rm { run } => {
+            let record = find_run(&store, run)?;
+            if matches!(record.status, RunStatus::Running | RunStatus::Paused) {
+                bail!(
+                    "run {} is {}; stop it first (agora ctl {} stop)",
+                    record.id,
+                    record.status.as_str(),
+                    record.id
+                );
+            }
+            let checkpoints = store.delete_run(&record.id)?;
+            let folder = global.data_dir.join("runs").join(&record.id);
+            if folder.exists() {
+                std::fs::remove_dir_all(&folder)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", folder.display()))?;
+            }
+            if global.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"removed": record.id, "checkpoints": checkpoints})
+                );
+            } else {
+                println!("removed {} and its {checkpoints} checkpoints", record.id);
             }
         }
         RunsCommand::Show { run } => {

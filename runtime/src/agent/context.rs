@@ -41,6 +41,10 @@ pub struct AgentEnv {
     pub progress: Option<crate::learn::ProgressSink>,
     /// Build per-step and per-episode telemetry (off in fast mode).
     pub telemetry_enabled: bool,
+    /// Training metrics are sent at most once per this interval.
+    pub metrics_interval: std::time::Duration,
+    /// Stream learners' episodes on `runs/{run}/episodes` (`[telemetry] mqtt`).
+    pub stream_episodes: bool,
 }
 
 /// Receives console lines of agents: (agent, line).

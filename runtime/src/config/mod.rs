@@ -49,6 +49,9 @@ pub struct ExperimentConfig {
     /// `[supervisor]`: restart strategy and intensity.
     #[serde(default)]
     pub supervisor: SupervisorSection,
+    /// `[telemetry]`: sinks and rates.
+    #[serde(default)]
+    pub telemetry: TelemetrySection,
     /// `[[agents]]`: the agents to start, in order.
     #[serde(default)]
     pub agents: Vec<AgentSection>,
@@ -492,6 +495,12 @@ impl ExperimentConfig {
                 "must be at least 1".into(),
             ));
         }
+        if !(self.telemetry.metrics_hz > 0.0 && self.telemetry.metrics_hz.is_finite()) {
+            return Err(invalid(
+                "telemetry.metrics_hz".into(),
+                "must be a positive number".into(),
+            ));
+        }
         if self.supervisor.within.is_zero() {
             return Err(invalid(
                 "supervisor.within".into(),
@@ -826,4 +835,29 @@ pub struct EnvSection {
     /// `make()` keyword arguments, e.g. `{ map_name = "8x8", is_slippery = false }`.
     #[serde(default)]
     pub params: toml::Table,
+}
+
+/// `[telemetry]`: which sinks get the run's telemetry.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetrySection {
+    /// Publish on `runs/{run}/telemetry/{kind}` and stream episodes.
+    pub mqtt: bool,
+    /// Append to `runs/{run}/events.jsonl` in the data folder.
+    pub jsonl: bool,
+    /// Write TensorBoard scalars to `runs/{run}/tensorboard/`.
+    pub tensorboard: bool,
+    /// Training metrics are sent at most this many times a second.
+    pub metrics_hz: f64,
+}
+
+impl Default for TelemetrySection {
+    fn default() -> Self {
+        Self {
+            mqtt: true,
+            jsonl: true,
+            tensorboard: true,
+            metrics_hz: 10.0,
+        }
+    }
 }

@@ -78,8 +78,9 @@ impl AgentFactory for LearnerFactory {
             self.spec.best_window,
             self.spec.checkpoint_every,
             telemetry,
-        );
-        if launch.env.telemetry_enabled {
+        )
+        .with_metrics_interval(launch.env.metrics_interval);
+        if launch.env.telemetry_enabled && launch.env.stream_episodes {
             work = work.with_stream(Stream::new(
                 launch.env.transport.clone(),
                 &launch.env.run_id,

@@ -14,9 +14,6 @@ use crate::env::EnvActorError;
 use crate::telemetry::{EpisodeEvent, Event, Telemetry, TrainEvent};
 use crate::transport::unix_now;
 
-/// Training metrics are sent at most this often (10 Hz).
-const TRAIN_EVENT_INTERVAL: Duration = Duration::from_millis(100);
-
 /// Why a pass stopped early.
 #[derive(Debug, thiserror::Error)]
 pub enum LearnError {
@@ -63,6 +60,7 @@ pub struct TrainLoop {
     last_train_event: Instant,
     steps_at_train_event: u64,
     stream: Option<Stream>,
+    metrics_interval: Duration,
 }
 
 impl TrainLoop {
@@ -93,7 +91,14 @@ impl TrainLoop {
             last_train_event: Instant::now(),
             steps_at_train_event: steps,
             stream: None,
+            metrics_interval: Duration::from_millis(100),
         }
+    }
+
+    /// Sends training metrics at most once per `interval`.
+    pub fn with_metrics_interval(mut self, interval: Duration) -> Self {
+        self.metrics_interval = interval;
+        self
     }
 
     /// Streams the watched env's episodes (and frames in visual mode).
@@ -222,7 +227,7 @@ impl TrainLoop {
             }
         }
         if let Some(telemetry) = &self.telemetry
-            && self.last_train_event.elapsed() >= TRAIN_EVENT_INTERVAL
+            && self.last_train_event.elapsed() >= self.metrics_interval
         {
             let elapsed = self.last_train_event.elapsed().as_secs_f64();
             let sps = (metrics.env_steps - self.steps_at_train_event) as f64 / elapsed;

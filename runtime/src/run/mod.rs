@@ -21,10 +21,12 @@ pub use switch::RunSwitch;
 use crate::agent::builtin::AgentRegistry;
 use crate::agent::{AgentEnv, AgentStatsSnapshot};
 use crate::config::{BrokerChoice, ConfigError, ExperimentConfig, parse_broker_choice};
-use crate::store::{CheckpointSelector, RunRecord, RunStatus, Store, StoreError, StoreWriter};
+use crate::store::{
+    CheckpointSelector, RunDigest, RunRecord, RunStatus, Store, StoreError, StoreWriter,
+};
 use crate::supervisor::ChildSpec;
 use crate::supervisor::{Report, Shutdown, SupervisionOutcome, Supervisor, SupervisorSettings};
-use crate::telemetry::{LifecycleEvent, LifecycleKind, Telemetry};
+use crate::telemetry::{LifecycleEvent, LifecycleKind, Sinks, Telemetry};
 use crate::transport::{BrokerUrl, QoS, Transport, TransportError, TransportOptions, unix_now};
 
 /// How a run is started, beyond its config.
@@ -181,9 +183,13 @@ pub async fn run_experiment(
         .clone()
         .unwrap_or_else(|| options.data_dir.join("agora.redb"));
     let store = Store::open(&store_path)?;
+    for crashed in store.mark_crashed(&crate::host_name(), crate::agora_process_alive)? {
+        tracing::warn!(run = %crashed, "run marked crashed: its process is gone (agora resume {crashed})");
+    }
     let (broker_url, broker_guard) = start_broker(choice, &mut progress)?;
 
     let name = config.run_name();
+    let (kind, target) = describe_run(config);
     let run_id = match &options.resume {
         Some(run) => run.clone(),
         None => new_run_id(&name),
@@ -254,6 +260,11 @@ pub async fn run_experiment(
             record.config_path = Some(config.source.display().to_string());
             record.broker = Some(broker_url.to_string());
             record.namespace = Some(config.run.namespace.clone());
+            record.digest = RunDigest {
+                kind: kind.clone(),
+                target: target.clone(),
+                ..RunDigest::default()
+            };
             store.put_run(&record)?;
         }
     }
@@ -274,13 +285,31 @@ pub async fn run_experiment(
         run_status(RunStatus::Running, None),
     );
 
-    let events_file = options
-        .data_dir
-        .join("runs")
-        .join(&run_id)
-        .join("events.jsonl");
-    let telemetry = Telemetry::start(run_id.clone(), Some(transport.clone()), Some(events_file));
+    let run_folder = options.data_dir.join("runs").join(&run_id);
     let writer = StoreWriter::start(store.clone());
+    let earlier = match &options.resume {
+        Some(run) => store.run(run)?.map(|r| r.digest).unwrap_or_default(),
+        None => RunDigest::default(),
+    };
+    let sinks = Sinks {
+        transport: Some(transport.clone()),
+        mqtt_events: config.telemetry.mqtt,
+        events_file: config
+            .telemetry
+            .jsonl
+            .then(|| run_folder.join("events.jsonl")),
+        tensorboard_dir: config
+            .telemetry
+            .tensorboard
+            .then(|| run_folder.join("tensorboard")),
+        store: Some(writer.clone()),
+        digest: RunDigest {
+            kind: kind.clone(),
+            target: target.clone(),
+            ..earlier.clone()
+        },
+    };
+    let telemetry = Telemetry::start(run_id.clone(), sinks);
     let run_switch = Arc::new(RunSwitch::default());
     let env = Arc::new(AgentEnv {
         run_id: run_id.clone(),
@@ -295,6 +324,8 @@ pub async fn run_experiment(
         console: options.console.clone(),
         progress: options.progress.clone(),
         telemetry_enabled: options.telemetry,
+        metrics_interval: Duration::from_secs_f64(1.0 / config.telemetry.metrics_hz),
+        stream_episodes: config.telemetry.mqtt,
     });
     telemetry.lifecycle(
         LifecycleEvent::new(LifecycleKind::RunStarted, &run_id)
@@ -344,9 +375,6 @@ pub async fn run_experiment(
         LifecycleEvent::new(kind, &run_id).detail(serde_json::json!({"status": status.as_str(), "reason": reason, "restarts": restarts, "failed_agents": failed})),
     );
     let summary = telemetry.finish().await;
-    for problem in &summary.sink_errors {
-        tracing::warn!("telemetry: {problem}");
-    }
 
     let mut run_report = RunReport {
         run_id: run_id.clone(),
@@ -365,14 +393,31 @@ pub async fn run_experiment(
         reports: summary.reports,
         transport: transport.stats().snapshot(),
         events: summary.counts,
+        telemetry_dropped: summary.dropped,
+        telemetry_problems: summary.sink_errors,
     };
     let summary_json = serde_json::to_value(&run_report).unwrap_or_default();
+    let session_seconds = run_report.duration.as_secs_f64();
+    let learner_report = run_report
+        .reports
+        .values()
+        .find(|r| r.get("kind").and_then(serde_json::Value::as_str) == Some("learner"))
+        .cloned();
     let ended_reason = reason.clone();
     if let Err(error) = store.update_run(&run_id, move |r| {
         r.status = status;
         r.ended_at = Some(unix_now());
         r.reason = Some(ended_reason);
         r.summary = summary_json;
+        r.digest.wall_seconds = earlier.wall_seconds + session_seconds;
+        if let Some(learner) = &learner_report {
+            let number = |key: &str| learner.get(key).and_then(serde_json::Value::as_u64);
+            let figure = |key: &str| learner.get(key).and_then(serde_json::Value::as_f64);
+            r.digest.env_steps = number("env_steps").unwrap_or(r.digest.env_steps);
+            r.digest.episodes = number("episodes").unwrap_or(r.digest.episodes);
+            r.digest.mean_return = figure("mean_return").or(r.digest.mean_return);
+            r.digest.best_mean_return = figure("best_mean_return").or(r.digest.best_mean_return);
+        }
     }) {
         tracing::error!(%error, "run record not updated");
     }
@@ -483,4 +528,38 @@ fn load_warm_start(
         ))
     })?;
     Ok(checkpoint.bytes)
+}
+
+/// The kind and target `agora runs list` shows: the learner's algorithm and
+/// env, or the agent kinds with their counts.
+fn describe_run(config: &ExperimentConfig) -> (String, String) {
+    if let (Some(learner), Some(env)) = (&config.learner, &config.env) {
+        return (learner.algorithm.name().to_string(), env.id.clone());
+    }
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    for section in &config.agents {
+        let count = section.instance_names().len();
+        let label = match (&section.kind[..], &section.program) {
+            ("bdi", Some(program)) => program
+                .file_name()
+                .map_or("bdi".into(), |f| f.to_string_lossy().into_owned()),
+            (kind, _) => kind.to_string(),
+        };
+        match kinds.iter_mut().find(|(k, _)| *k == label) {
+            Some((_, n)) => *n += count,
+            None => kinds.push((label, count)),
+        }
+    }
+    let target = kinds
+        .iter()
+        .map(|(k, n)| {
+            if *n > 1 {
+                format!("{k} x{n}")
+            } else {
+                k.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    ("agents".to_string(), target)
 }

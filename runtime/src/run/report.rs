@@ -48,6 +48,10 @@ pub struct RunReport {
     pub transport: TransportStatsSnapshot,
     /// Count of each lifecycle event.
     pub events: BTreeMap<String, u64>,
+    /// Telemetry events dropped because their queue was full.
+    pub telemetry_dropped: u64,
+    /// Telemetry sinks that failed and turned themselves off.
+    pub telemetry_problems: Vec<String>,
 }
 
 fn seconds<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {

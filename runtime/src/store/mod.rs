@@ -16,7 +16,7 @@ use std::sync::Arc;
 use redb::{ConcurrencyMode, Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 pub use checkpoint::{Checkpoint, CheckpointMeta, CheckpointSelector, NewCheckpoint};
-pub use run::{RunRecord, RunStatus};
+pub use run::{RunDigest, RunRecord, RunStatus};
 pub use writer::{
     CheckpointCommitted, LoadLatestCheckpoint, SaveCheckpoint, StoreWriter, UpdateRun,
 };
@@ -342,6 +342,82 @@ impl Store {
             found.push(meta);
         }
         Ok(found)
+    }
+
+    /// Deletes a run's record and every checkpoint of it, in one
+    /// transaction. Returns how many checkpoints went with it.
+    pub fn delete_run(&self, run: &str) -> Result<usize, StoreError> {
+        let txn = self.db.begin_write().map_err(|e| self.fail(e))?;
+        let removed = {
+            let mut runs = txn.open_table(RUNS).map_err(|e| self.fail(e))?;
+            if runs.remove(run).map_err(|e| self.fail(e))?.is_none() {
+                return Err(StoreError::UnknownRun {
+                    path: self.path.to_path_buf(),
+                    run: run.to_string(),
+                });
+            }
+            let mut data = txn.open_table(CHECKPOINT_DATA).map_err(|e| self.fail(e))?;
+            let mut metas = txn.open_table(CHECKPOINT_META).map_err(|e| self.fail(e))?;
+            let mut tags = txn.open_table(CHECKPOINT_TAGS).map_err(|e| self.fail(e))?;
+            let mut keys = Vec::new();
+            for entry in metas.range((run, "", 0)..).map_err(|e| self.fail(e))? {
+                let (key, _) = entry.map_err(|e| self.fail(e))?;
+                let (r, agent, sequence) = key.value();
+                if r != run {
+                    break;
+                }
+                keys.push((agent.to_string(), sequence));
+            }
+            for (agent, sequence) in &keys {
+                data.remove((run, agent.as_str(), *sequence))
+                    .map_err(|e| self.fail(e))?;
+                metas
+                    .remove((run, agent.as_str(), *sequence))
+                    .map_err(|e| self.fail(e))?;
+            }
+            let mut tag_keys = Vec::new();
+            for entry in tags.range((run, "", "")..).map_err(|e| self.fail(e))? {
+                let (key, _) = entry.map_err(|e| self.fail(e))?;
+                let (r, agent, tag) = key.value();
+                if r != run {
+                    break;
+                }
+                tag_keys.push((agent.to_string(), tag.to_string()));
+            }
+            for (agent, tag) in &tag_keys {
+                tags.remove((run, agent.as_str(), tag.as_str()))
+                    .map_err(|e| self.fail(e))?;
+            }
+            keys.len()
+        };
+        txn.commit().map_err(|e| self.fail(e))?;
+        Ok(removed)
+    }
+
+    /// Marks `crashed` every run recorded as running or paused on `host`
+    /// whose process `alive` says is gone. Returns their ids.
+    pub fn mark_crashed(
+        &self,
+        host: &str,
+        alive: impl Fn(u32) -> bool,
+    ) -> Result<Vec<String>, StoreError> {
+        let orphans: Vec<String> = self
+            .runs()?
+            .into_iter()
+            .filter(|r| {
+                matches!(r.status, RunStatus::Running | RunStatus::Paused)
+                    && r.host == host
+                    && !alive(r.pid)
+            })
+            .map(|r| r.id)
+            .collect();
+        for run in &orphans {
+            self.update_run(run, |r| {
+                r.status = RunStatus::Crashed;
+                r.reason = Some("its process ended without ending the run".into());
+            })?;
+        }
+        Ok(orphans)
     }
 
     fn decode_run(&self, key: &str, bytes: &[u8]) -> Result<RunRecord, StoreError> {

@@ -69,6 +69,28 @@ pub struct RunRecord {
     /// Its topic namespace.
     #[serde(default)]
     pub namespace: Option<String>,
+    /// What `agora runs list` shows of it.
+    #[serde(default)]
+    pub digest: RunDigest,
+}
+
+/// The figures of a run kept up to date while it runs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunDigest {
+    /// `agents`, or the learner's algorithm (`dqn`, `ppo`, …).
+    pub kind: String,
+    /// The env id, or the programs / agent kinds.
+    pub target: String,
+    /// Training episodes finished.
+    pub episodes: u64,
+    /// Env steps taken.
+    pub env_steps: u64,
+    /// Latest rolling mean return.
+    pub mean_return: Option<f64>,
+    /// Best rolling mean return.
+    pub best_mean_return: Option<f64>,
+    /// Seconds the run has been running (all its sessions).
+    pub wall_seconds: f64,
 }
 
 impl RunRecord {
@@ -92,6 +114,7 @@ impl RunRecord {
             summary: serde_json::Value::Null,
             broker: None,
             namespace: None,
+            digest: RunDigest::default(),
         }
     }
 }

@@ -15,6 +15,9 @@ use super::{
     Checkpoint, CheckpointMeta, CheckpointSelector, NewCheckpoint, RunRecord, Store, StoreError,
 };
 
+/// Requests that may wait for the writer.
+const WRITER_MAILBOX: usize = 1 << 20;
+
 /// Owns the write side of a [`Store`] on a dedicated thread.
 pub struct StoreWriter {
     store: Store,
@@ -74,8 +77,9 @@ impl Actor for StoreWriter {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         // Senders bound themselves (one save in flight per agent); a small
-        // mailbox would only park them.
-        ctx.set_mailbox_capacity(usize::MAX);
+        // mailbox would only park them. (Not usize::MAX: actix subtracts the
+        // capacity from its own maximum.)
+        ctx.set_mailbox_capacity(WRITER_MAILBOX);
     }
 
     fn stopping(&mut self, _: &mut Self::Context) -> Running {

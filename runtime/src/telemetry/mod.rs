@@ -3,6 +3,7 @@
 //! `telemetry/lifecycle` topic, and to `events.jsonl` in the run's folder.
 
 mod event;
+pub mod tensorboard;
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -15,7 +16,9 @@ use actix::prelude::*;
 
 pub use event::{EpisodeEvent, Event, LifecycleEvent, LifecycleKind, TrainEvent};
 
-use crate::transport::{QoS, Transport};
+use crate::store::{RunDigest, StoreWriter, UpdateRun};
+use crate::transport::{QoS, Transport, unix_now};
+use tensorboard::EventFileWriter;
 
 /// A handle for emitting telemetry. Cheap to clone.
 #[derive(Clone)]
@@ -51,30 +54,43 @@ pub struct TelemetrySummary {
 }
 
 impl Telemetry {
-    /// Starts the telemetry actor of a run on the current arbiter.
-    /// `events_file` is created (with its folder) and appended to.
-    pub fn start(
-        run_id: impl Into<String>,
-        transport: Option<Transport>,
-        events_file: Option<PathBuf>,
-    ) -> Telemetry {
+    /// Starts the telemetry actor of a run on the current arbiter, with
+    /// the sinks that are on. A sink that cannot be opened is reported in the
+    /// summary and left off; the run goes on.
+    pub fn start(run_id: impl Into<String>, sinks: Sinks) -> Telemetry {
         let run_id = run_id.into();
         let mut sink_errors = Vec::new();
-        let file = events_file.and_then(|path| match open_append(&path) {
+        let file = sinks.events_file.and_then(|path| match open_append(&path) {
             Ok(file) => Some(BufWriter::new(file)),
             Err(error) => {
+                tracing::error!(file = %path.display(), %error, "events file turned off");
                 sink_errors.push(format!("{}: {error}", path.display()));
                 None
             }
         });
-        let topic = transport
+        let tensorboard = sinks.tensorboard_dir.and_then(|dir| match EventFileWriter::create(&dir, unix_now()) {
+            Ok(writer) => Some(writer),
+            Err(error) => {
+                tracing::error!(folder = %dir.display(), %error, "tensorboard files turned off");
+                sink_errors.push(format!("tensorboard {}: {error}", dir.display()));
+                None
+            }
+        });
+        let topic = sinks
+            .transport
             .as_ref()
             .map(|t| t.topics().telemetry(&run_id, "lifecycle"));
         let actor = TelemetryActor {
-            transport,
+            run_id: run_id.clone(),
+            transport: sinks.transport,
+            mqtt_events: sinks.mqtt_events,
             topic,
             file,
+            tensorboard,
             flush_scheduled: false,
+            store: sinks.store,
+            digest: sinks.digest,
+            digest_written: std::time::Instant::now(),
             summary: TelemetrySummary {
                 sink_errors,
                 ..Default::default()
@@ -145,11 +161,37 @@ fn open_append(path: &PathBuf) -> std::io::Result<File> {
     OpenOptions::new().create(true).append(true).open(path)
 }
 
+/// Where a run's telemetry goes.
+#[derive(Default)]
+pub struct Sinks {
+    /// Lifecycle events always go here (when connected).
+    pub transport: Option<Transport>,
+    /// Episode and training events go to MQTT too.
+    pub mqtt_events: bool,
+    /// The JSON-lines events file.
+    pub events_file: Option<PathBuf>,
+    /// The folder for TensorBoard event files.
+    pub tensorboard_dir: Option<PathBuf>,
+    /// The store writer, for the run's digest.
+    pub store: Option<Addr<StoreWriter>>,
+    /// The digest as the run starts (kind, target, earlier sessions).
+    pub digest: RunDigest,
+}
+
+/// How often the digest in the run registry is brought up to date.
+const DIGEST_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
 struct TelemetryActor {
+    run_id: String,
     transport: Option<Transport>,
+    mqtt_events: bool,
     topic: Option<String>,
     file: Option<BufWriter<File>>,
+    tensorboard: Option<EventFileWriter>,
     flush_scheduled: bool,
+    store: Option<Addr<StoreWriter>>,
+    digest: RunDigest,
+    digest_written: std::time::Instant,
     summary: TelemetrySummary,
 }
 
@@ -187,6 +229,14 @@ impl Handler<FlushFile> for TelemetryActor {
 
     fn handle(&mut self, _: FlushFile, _: &mut Self::Context) {
         self.flush_scheduled = false;
+        if let Some(writer) = &mut self.tensorboard
+            && let Err(error) = writer.flush()
+        {
+            self.summary.sink_errors.push(format!(
+                "tensorboard: {error}; tensorboard files turned off"
+            ));
+            self.tensorboard = None;
+        }
         if let Some(file) = &mut self.file
             && let Err(error) = file.flush()
         {
@@ -218,13 +268,112 @@ impl Handler<Record> for TelemetryActor {
                 return;
             }
         };
-        if let (Some(transport), Some(topic)) = (&self.transport, &self.topic) {
+        if let (true, Some(transport), Some(topic)) =
+            (self.mqtt_events, &self.transport, &self.topic)
+        {
             // `.../telemetry/lifecycle` → `.../telemetry/{kind}`.
             let topic = format!("{}{}", topic.trim_end_matches("lifecycle"), event.kind());
             // Telemetry is not worth an error to the learner: a full outbox drops it.
             let _ = transport.publish(topic, line.clone(), QoS::AtLeastOnce, false);
         }
         self.write_line(&line, ctx);
+        self.scalars(&event);
+        if self.tensorboard.is_some() && !self.flush_scheduled {
+            self.flush_scheduled = true;
+            ctx.notify(FlushFile);
+        }
+        self.update_digest(&event);
+    }
+}
+
+impl TelemetryActor {
+    /// TensorBoard scalars of an event.
+    fn scalars(&mut self, event: &Event) {
+        let Some(writer) = &mut self.tensorboard else {
+            return;
+        };
+        let mut written = Ok(());
+        let mut add = |tag: &str, step: u64, value: Option<f64>, at: f64| {
+            if let (Some(value), Ok(())) = (value, &written) {
+                written = writer.add_scalar(tag, step, value, at);
+            }
+        };
+        match event {
+            Event::Episode(e) => {
+                add("episode/return", e.env_steps, Some(e.episode_return), e.at);
+                add(
+                    "episode/length",
+                    e.env_steps,
+                    Some(f64::from(e.length)),
+                    e.at,
+                );
+            }
+            Event::Train(t) => {
+                let m = &t.metrics;
+                let step = m.env_steps;
+                add("train/mean_return", step, t.mean_return, t.at);
+                add("train/best_mean_return", step, t.best_mean_return, t.at);
+                add("train/steps_per_second", step, Some(t.sps), t.at);
+                add("train/epsilon", step, m.epsilon, t.at);
+                add("train/learning_rate", step, m.learning_rate, t.at);
+                add("losses/td_loss", step, m.td_loss, t.at);
+                add("losses/q_values", step, m.q_mean, t.at);
+                add("losses/policy_loss", step, m.policy_loss, t.at);
+                add("losses/value_loss", step, m.value_loss, t.at);
+                add("losses/entropy", step, m.entropy, t.at);
+                add("losses/approx_kl", step, m.approx_kl, t.at);
+                add("losses/clip_fraction", step, m.clip_fraction, t.at);
+                add(
+                    "losses/explained_variance",
+                    step,
+                    m.explained_variance,
+                    t.at,
+                );
+                add("losses/grad_norm", step, m.grad_norm, t.at);
+            }
+        }
+        if let Err(error) = written {
+            self.summary.sink_errors.push(format!(
+                "tensorboard: {error}; tensorboard files turned off"
+            ));
+            tracing::error!(%error, "tensorboard files turned off");
+            self.tensorboard = None;
+        }
+    }
+
+    fn update_digest(&mut self, event: &Event) {
+        match event {
+            Event::Episode(e) => {
+                self.digest.episodes = self.digest.episodes.max(e.episode);
+                self.digest.env_steps = self.digest.env_steps.max(e.env_steps);
+            }
+            Event::Train(t) => {
+                self.digest.env_steps = t.metrics.env_steps;
+                self.digest.episodes = t.metrics.episodes;
+                self.digest.mean_return = t.mean_return;
+                self.digest.best_mean_return = t.best_mean_return;
+            }
+        }
+        if self.digest_written.elapsed() >= DIGEST_INTERVAL {
+            self.write_digest();
+        }
+    }
+
+    fn write_digest(&mut self) {
+        self.digest_written = std::time::Instant::now();
+        if let Some(store) = &self.store {
+            let digest = self.digest.clone();
+            let run = self.run_id.clone();
+            store.do_send(UpdateRun {
+                run,
+                change: Box::new(move |record| {
+                    record.digest.episodes = digest.episodes;
+                    record.digest.env_steps = digest.env_steps;
+                    record.digest.mean_return = digest.mean_return;
+                    record.digest.best_mean_return = digest.best_mean_return;
+                }),
+            });
+        }
     }
 }
 
@@ -282,6 +431,13 @@ impl Handler<Finish> for TelemetryActor {
             self.summary
                 .sink_errors
                 .push(format!("events file: {error}"));
+        }
+        if let Some(writer) = &mut self.tensorboard
+            && let Err(error) = writer.flush()
+        {
+            self.summary
+                .sink_errors
+                .push(format!("tensorboard: {error}"));
         }
         MessageResult(self.summary.clone())
     }

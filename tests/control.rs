@@ -1,0 +1,513 @@
+//! Training control and telemetry end to end: pause and resume keep a run
+//! bit for bit, fast mode sends only lifecycle events, a plain MQTT client
+//! watches episodes and status, TensorBoard files hold the logged scalars,
+//! a sink on a full disk turns itself off while the run goes on.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use agora_runtime::store::{CheckpointSelector, RunRecord, RunStatus, Store};
+
+use crate::support::agora::{agora, describe, json_report, run_bounded, wait_bounded};
+use crate::support::raw_client::RawClient;
+use crate::support::{embedded_broker, wait_until};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+const DQN: &str = r#"
+[run]
+name = "controlled"
+
+[learner]
+algorithm = "dqn"
+seed = 3
+checkpoint_every = 0
+
+[env]
+id = "CartPole-v1"
+
+[dqn]
+total_timesteps = 60000
+learning_starts = 5000
+buffer_size = 5000
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write config");
+    path.to_str().expect("utf-8").to_string()
+}
+
+fn only_run(data: &Path) -> Option<RunRecord> {
+    let path = data.join("agora.redb");
+    path.exists()
+        .then(|| Store::open(&path).ok()?.runs().ok()?.pop())
+        .flatten()
+}
+
+fn final_state(data: &Path, run: &str) -> Vec<u8> {
+    let store = Store::open(data.join("agora.redb")).expect("store");
+    store
+        .load_checkpoint(run, "learner", &CheckpointSelector::Latest)
+        .expect("read")
+        .expect("final checkpoint")
+        .bytes
+}
+
+fn spawn(data: &Path, args: &[&str]) -> Child {
+    let mut command = agora(data, args);
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.spawn().expect("spawn agora")
+}
+
+fn ctl(data: &Path, run: &str, words: &[&str]) -> std::process::Output {
+    let mut args = vec!["--json", "ctl", run];
+    args.extend_from_slice(words);
+    run_bounded(agora(data, &args), Duration::from_secs(30))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_then_resume_ends_bitwise_identical_to_a_run_never_paused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write(dir.path(), "dqn.toml", DQN);
+    let straight = dir.path().join("straight");
+    let output = tokio::task::spawn_blocking({
+        let (straight, config) = (straight.clone(), config.clone());
+        move || {
+            run_bounded(
+                agora(
+                    &straight,
+                    &["--json", "--broker", "embedded:0", "run", &config],
+                ),
+                LIMIT,
+            )
+        }
+    })
+    .await
+    .expect("join");
+    let expected = final_state(
+        &straight,
+        json_report(&output)["run_id"].as_str().expect("id"),
+    );
+
+    let broker = embedded_broker();
+    let port = broker.local_addr().port();
+    let data = dir.path().join("paused");
+    let url = format!("mqtt://127.0.0.1:{port}");
+    let child = spawn(&data, &["--json", "--broker", &url, "run", &config]);
+    let started = wait_until(Duration::from_secs(20), || {
+        only_run(&data).is_some_and(|r| r.status == RunStatus::Running)
+    });
+    assert!(started, "the run registered itself");
+    let run = only_run(&data).expect("run").id;
+    let mut watcher = RawClient::connect(
+        port,
+        "watcher",
+        &[&format!("agora/default/runs/{run}/telemetry/train")],
+    )
+    .await;
+
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let paused_at = Instant::now();
+    let answer = tokio::task::spawn_blocking({
+        let (data, run) = (data.clone(), run.clone());
+        move || ctl(&data, &run, &["pause"])
+    })
+    .await
+    .expect("join");
+    assert!(answer.status.success(), "{}", describe(&answer));
+    let pause_latency = paused_at.elapsed();
+    assert_eq!(
+        only_run(&data).map(|r| r.status),
+        Some(RunStatus::Paused),
+        "the registry says paused"
+    );
+
+    // While paused no step is taken, so no training metrics are sent.
+    while tokio::time::timeout(Duration::from_millis(50), watcher.received.recv())
+        .await
+        .is_ok()
+    {}
+    let quiet = tokio::time::timeout(Duration::from_millis(700), watcher.received.recv()).await;
+    assert!(
+        quiet.is_err(),
+        "training went on while paused: {:?}",
+        quiet.ok().flatten().map(|m| m.0)
+    );
+
+    let again = tokio::task::spawn_blocking({
+        let (data, run) = (data.clone(), run.clone());
+        move || ctl(&data, &run, &["pause"])
+    })
+    .await
+    .expect("join");
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "a second pause is refused: {}",
+        describe(&again)
+    );
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("already paused"),
+        "{}",
+        describe(&again)
+    );
+
+    let resumed = tokio::task::spawn_blocking({
+        let (data, run) = (data.clone(), run.clone());
+        move || ctl(&data, &run, &["resume"])
+    })
+    .await
+    .expect("join");
+    assert!(resumed.status.success(), "{}", describe(&resumed));
+    let output = tokio::task::spawn_blocking(move || wait_bounded(child, LIMIT))
+        .await
+        .expect("join");
+    assert!(output.status.success(), "{}", describe(&output));
+    let report = json_report(&output);
+    assert_eq!(report["status"], "completed", "{report}");
+    assert_eq!(report["events"]["paused"], 1);
+    assert_eq!(report["events"]["resumed"], 1);
+    assert!(
+        final_state(&data, &run) == expected,
+        "pausing changed the outcome"
+    );
+    assert!(
+        pause_latency < Duration::from_secs(5),
+        "pause answered after {pause_latency:?}"
+    );
+}
+
+#[test]
+fn fast_mode_sends_only_lifecycle_events() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write(
+        dir.path(),
+        "fast.toml",
+        "[learner]\nalgorithm = \"q_learning\"\n[env]\nid = \"FrozenLake-v1\"\n[q_learning]\ntotal_episodes = 500\n",
+    );
+    let data = dir.path().join("data");
+    let output = run_bounded(
+        agora(
+            &data,
+            &[
+                "--json",
+                "--broker",
+                "embedded:0",
+                "run",
+                &config,
+                "--no-telemetry",
+            ],
+        ),
+        LIMIT,
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    let run = json_report(&output)["run_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let events = std::fs::read_to_string(data.join("runs").join(&run).join("events.jsonl"))
+        .expect("events file");
+    let kinds: Vec<String> = events
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("JSON line")["event"]
+                .as_str()
+                .expect("kind")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "run_started",
+            "agent_started",
+            "agent_report",
+            "agent_stopped",
+            "run_completed"
+        ]
+    );
+    // AGORA_NO_TELEMETRY=1 does the same.
+    let mut command = agora(&data, &["--json", "--broker", "embedded:0", "run", &config]);
+    command.env("AGORA_NO_TELEMETRY", "1");
+    let output = run_bounded(command, LIMIT);
+    let run = json_report(&output)["run_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let events = std::fs::read_to_string(data.join("runs").join(&run).join("events.jsonl"))
+        .expect("events file");
+    assert!(
+        !events.contains("\"episode\"") && !events.contains("\"train\""),
+        "{events}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
+    let broker = embedded_broker();
+    let port = broker.local_addr().port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write(
+        dir.path(),
+        "watched.toml",
+        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 8192\n",
+    );
+    let mut client = RawClient::connect(
+        port,
+        "viewer",
+        &[
+            "agora/default/runs/+/episodes",
+            "agora/default/runs/+/status",
+        ],
+    )
+    .await;
+    let url = format!("mqtt://127.0.0.1:{port}");
+    let data = dir.path().join("data");
+    let child = spawn(&data, &["--json", "--broker", &url, "run", &config]);
+
+    let mut statuses = Vec::new();
+    let mut episodes = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !statuses
+        .iter()
+        .any(|s: &serde_json::Value| s["status"] == "completed")
+    {
+        let (topic, payload) = tokio::time::timeout_at(deadline, client.received.recv())
+            .await
+            .expect("the run ends in time")
+            .expect("connection open");
+        let message: serde_json::Value = serde_json::from_slice(&payload).expect("JSON payload");
+        if topic.ends_with("/status") {
+            statuses.push(message);
+        } else {
+            episodes.push(message);
+        }
+    }
+    let output = tokio::task::spawn_blocking(move || wait_bounded(child, LIMIT))
+        .await
+        .expect("join");
+    assert!(output.status.success(), "{}", describe(&output));
+    assert_eq!(
+        statuses.first().map(|s| s["status"].clone()),
+        Some("running".into())
+    );
+    assert!(episodes.len() >= 5, "{} episodes streamed", episodes.len());
+    let episode = &episodes[0];
+    assert_eq!(episode["type"], "episode");
+    let steps = episode["steps"].as_array().expect("steps");
+    assert_eq!(
+        steps.len() as u64,
+        episode["length"].as_u64().expect("length")
+    );
+    let first = &steps[0];
+    assert_eq!(first["obs"].as_array().map(Vec::len), Some(4));
+    let probabilities: f64 = first["values"]
+        .as_array()
+        .expect("PPO probabilities")
+        .iter()
+        .filter_map(|v| v.as_f64())
+        .sum();
+    assert!((probabilities - 1.0).abs() < 1e-6, "{first}");
+    let rewards: f64 = steps.iter().filter_map(|s| s["reward"].as_f64()).sum();
+    assert_eq!(rewards, episode["return"].as_f64().expect("return"));
+}
+
+/// Reads every (tag, step, value) scalar of a TensorBoard event file,
+/// checking each record's CRCs.
+fn read_scalars(path: &Path) -> Vec<(String, u64, f32)> {
+    fn varint(bytes: &[u8], at: &mut usize) -> u64 {
+        let mut value = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = bytes[*at];
+            *at += 1;
+            value |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+    fn fields(bytes: &[u8]) -> Vec<(u64, Vec<u8>, u64)> {
+        let mut at = 0;
+        let mut out = Vec::new();
+        while at < bytes.len() {
+            let key = varint(bytes, &mut at);
+            let (field, wire) = (key >> 3, key & 7);
+            match wire {
+                0 => out.push((field, Vec::new(), varint(bytes, &mut at))),
+                1 => {
+                    out.push((field, bytes[at..at + 8].to_vec(), 0));
+                    at += 8;
+                }
+                2 => {
+                    let len = varint(bytes, &mut at) as usize;
+                    out.push((field, bytes[at..at + len].to_vec(), 0));
+                    at += len;
+                }
+                5 => {
+                    out.push((field, bytes[at..at + 4].to_vec(), 0));
+                    at += 4;
+                }
+                other => panic!("unexpected wire type {other}"),
+            }
+        }
+        out
+    }
+    let bytes = std::fs::read(path).expect("event file");
+    let mut at = 0;
+    let mut scalars = Vec::new();
+    while at < bytes.len() {
+        let header = &bytes[at..at + 8];
+        let length = u64::from_le_bytes(header.try_into().expect("8 bytes")) as usize;
+        let header_crc = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes"));
+        assert_eq!(
+            header_crc,
+            agora_runtime::telemetry::tensorboard::masked_crc(header),
+            "length CRC"
+        );
+        let data = &bytes[at + 12..at + 12 + length];
+        let data_crc = u32::from_le_bytes(
+            bytes[at + 12 + length..at + 16 + length]
+                .try_into()
+                .expect("4 bytes"),
+        );
+        assert_eq!(
+            data_crc,
+            agora_runtime::telemetry::tensorboard::masked_crc(data),
+            "data CRC"
+        );
+        at += 16 + length;
+        let event = fields(data);
+        let step = event.iter().find(|f| f.0 == 2).map_or(0, |f| f.2);
+        for summary in event.iter().filter(|f| f.0 == 5) {
+            for value in fields(&summary.1).iter().filter(|f| f.0 == 1) {
+                let parts = fields(&value.1);
+                let tag = parts
+                    .iter()
+                    .find(|f| f.0 == 1)
+                    .map(|f| String::from_utf8(f.1.clone()).expect("utf-8 tag"));
+                let number = parts
+                    .iter()
+                    .find(|f| f.0 == 2)
+                    .map(|f| f32::from_le_bytes(f.1[..4].try_into().expect("4")));
+                if let (Some(tag), Some(number)) = (tag, number) {
+                    scalars.push((tag, step, number));
+                }
+            }
+        }
+    }
+    scalars
+}
+
+fn tensorboard_file(run_folder: &Path) -> PathBuf {
+    let dir = run_folder.join("tensorboard");
+    let entry = std::fs::read_dir(&dir)
+        .expect("tensorboard folder")
+        .next()
+        .expect("one file")
+        .expect("entry");
+    entry.path()
+}
+
+#[test]
+fn tensorboard_files_decode_to_the_logged_scalars() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write(
+        dir.path(),
+        "tb.toml",
+        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 4096\n[telemetry]\nmetrics_hz = 1000\n",
+    );
+    let data = dir.path().join("data");
+    let output = run_bounded(
+        agora(&data, &["--json", "--broker", "embedded:0", "run", &config]),
+        LIMIT,
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    let run = json_report(&output)["run_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let folder = data.join("runs").join(&run);
+    let scalars = read_scalars(&tensorboard_file(&folder));
+    let events = std::fs::read_to_string(folder.join("events.jsonl")).expect("events");
+    let logged_returns: Vec<(u64, f32)> = events
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["event"] == "episode")
+        .map(|e| {
+            (
+                e["env_steps"].as_u64().expect("steps"),
+                e["episode_return"].as_f64().expect("return") as f32,
+            )
+        })
+        .collect();
+    let tb_returns: Vec<(u64, f32)> = scalars
+        .iter()
+        .filter(|s| s.0 == "episode/return")
+        .map(|s| (s.1, s.2))
+        .collect();
+    assert!(!logged_returns.is_empty());
+    assert_eq!(
+        tb_returns, logged_returns,
+        "every episode return, at its step"
+    );
+    assert!(
+        scalars.iter().any(|s| s.0 == "losses/value_loss"),
+        "training metrics too"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_turns_the_telemetry_files_off_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write(
+        dir.path(),
+        "full.toml",
+        "[run]\nmax_duration = \"1s\"\n[learner]\nalgorithm = \"dqn\"\ncheckpoint_every = 2000\n[env]\nid = \"CartPole-v1\"\n\
+         [dqn]\ntotal_timesteps = 30000\nlearning_starts = 1000\nbuffer_size = 2000\n",
+    );
+    let data = dir.path().join("data");
+    let first = run_bounded(
+        agora(&data, &["--json", "--broker", "embedded:0", "run", &config]),
+        LIMIT,
+    );
+    let report = json_report(&first);
+    assert_eq!(report["status"], "stopped", "cut by max_duration: {report}");
+    let run = report["run_id"].as_str().expect("id").to_string();
+
+    // Every telemetry file of the run now sits on a full disk.
+    let folder = data.join("runs").join(&run);
+    std::fs::remove_file(folder.join("events.jsonl")).expect("remove events file");
+    std::os::unix::fs::symlink("/dev/full", folder.join("events.jsonl")).expect("link /dev/full");
+    std::fs::remove_dir_all(folder.join("tensorboard")).expect("remove tensorboard folder");
+    std::os::unix::fs::symlink("/dev/full", folder.join("tensorboard")).expect("link");
+
+    let store = Store::open(data.join("agora.redb")).expect("store");
+    let before = store.checkpoints(&run).expect("list").len();
+    drop(store);
+    let resumed = run_bounded(
+        agora(&data, &["--json", "--broker", "embedded:0", "resume", &run]),
+        LIMIT,
+    );
+    let report = json_report(&resumed);
+    assert!(
+        matches!(report["status"].as_str(), Some("stopped" | "completed")),
+        "{}",
+        describe(&resumed)
+    );
+    let stderr = String::from_utf8_lossy(&resumed.stderr);
+    assert_eq!(
+        stderr.matches("events file turned off").count(),
+        1,
+        "reported once: {stderr}"
+    );
+    let store = Store::open(data.join("agora.redb")).expect("store");
+    assert!(
+        store.checkpoints(&run).expect("list").len() > before,
+        "checkpoints still land"
+    );
+}
