@@ -1,12 +1,11 @@
 //! `[run] batch = true`: envelopes an agent sends to one receiver during one
 //! turn travel as one MQTT message, and batches from any client are read.
 
-use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::agora::{agora, describe, json_report, run_bounded, wait_bounded};
+use crate::support::agora::{agora, describe, json_report, run_bounded, start_run, stop_run};
+use crate::support::embedded_broker;
 use crate::support::raw_client::RawClient;
-use crate::support::{embedded_broker, terminate};
 
 fn config(encoding: &str, window: u32) -> String {
     format!(
@@ -62,19 +61,11 @@ async fn a_json_array_from_any_client_is_read_as_a_batch() {
     let presence = "agora/default/agents/echo/presence";
     let inbox = "agora/default/agents/batcher/inbox";
     let mut client = RawClient::connect(port, "batcher", &[presence, inbox]).await;
-    let url = format!("mqtt://127.0.0.1:{port}");
-    let mut command = agora(
+    let child = start_run(
         &dir.path().join("data"),
-        &[
-            "--json",
-            "--broker",
-            &url,
-            "run",
-            path.to_str().expect("utf-8"),
-        ],
+        port,
+        path.to_str().expect("utf-8"),
     );
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = command.spawn().expect("spawn agora");
     assert_eq!(client.next_on(presence).await, b"online");
 
     let batch = serde_json::json!([
@@ -93,10 +84,7 @@ async fn a_json_array_from_any_client_is_read_as_a_batch() {
     }
     assert_eq!(answered, ["a", "b"]);
 
-    terminate(child.id());
-    let output = tokio::task::spawn_blocking(move || wait_bounded(child, Duration::from_secs(20)))
-        .await
-        .expect("join");
+    let output = stop_run(child).await;
     assert!(output.status.success(), "{}", describe(&output));
     assert_eq!(json_report(&output)["totals"]["received"], 2);
 }

@@ -4,12 +4,13 @@
 //! belief, the example configs, and programs with errors that never start.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::agora::{agora, describe, json_report, repo_file, run_bounded, wait_bounded};
+use crate::support::agora::{
+    agora, describe, json_report, repo_file, run_bounded, start_run, stop_run,
+};
+use crate::support::embedded_broker;
 use crate::support::raw_client::RawClient;
-use crate::support::{embedded_broker, terminate};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -197,19 +198,11 @@ async fn a_plain_mqtt_client_tells_a_belief_and_gets_an_answer() {
     let presence = "agora/default/agents/seller/presence";
     let inbox = "agora/default/agents/py/inbox";
     let mut client = RawClient::connect(port, "py", &[presence, inbox]).await;
-    let url = format!("mqtt://127.0.0.1:{port}");
-    let mut command = agora(
+    let child = start_run(
         &dir.path().join("data"),
-        &[
-            "--json",
-            "--broker",
-            &url,
-            "run",
-            config.to_str().expect("utf-8"),
-        ],
+        port,
+        config.to_str().expect("utf-8"),
     );
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = command.spawn().expect("spawn agora");
     assert_eq!(client.next_on(presence).await, b"online");
 
     let seller_inbox = "agora/default/agents/seller/inbox";
@@ -242,10 +235,7 @@ async fn a_plain_mqtt_client_tells_a_belief_and_gets_an_answer() {
         serde_json::from_slice(&client.next_on(inbox).await).expect("JSON envelope");
     assert_eq!(reply["content"], "thanks(pear, 4)");
 
-    terminate(child.id());
-    let output = tokio::task::spawn_blocking(move || wait_bounded(child, Duration::from_secs(20)))
-        .await
-        .expect("join");
+    let output = stop_run(child).await;
     assert!(output.status.success(), "{}", describe(&output));
     assert_eq!(
         json_report(&output)["totals"]["malformed"],

@@ -4,12 +4,13 @@
 //! a sink on a full disk turns itself off while the run goes on.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use agora_runtime::store::{CheckpointSelector, RunRecord, RunStatus, Store};
 
-use crate::support::agora::{agora, describe, json_report, run_bounded, wait_bounded};
+use crate::support::agora::{
+    agora, describe, finish_run, json_report, run_bounded, start_run, write_config,
+};
 use crate::support::raw_client::RawClient;
 use crate::support::{embedded_broker, wait_until};
 
@@ -33,12 +34,6 @@ learning_starts = 5000
 buffer_size = 5000
 "#;
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write config");
-    path.to_str().expect("utf-8").to_string()
-}
-
 fn only_run(data: &Path) -> Option<RunRecord> {
     let path = data.join("agora.redb");
     path.exists()
@@ -55,13 +50,19 @@ fn final_state(data: &Path, run: &str) -> Vec<u8> {
         .bytes
 }
 
-fn spawn(data: &Path, args: &[&str]) -> Child {
-    let mut command = agora(data, args);
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    command.spawn().expect("spawn agora")
+/// `agora --json ctl RUN WORDS…`, off the async runtime's threads.
+async fn ctl(data: &Path, run: &str, words: &[&str]) -> std::process::Output {
+    let (data, run) = (data.to_path_buf(), run.to_string());
+    let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        ctl_blocking(&data, &run, &words)
+    })
+    .await
+    .expect("join")
 }
 
-fn ctl(data: &Path, run: &str, words: &[&str]) -> std::process::Output {
+fn ctl_blocking(data: &Path, run: &str, words: &[&str]) -> std::process::Output {
     let mut args = vec!["--json", "ctl", run];
     args.extend_from_slice(words);
     run_bounded(agora(data, &args), Duration::from_secs(30))
@@ -70,7 +71,7 @@ fn ctl(data: &Path, run: &str, words: &[&str]) -> std::process::Output {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pause_then_resume_ends_bitwise_identical_to_a_run_never_paused() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = write(dir.path(), "dqn.toml", DQN);
+    let config = write_config(dir.path(), "dqn.toml", DQN);
     let straight = dir.path().join("straight");
     let output = tokio::task::spawn_blocking({
         let (straight, config) = (straight.clone(), config.clone());
@@ -94,8 +95,7 @@ async fn pause_then_resume_ends_bitwise_identical_to_a_run_never_paused() {
     let broker = embedded_broker();
     let port = broker.local_addr().port();
     let data = dir.path().join("paused");
-    let url = format!("mqtt://127.0.0.1:{port}");
-    let child = spawn(&data, &["--json", "--broker", &url, "run", &config]);
+    let child = start_run(&data, port, &config);
     let started = wait_until(Duration::from_secs(20), || {
         only_run(&data).is_some_and(|r| r.status == RunStatus::Running)
     });
@@ -110,12 +110,7 @@ async fn pause_then_resume_ends_bitwise_identical_to_a_run_never_paused() {
 
     tokio::time::sleep(Duration::from_millis(300)).await;
     let paused_at = Instant::now();
-    let answer = tokio::task::spawn_blocking({
-        let (data, run) = (data.clone(), run.clone());
-        move || ctl(&data, &run, &["pause"])
-    })
-    .await
-    .expect("join");
+    let answer = ctl(&data, &run, &["pause"]).await;
     assert!(answer.status.success(), "{}", describe(&answer));
     let pause_latency = paused_at.elapsed();
     assert_eq!(
@@ -136,12 +131,7 @@ async fn pause_then_resume_ends_bitwise_identical_to_a_run_never_paused() {
         quiet.ok().flatten().map(|m| m.0)
     );
 
-    let again = tokio::task::spawn_blocking({
-        let (data, run) = (data.clone(), run.clone());
-        move || ctl(&data, &run, &["pause"])
-    })
-    .await
-    .expect("join");
+    let again = ctl(&data, &run, &["pause"]).await;
     assert_eq!(
         again.status.code(),
         Some(1),
@@ -154,16 +144,9 @@ async fn pause_then_resume_ends_bitwise_identical_to_a_run_never_paused() {
         describe(&again)
     );
 
-    let resumed = tokio::task::spawn_blocking({
-        let (data, run) = (data.clone(), run.clone());
-        move || ctl(&data, &run, &["resume"])
-    })
-    .await
-    .expect("join");
+    let resumed = ctl(&data, &run, &["resume"]).await;
     assert!(resumed.status.success(), "{}", describe(&resumed));
-    let output = tokio::task::spawn_blocking(move || wait_bounded(child, LIMIT))
-        .await
-        .expect("join");
+    let output = finish_run(child).await;
     assert!(output.status.success(), "{}", describe(&output));
     let report = json_report(&output);
     assert_eq!(report["status"], "completed", "{report}");
@@ -182,7 +165,7 @@ async fn pause_then_resume_ends_bitwise_identical_to_a_run_never_paused() {
 #[test]
 fn fast_mode_sends_only_lifecycle_events() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = write(
+    let config = write_config(
         dir.path(),
         "fast.toml",
         "[learner]\nalgorithm = \"q_learning\"\n[env]\nid = \"FrozenLake-v1\"\n[q_learning]\ntotal_episodes = 500\n",
@@ -249,7 +232,7 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
     let broker = embedded_broker();
     let port = broker.local_addr().port();
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = write(
+    let config = write_config(
         dir.path(),
         "watched.toml",
         "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 8192\n",
@@ -263,9 +246,8 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
         ],
     )
     .await;
-    let url = format!("mqtt://127.0.0.1:{port}");
     let data = dir.path().join("data");
-    let child = spawn(&data, &["--json", "--broker", &url, "run", &config]);
+    let child = start_run(&data, port, &config);
 
     let mut statuses = Vec::new();
     let mut episodes = Vec::new();
@@ -285,9 +267,7 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
             episodes.push(message);
         }
     }
-    let output = tokio::task::spawn_blocking(move || wait_bounded(child, LIMIT))
-        .await
-        .expect("join");
+    let output = finish_run(child).await;
     assert!(output.status.success(), "{}", describe(&output));
     assert_eq!(
         statuses.first().map(|s| s["status"].clone()),
@@ -415,7 +395,7 @@ fn tensorboard_file(run_folder: &Path) -> PathBuf {
 #[test]
 fn tensorboard_files_decode_to_the_logged_scalars() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = write(
+    let config = write_config(
         dir.path(),
         "tb.toml",
         "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 4096\n[telemetry]\nmetrics_hz = 1000\n",
@@ -464,7 +444,7 @@ fn tensorboard_files_decode_to_the_logged_scalars() {
 #[test]
 fn a_full_disk_turns_the_telemetry_files_off_and_the_run_goes_on() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = write(
+    let config = write_config(
         dir.path(),
         "full.toml",
         "[run]\nmax_duration = \"1s\"\n[learner]\nalgorithm = \"dqn\"\ncheckpoint_every = 2000\n[env]\nid = \"CartPole-v1\"\n\

@@ -2,42 +2,26 @@
 //! Agora's transport) sends JSON envelopes to `echo` and gets replies, and
 //! garbage on an inbox is counted without stopping the agent.
 
-use std::process::Stdio;
-use std::time::Duration;
-
-use crate::support::agora::{agora, describe, json_report, wait_bounded};
+use crate::support::agora::{describe, json_report, start_run, stop_run, write_config};
+use crate::support::embedded_broker;
 use crate::support::raw_client::RawClient;
-use crate::support::{embedded_broker, terminate};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_mqtt_client_gets_echo_replies_and_garbage_is_counted_not_fatal() {
     let broker = embedded_broker();
     let port = broker.local_addr().port();
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = dir.path().join("echo.toml");
-    std::fs::write(
-        &config,
+    let config = write_config(
+        dir.path(),
+        "echo.toml",
         "[run]\nname = \"interop\"\n\n[[agents]]\nname = \"echo\"\nkind = \"echo\"\n",
-    )
-    .expect("config");
+    );
 
     let presence = "agora/default/agents/echo/presence";
     let my_inbox = "agora/default/agents/tester/inbox";
     let mut client = RawClient::connect(port, "plain-tester", &[presence, my_inbox]).await;
 
-    let url = format!("mqtt://127.0.0.1:{port}");
-    let mut command = agora(
-        &dir.path().join("data"),
-        &[
-            "--json",
-            "--broker",
-            &url,
-            "run",
-            config.to_str().expect("utf-8"),
-        ],
-    );
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = command.spawn().expect("spawn agora");
+    let child = start_run(&dir.path().join("data"), port, &config);
     assert_eq!(client.next_on(presence).await, b"online");
 
     let echo_inbox = "agora/default/agents/echo/inbox";
@@ -72,11 +56,9 @@ async fn plain_mqtt_client_gets_echo_replies_and_garbage_is_counted_not_fatal() 
     );
 
     // SIGTERM: graceful stop, presence offline, report with the counts.
-    terminate(child.id());
+    let stopping = tokio::spawn(stop_run(child));
     assert_eq!(client.next_on(presence).await, b"offline");
-    let output = tokio::task::spawn_blocking(move || wait_bounded(child, Duration::from_secs(20)))
-        .await
-        .expect("join");
+    let output = stopping.await.expect("join");
     assert!(output.status.success(), "{}", describe(&output));
     let report = json_report(&output);
     assert_eq!(report["status"], "stopped", "{}", describe(&output));

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use agora_runtime::store::{CheckpointSelector, Store};
 
-use crate::support::agora::{agora, describe, json_report, repo_file, run_bounded};
+use crate::support::agora::{agora, describe, json_report, repo_file, run_bounded, write_config};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -20,12 +20,6 @@ fn run_json(data: &Path, args: &[&str]) -> serde_json::Value {
         describe(&output)
     );
     json_report(&output)
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write config");
-    path.to_str().expect("utf-8").to_string()
 }
 
 #[test]
@@ -91,14 +85,14 @@ fn final_state(data: &Path, run: &str) -> Vec<u8> {
 #[test]
 fn a_run_stopped_and_resumed_ends_bitwise_identical_to_one_never_stopped() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let whole = write(dir.path(), "whole.toml", &DQN.replace("{LIMIT}", ""));
+    let whole = write_config(dir.path(), "whole.toml", &DQN.replace("{LIMIT}", ""));
     let data = dir.path().join("data");
     let report = run_json(&data, &["run", &whole]);
     assert_eq!(report["status"], "completed", "{report}");
     let expected = final_state(&data, report["run_id"].as_str().expect("id"));
 
     // Same run, cut short every 300 ms and resumed until it completes.
-    let cut = write(
+    let cut = write_config(
         dir.path(),
         "cut.toml",
         &DQN.replace("{LIMIT}", "max_duration = \"300ms\""),
@@ -128,7 +122,7 @@ fn a_run_stopped_and_resumed_ends_bitwise_identical_to_one_never_stopped() {
 fn warm_start_takes_weights_when_shapes_match_and_names_the_tensor_when_not() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
-    let small = write(
+    let small = write_config(
         dir.path(),
         "small.toml",
         "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 2048\n",
@@ -142,7 +136,7 @@ fn warm_start_takes_weights_when_shapes_match_and_names_the_tensor_when_not() {
     );
     assert_eq!(warmed["status"], "completed", "{warmed}");
 
-    let wide = write(
+    let wide = write_config(
         dir.path(),
         "wide.toml",
         "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 2048\nhidden_sizes = [32, 32]\n",
@@ -178,7 +172,7 @@ fn warm_start_takes_weights_when_shapes_match_and_names_the_tensor_when_not() {
 fn a_non_finite_loss_fails_the_run_and_keeps_the_last_good_checkpoint() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
-    let config = write(
+    let config = write_config(
         dir.path(),
         "blowup.toml",
         "[learner]\nalgorithm = \"ppo\"\ncheckpoint_every = 100\n[env]\nid = \"CartPole-v1\"\n\
@@ -232,7 +226,7 @@ fn bad_hyperparameters_and_envs_that_do_not_fit_fail_before_start() {
         ),
     ];
     for (index, (text, needle)) in cases.iter().enumerate() {
-        let config = write(dir.path(), &format!("bad{index}.toml"), text);
+        let config = write_config(dir.path(), &format!("bad{index}.toml"), text);
         let data = dir.path().join(format!("data{index}"));
         let output = run_bounded(
             agora(&data, &["--broker", "embedded:0", "run", &config]),

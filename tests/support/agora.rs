@@ -68,3 +68,31 @@ pub fn json_report(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("report is not JSON ({e})\n{}", describe(output)))
 }
+
+/// Writes `text` to `dir/name` and returns the path as a string.
+pub fn write_config(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write config");
+    path.to_str().expect("utf-8 path").to_string()
+}
+
+/// `agora --json --broker mqtt://127.0.0.1:PORT run CONFIG`, running.
+pub fn start_run(data: &Path, broker_port: u16, config: &str) -> Child {
+    let url = format!("mqtt://127.0.0.1:{broker_port}");
+    let mut command = agora(data, &["--json", "--broker", &url, "run", config]);
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.spawn().expect("spawn agora")
+}
+
+/// Stops a run with SIGTERM (graceful) and returns its output.
+pub async fn stop_run(child: Child) -> Output {
+    super::terminate(child.id());
+    finish_run(child).await
+}
+
+/// Waits for a run to end by itself and returns its output.
+pub async fn finish_run(child: Child) -> Output {
+    tokio::task::spawn_blocking(move || wait_bounded(child, Duration::from_secs(120)))
+        .await
+        .expect("join")
+}
