@@ -121,7 +121,22 @@ def run_agora(env_id, n, seconds, binary):
     return json.loads(out.stdout)["transitions_per_s"]
 
 
-def implementations(env_id, n, binary):
+def run_agora_actors(env_id, n, seconds, cli, shards, overheads):
+    """Through the env actors (`agora env bench`): one thread per shard."""
+    rate_guess = 1.5e5 if n <= 8 else 1.5e7
+    steps = max(500, int(seconds * rate_guess / n))
+    out = subprocess.run(
+        [cli, "--json", "env", "bench", env_id, "--num-envs", str(n), "--shards", str(shards), "--steps", str(steps)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result = json.loads(out.stdout)
+    overheads.append(result["actor_hop_overhead_us_per_batch"])
+    return result["actors_transitions_per_s"]
+
+
+def implementations(env_id, n, binary, cli=None, overheads=None):
     impls = {}
     if n == 1:
         impls["gym_single"] = lambda s: run_gym_single(env_id, n, s)
@@ -131,12 +146,18 @@ def implementations(env_id, n, binary):
     impls["envpool_1t"] = lambda s: run_envpool(env_id, n, s, 1)
     impls["envpool_def"] = lambda s: run_envpool(env_id, n, s, None)
     impls["agora"] = lambda s: run_agora(env_id, n, s, binary)
+    if cli:
+        for shards in sorted({1, min(n, os.cpu_count() or 1)}):
+            key = f"agora_actors_{shards}"
+            overheads.setdefault(key, [])
+            impls[key] = lambda s, k=shards, key=key: run_agora_actors(env_id, n, s, cli, k, overheads[key])
     return impls
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--agora-bin", required=True, help="path to the vec_env_throughput example binary")
+    ap.add_argument("--agora-cli", help="path to the agora binary, for the env-actor columns")
     ap.add_argument("--envs", default="CartPole-v1,FrozenLake-v1")
     ap.add_argument("--num-envs", default="1,8,64,256")
     ap.add_argument("--repeats", type=int, default=3)
@@ -154,7 +175,8 @@ def main():
     }
     for env_id in args.envs.split(","):
         for n in [int(x) for x in args.num_envs.split(",")]:
-            impls = implementations(env_id, n, args.agora_bin)
+            overheads = {}
+            impls = implementations(env_id, n, args.agora_bin, args.agora_cli, overheads)
             samples = {name: [] for name in impls}
             load_before = os.getloadavg()[0]
             for _ in range(args.repeats):
@@ -169,6 +191,7 @@ def main():
                 "median": medians,
                 "samples": samples,
                 "ratios": ratios,
+                "actor_hop_overhead_us_per_batch": {k: statistics.median(v) for k, v in overheads.items() if v},
             }
             report["cells"].append(cell)
             line = "  ".join(f"{k}={v / 1e6:.3f}M" for k, v in medians.items())

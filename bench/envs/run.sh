@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Env throughput side by side: Agora's single-thread VecEnv against
+# Env throughput side by side: Agora's single-thread VecEnv, and the env
+# actors (one thread per shard), against
 # Gymnasium 1.4 (single env, SyncVectorEnv, numpy-vectorised CartPole) and
 # EnvPool 1.2.5. Creates the Python venv on first use (outside git:
 # bench/.venv-envs is ignored, or set VENV). Extra arguments go to peers.py,
@@ -12,6 +13,6 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import gymnasium, env
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q 'gymnasium==1.4.*' 'envpool==1.2.5'
 fi
-(cd "$ROOT" && cargo build --release -q -p agora-agents --example vec_env_throughput)
+(cd "$ROOT" && cargo build --release -q -p agora-agents --example vec_env_throughput && cargo build --release -q -p agora)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-exec "$VENV/bin/python" "$HERE/peers.py" --agora-bin "$TARGET/release/examples/vec_env_throughput" "$@"
+exec "$VENV/bin/python" "$HERE/peers.py" --agora-bin "$TARGET/release/examples/vec_env_throughput" --agora-cli "$TARGET/release/agora" "$@"
