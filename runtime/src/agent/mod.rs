@@ -31,6 +31,7 @@ pub(crate) mod saves;
 mod stats;
 mod template;
 
+pub(crate) use actor::panic_message;
 pub use actor::{AgentActor, StopAgent};
 pub use behaviour::{Behaviour, Behaviours, Flow, MessageQueue, Next};
 pub use behaviours::{

@@ -4,15 +4,12 @@
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
-use actix::Addr;
 use agora_agents::{
     ActionBatch, AutoresetMode, Batch, EnvError, Params, Space, VecEnvSnapshot, VectorEnv,
     make_vec, shard_ranges,
 };
 
-use super::shard::{
-    EnvShard, OwnedActions, ResetShard, RestoreShard, ShardError, SnapshotShard, StepShard, Stepped,
-};
+use super::shard::{EnvShard, OwnedActions, ShardJob, ShardReply};
 
 /// Why stepping through the env actors failed.
 #[derive(Debug, thiserror::Error)]
@@ -20,15 +17,23 @@ pub enum EnvActorError {
     /// The envs refused (bad action, wrong batch length, …).
     #[error(transparent)]
     Env(#[from] EnvError),
-    /// A shard's thread is gone (it panicked).
+    /// A shard's envs panicked; the shard cannot step again.
     #[error("env shard {shard} (envs {range:?}) is gone: {reason}")]
     ShardGone {
         /// Shard number.
         shard: usize,
         /// Its env indices.
         range: Range<usize>,
-        /// What actix said.
+        /// The panic's message.
         reason: String,
+    },
+    /// The shard's thread could not be started.
+    #[error("could not start a thread for env shard {shard}: {source}")]
+    Spawn {
+        /// Shard number.
+        shard: usize,
+        /// What the OS said.
+        source: std::io::Error,
     },
 }
 
@@ -55,7 +60,7 @@ impl StepTiming {
 }
 
 struct Shard {
-    addr: Addr<EnvShard>,
+    worker: EnvShard,
     range: Range<usize>,
     buffers: Option<(OwnedActions, Batch)>,
 }
@@ -96,9 +101,9 @@ impl std::fmt::Debug for ShardedVecEnv {
 
 impl ShardedVecEnv {
     /// One shard per core, leaving one core to the thread that runs the
-    /// policy: env threads + learner thread ≤ cores. On 2 cores one shard
-    /// stepped CartPole×256 at 27.9 M/s and two shards at 14.2 M/s, because
-    /// the second shard's thread competed with the learner's.
+    /// policy: env threads + learner thread ≤ cores, because shard threads
+    /// spin between steps and a third spinner on two cores steals time
+    /// from the other two.
     pub fn default_shards(num_envs: usize) -> usize {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         cores.saturating_sub(1).clamp(1, num_envs.max(1))
@@ -107,15 +112,13 @@ impl ShardedVecEnv {
     /// Builds `num_envs` envs of `id` split into `num_shards` shards and
     /// starts a thread per shard. Env `i` behaves the same whatever the
     /// shard count.
-    ///
-    /// Must be called inside an actix system.
     pub fn start(
         id: &str,
         params: &Params,
         num_envs: usize,
         num_shards: usize,
         mode: AutoresetMode,
-    ) -> Result<Self, EnvError> {
+    ) -> Result<Self, EnvActorError> {
         let ranges = shard_ranges(num_envs, num_shards)?;
         let mut built: Vec<(Range<usize>, Box<dyn VectorEnv>)> = Vec::with_capacity(ranges.len());
         for range in ranges {
@@ -129,24 +132,26 @@ impl ShardedVecEnv {
             first.observation_space().clone(),
         );
         let action_dim = action_dim(&action_space);
-        let shards = built
-            .into_iter()
-            .map(|(range, envs)| {
-                let len = range.len();
-                let actions = match &action_space {
-                    Space::Box { .. } => OwnedActions::Box(vec![0.0; len * action_dim]),
-                    Space::MultiDiscrete { .. } => {
-                        OwnedActions::MultiDiscrete(vec![0; len * action_dim])
+        let mut shards = Vec::with_capacity(built.len());
+        for (index, (range, envs)) in built.into_iter().enumerate() {
+            let worker =
+                EnvShard::start(format!("agora-env-{id}-{index}"), envs).map_err(|source| {
+                    EnvActorError::Spawn {
+                        shard: index,
+                        source,
                     }
-                    _ => OwnedActions::Discrete(vec![0; len]),
-                };
-                Shard {
-                    addr: EnvShard::start(envs),
-                    buffers: Some((actions, Batch::new(len, obs_dim))),
-                    range,
-                }
-            })
-            .collect();
+                })?;
+            shards.push(Shard {
+                worker,
+                buffers: Some(fresh_buffers(
+                    range.len(),
+                    obs_dim,
+                    &action_space,
+                    action_dim,
+                )),
+                range,
+            });
+        }
         Ok(Self {
             id: id.to_string(),
             num_envs,
@@ -201,19 +206,15 @@ impl ShardedVecEnv {
 
     /// Resets every env (env `i` with `seed + i`).
     pub async fn reset(&mut self, seed: Option<u64>) -> Result<&Batch, EnvActorError> {
-        let requests = self.shards.iter_mut().map(|shard| {
-            let (actions, buffer) = shard
-                .buffers
-                .take()
-                .unwrap_or_else(|| fresh_buffers(shard.range.len()));
-            shard.addr.send(ResetShard {
+        for shard in &mut self.shards {
+            let (actions, buffer) = shard.take_buffers(self.obs_dim, &self.action_space);
+            shard.worker.send(ShardJob::Reset {
                 seed,
                 actions,
                 buffer,
-            })
-        });
-        let answers = futures::future::join_all(requests.collect::<Vec<_>>()).await;
-        self.gather(answers)?;
+            });
+        }
+        self.gather().await?;
         Ok(&self.batch)
     }
 
@@ -250,23 +251,15 @@ impl ShardedVecEnv {
                 })?;
         }
         let started = Instant::now();
-        let requests: Vec<_> = self
-            .shards
-            .iter_mut()
-            .map(|shard| {
-                let (mut own, buffer) = shard
-                    .buffers
-                    .take()
-                    .unwrap_or_else(|| fresh_buffers(shard.range.len()));
-                own.copy_from(actions.slice(shard.range.start, shard.range.end, dim));
-                shard.addr.send(StepShard {
-                    actions: own,
-                    buffer,
-                })
-            })
-            .collect();
-        let answers = futures::future::join_all(requests).await;
-        let (transitions, compute) = self.gather(answers)?;
+        for shard in &mut self.shards {
+            let (mut own, buffer) = shard.take_buffers(self.obs_dim, &self.action_space);
+            own.copy_from(actions.slice(shard.range.start, shard.range.end, dim));
+            shard.worker.send(ShardJob::Step {
+                actions: own,
+                buffer,
+            });
+        }
+        let (transitions, compute) = self.gather().await?;
         self.timing.batches += 1;
         self.timing.wall += started.elapsed();
         self.timing.compute += compute;
@@ -275,23 +268,26 @@ impl ShardedVecEnv {
 
     /// Snapshots of every shard, in shard order (for a checkpoint).
     pub async fn snapshot(&self) -> Result<Vec<VecEnvSnapshot>, EnvActorError> {
-        let requests: Vec<_> = self
-            .shards
-            .iter()
-            .map(|shard| shard.addr.send(SnapshotShard))
-            .collect();
-        let mut snapshots = Vec::with_capacity(requests.len());
-        for (index, answer) in futures::future::join_all(requests)
-            .await
-            .into_iter()
-            .enumerate()
-        {
-            match answer {
-                Ok(snapshot) => snapshots.push(snapshot?),
-                Err(error) => return Err(self.gone(index, error)),
+        for shard in &self.shards {
+            shard.worker.send(ShardJob::Snapshot);
+        }
+        let mut snapshots = Vec::with_capacity(self.shards.len());
+        let mut first_error = None;
+        for (index, shard) in self.shards.iter().enumerate() {
+            match shard.worker.answer().await {
+                ShardReply::Snapshot(Ok(snapshot)) => snapshots.push(snapshot),
+                ShardReply::Snapshot(Err(error)) => {
+                    first_error.get_or_insert(EnvActorError::Env(error));
+                }
+                other => {
+                    first_error.get_or_insert(self.unexpected(index, other));
+                }
             }
         }
-        Ok(snapshots)
+        match first_error {
+            Some(error) => Err(error),
+            None => Ok(snapshots),
+        }
     }
 
     /// Puts shard snapshots back (from [`snapshot`](Self::snapshot) of a
@@ -305,45 +301,48 @@ impl ShardedVecEnv {
             ))
             .into());
         }
-        let requests: Vec<_> = self
-            .shards
-            .iter()
-            .zip(snapshots)
-            .map(|(shard, snapshot)| shard.addr.send(RestoreShard(snapshot)))
-            .collect();
-        for (index, answer) in futures::future::join_all(requests)
-            .await
-            .into_iter()
-            .enumerate()
-        {
-            match answer {
-                Ok(restored) => restored?,
-                Err(error) => return Err(self.gone(index, error)),
+        for (shard, snapshot) in self.shards.iter().zip(snapshots) {
+            shard.worker.send(ShardJob::Restore(snapshot));
+        }
+        let mut first_error = None;
+        for (index, shard) in self.shards.iter().enumerate() {
+            match shard.worker.answer().await {
+                ShardReply::Restored(Ok(())) => {}
+                ShardReply::Restored(Err(error)) => {
+                    first_error.get_or_insert(EnvActorError::Env(error));
+                }
+                other => {
+                    first_error.get_or_insert(self.unexpected(index, other));
+                }
             }
         }
-        Ok(())
+        first_error.map_or(Ok(()), Err)
     }
 
-    fn gone(&self, index: usize, error: actix::MailboxError) -> EnvActorError {
+    /// A reply that does not answer the job sent: the shard is gone.
+    fn unexpected(&self, index: usize, reply: ShardReply) -> EnvActorError {
+        let reason = match reply {
+            ShardReply::Gone(reason) => reason,
+            other => format!("it answered out of turn ({other:?})"),
+        };
         EnvActorError::ShardGone {
             shard: index,
             range: self.shards[index].range.clone(),
-            reason: error.to_string(),
+            reason,
         }
     }
 
-    /// Copies each shard's buffers into the batch and keeps them for reuse.
-    fn gather(
-        &mut self,
-        answers: Vec<Result<Result<Stepped, ShardError>, actix::MailboxError>>,
-    ) -> Result<(usize, Duration), EnvActorError> {
+    /// Waits for every shard's step or reset, copies its buffers into the
+    /// batch and keeps them for reuse.
+    async fn gather(&mut self) -> Result<(usize, Duration), EnvActorError> {
         let mut transitions = 0;
         let mut slowest = Duration::ZERO;
         let mut first_error = None;
-        for (index, answer) in answers.into_iter().enumerate() {
+        for index in 0..self.shards.len() {
+            let reply = self.shards[index].worker.answer().await;
             let shard = &mut self.shards[index];
-            match answer {
-                Ok(Ok(stepped)) => {
+            match reply {
+                ShardReply::Stepped(Ok(stepped)) => {
                     copy_into(
                         &mut self.batch,
                         shard.range.clone(),
@@ -354,16 +353,12 @@ impl ShardedVecEnv {
                     slowest = slowest.max(stepped.compute);
                     shard.buffers = Some((stepped.actions, stepped.buffer));
                 }
-                Ok(Err(refused)) => {
+                ShardReply::Stepped(Err(refused)) => {
                     shard.buffers = Some((refused.actions, refused.buffer));
                     first_error.get_or_insert(EnvActorError::Env(refused.error));
                 }
-                Err(error) => {
-                    first_error.get_or_insert(EnvActorError::ShardGone {
-                        shard: index,
-                        range: shard.range.clone(),
-                        reason: error.to_string(),
-                    });
+                other => {
+                    first_error.get_or_insert(self.unexpected(index, other));
                 }
             }
         }
@@ -374,8 +369,27 @@ impl ShardedVecEnv {
     }
 }
 
-fn fresh_buffers(len: usize) -> (OwnedActions, Batch) {
-    (OwnedActions::Discrete(vec![0; len]), Batch::new(len, 0))
+impl Shard {
+    /// The shard's buffers, or new ones if a lost shard kept them.
+    fn take_buffers(&mut self, obs_dim: usize, space: &Space) -> (OwnedActions, Batch) {
+        self.buffers
+            .take()
+            .unwrap_or_else(|| fresh_buffers(self.range.len(), obs_dim, space, action_dim(space)))
+    }
+}
+
+fn fresh_buffers(
+    len: usize,
+    obs_dim: usize,
+    space: &Space,
+    action_dim: usize,
+) -> (OwnedActions, Batch) {
+    let actions = match space {
+        Space::Box { .. } => OwnedActions::Box(vec![0.0; len * action_dim]),
+        Space::MultiDiscrete { .. } => OwnedActions::MultiDiscrete(vec![0; len * action_dim]),
+        _ => OwnedActions::Discrete(vec![0; len]),
+    };
+    (actions, Batch::new(len, obs_dim))
 }
 
 fn action_dim(space: &Space) -> usize {

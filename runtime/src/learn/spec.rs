@@ -135,8 +135,8 @@ impl LearnerSpec {
         )
     }
 
-    /// The env batch, inline or in shard actors (inside an actix system).
-    pub fn env_host(&self) -> Result<EnvHost, agora_agents::EnvError> {
+    /// The env batch, inline or on shard threads.
+    pub fn env_host(&self) -> Result<EnvHost, crate::env::EnvActorError> {
         if self.shards == 0 {
             let envs = make_vec(
                 &self.env_id,
