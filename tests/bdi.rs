@@ -298,3 +298,59 @@ fn the_bdi_examples_finish_by_themselves() {
         "{stdout}"
     );
 }
+
+#[test]
+fn bdi_miners_share_one_world_and_deliver_every_nugget() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let miners = run_bounded(
+        agora(
+            data.path(),
+            &[
+                "--broker",
+                "embedded:0",
+                "run",
+                repo_file("configs/bdi-gold-miners.toml")
+                    .to_str()
+                    .expect("utf-8"),
+            ],
+        ),
+        LIMIT,
+    );
+    assert!(miners.status.success(), "{}", describe(&miners));
+    let stdout = String::from_utf8_lossy(&miners.stdout);
+    // Delivering needs the percepts (gold, depot, obstacles, other miners)
+    // and the actions (.move, .pick, .drop) of one shared world.
+    assert!(
+        stdout.contains("world done: 12 nuggets delivered, 0 left"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(".stopMAS by miner-"), "{stdout}");
+
+    let config = data.path().join("miners.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[agents]]\nname = \"miner\"\nkind = \"bdi\"\nreplicas = 3\nprogram = {:?}\nworld = \"gold-miners\"\nworld_params = {{ num_agents = 2 }}\n",
+            repo_file("configs/asl/gold_miner.asl")
+        ),
+    )
+    .expect("config");
+    let too_many = run_bounded(
+        agora(
+            data.path(),
+            &[
+                "--broker",
+                "embedded:0",
+                "run",
+                config.to_str().expect("utf-8"),
+            ],
+        ),
+        LIMIT,
+    );
+    assert_eq!(too_many.status.code(), Some(2), "{}", describe(&too_many));
+    let stderr = String::from_utf8_lossy(&too_many.stderr);
+    assert!(
+        stderr.contains("miner-3") && stderr.contains("2 miners"),
+        "{stderr}"
+    );
+}

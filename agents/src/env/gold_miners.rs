@@ -366,6 +366,8 @@ pub struct GoldMiners {
     miners: Vec<Miner>,
     delivered: u32,
     steps: u32,
+    /// Actions taken one miner at a time with [`act`](GoldMiners::act).
+    single_actions: u64,
     rng: EnvRng,
     ready: bool,
 }
@@ -407,6 +409,7 @@ impl GoldMiners {
             config,
             delivered: 0,
             steps: 0,
+            single_actions: 0,
             rng: EnvRng::default(),
             ready: false,
         })
@@ -513,6 +516,7 @@ impl GoldMiners {
         self.miners.clear();
         self.delivered = 0;
         self.steps = 0;
+        self.single_actions = 0;
         let depot_i = self.idx(self.depot.0, self.depot.1);
 
         // Obstacles: random cells, skipping any that would disconnect the
@@ -591,64 +595,95 @@ impl GoldMiners {
                 expected: n,
             });
         }
-        let r = self.config.rewards;
-        let (w, h) = (self.config.width, self.config.height);
         let mut delivered_now = 0;
         for (k, &action) in actions.iter().enumerate() {
-            let mut reward = r.step;
-            let Miner { x, y, carrying } = self.miners[k];
-            match action {
-                MinerAction::Up | MinerAction::Down | MinerAction::Left | MinerAction::Right => {
-                    let target = match action {
-                        MinerAction::Up => (x, y.wrapping_sub(1)),
-                        MinerAction::Down => (x, y + 1),
-                        MinerAction::Left => (x.wrapping_sub(1), y),
-                        _ => (x + 1, y),
-                    };
-                    let free = target.0 < w
-                        && target.1 < h
-                        && self.cells[self.idx(target.0, target.1)] != Cell::Obstacle
-                        && !self.miners.iter().any(|m| (m.x, m.y) == target);
-                    if free {
-                        self.miners[k].x = target.0;
-                        self.miners[k].y = target.1;
-                    } else {
-                        reward += r.invalid;
-                    }
-                }
-                MinerAction::Pick => {
-                    let i = self.idx(x, y);
-                    if !carrying && self.cells[i] == Cell::Gold {
-                        self.cells[i] = Cell::Free;
-                        self.miners[k].carrying = true;
-                        reward += r.pick;
-                    } else {
-                        reward += r.invalid;
-                    }
-                }
-                MinerAction::Drop => {
-                    let i = self.idx(x, y);
-                    if carrying && (x, y) == self.depot {
-                        self.miners[k].carrying = false;
-                        self.delivered += 1;
-                        delivered_now += 1;
-                        reward += r.deliver;
-                    } else if carrying && self.cells[i] == Cell::Free {
-                        self.miners[k].carrying = false;
-                        self.cells[i] = Cell::Gold;
-                    } else {
-                        reward += r.invalid;
-                    }
-                }
-            }
+            let (reward, delivered) = self.apply(k, action);
             rewards[k] = reward;
+            delivered_now += delivered;
         }
         self.steps = self.steps.saturating_add(1);
-        Ok(MinersStep {
+        Ok(self.outcome(delivered_now))
+    }
+
+    /// One miner acts now, on its own, as in Jason's centralised
+    /// environments where each agent's action is executed when the agent
+    /// takes it. The world counts a step each time as many actions as there
+    /// are miners have been taken, so `max_steps` truncates as it does for
+    /// [`step`](Self::step). Returns the miner's reward and the outcome.
+    pub fn act(
+        &mut self,
+        agent: usize,
+        action: MinerAction,
+    ) -> Result<(f64, MinersStep), EnvError> {
+        self.check_agent(agent)?;
+        let (reward, delivered) = self.apply(agent, action);
+        self.single_actions += 1;
+        if self.single_actions.is_multiple_of(self.miners.len() as u64) {
+            self.steps = self.steps.saturating_add(1);
+        }
+        Ok((reward, self.outcome(delivered)))
+    }
+
+    fn outcome(&self, delivered: u32) -> MinersStep {
+        MinersStep {
             terminated: self.delivered as usize == self.config.num_gold,
             truncated: self.steps >= self.config.max_steps,
-            delivered: delivered_now,
-        })
+            delivered,
+        }
+    }
+
+    /// Applies miner `k`'s action; its reward and the nuggets it delivered.
+    fn apply(&mut self, k: usize, action: MinerAction) -> (f64, u32) {
+        let r = self.config.rewards;
+        let (w, h) = (self.config.width, self.config.height);
+        let mut delivered = 0;
+        let mut reward = r.step;
+        let Miner { x, y, carrying } = self.miners[k];
+        match action {
+            MinerAction::Up | MinerAction::Down | MinerAction::Left | MinerAction::Right => {
+                let target = match action {
+                    MinerAction::Up => (x, y.wrapping_sub(1)),
+                    MinerAction::Down => (x, y + 1),
+                    MinerAction::Left => (x.wrapping_sub(1), y),
+                    _ => (x + 1, y),
+                };
+                let free = target.0 < w
+                    && target.1 < h
+                    && self.cells[self.idx(target.0, target.1)] != Cell::Obstacle
+                    && !self.miners.iter().any(|m| (m.x, m.y) == target);
+                if free {
+                    self.miners[k].x = target.0;
+                    self.miners[k].y = target.1;
+                } else {
+                    reward += r.invalid;
+                }
+            }
+            MinerAction::Pick => {
+                let i = self.idx(x, y);
+                if !carrying && self.cells[i] == Cell::Gold {
+                    self.cells[i] = Cell::Free;
+                    self.miners[k].carrying = true;
+                    reward += r.pick;
+                } else {
+                    reward += r.invalid;
+                }
+            }
+            MinerAction::Drop => {
+                let i = self.idx(x, y);
+                if carrying && (x, y) == self.depot {
+                    self.miners[k].carrying = false;
+                    self.delivered += 1;
+                    delivered += 1;
+                    reward += r.deliver;
+                } else if carrying && self.cells[i] == Cell::Free {
+                    self.miners[k].carrying = false;
+                    self.cells[i] = Cell::Gold;
+                } else {
+                    reward += r.invalid;
+                }
+            }
+        }
+        (reward, delivered)
     }
 
     /// [`step`](Self::step) with RL action indices (`0..6`, see [`MinerAction::ALL`]).
@@ -973,6 +1008,38 @@ mod tests {
         assert_eq!(w.delivered(), 1);
         assert_eq!(w.gold_remaining(), 2);
         assert!(!s.terminated);
+    }
+
+    #[test]
+    fn acting_one_miner_at_a_time_matches_stepping_all_at_once() {
+        let mut together = GoldMiners::new(small()).unwrap();
+        layout(&mut together, &[(1, 0), (4, 4)], &[(1, 0), (2, 2), (3, 3)]);
+        let mut alone = together.clone();
+        let script = [
+            [MinerAction::Pick, MinerAction::Up],
+            [MinerAction::Left, MinerAction::Left],
+            [MinerAction::Drop, MinerAction::Pick],
+        ];
+        let mut rewards = [0.0; 2];
+        for actions in script {
+            let stepped = together.step(&actions, &mut rewards).unwrap();
+            let mut last = None;
+            for (miner, action) in actions.into_iter().enumerate() {
+                let (reward, outcome) = alone.act(miner, action).unwrap();
+                assert_eq!(reward, rewards[miner]);
+                last = Some(outcome);
+            }
+            assert_eq!(
+                last.map(|o| (o.terminated, o.truncated)),
+                Some((stepped.terminated, stepped.truncated))
+            );
+            assert_eq!(alone.render_text(), together.render_text());
+            assert_eq!(alone.steps(), together.steps());
+        }
+        assert!(matches!(
+            alone.act(2, MinerAction::Up),
+            Err(EnvError::InvalidConfig(_))
+        ));
     }
 
     #[test]

@@ -336,6 +336,15 @@ pub struct AgentSection {
     /// bdi: Q-learning settings for the env's Q-table.
     #[serde(default)]
     pub q_learning: Option<crate::agent::builtin::QSettings>,
+    /// bdi: a world shared with the other agents that name it, as Jason's
+    /// centralised environment (`gold-miners`); actions change it at once
+    /// and its percepts become beliefs every reasoning cycle.
+    #[serde(default)]
+    pub world: Option<String>,
+    /// bdi: the world's parameters (`seed`, and those of the world; all
+    /// agents of one world give the same ones, or only the first gives them).
+    #[serde(default)]
+    pub world_params: Option<toml::Table>,
 
     /// Settings of a kind registered from Rust, passed to its factory.
     #[serde(default)]
@@ -371,6 +380,8 @@ const KIND_KEYS: &[(&str, &[&str])] = &[
             "env",
             "env_params",
             "q_learning",
+            "world",
+            "world_params",
         ],
     ),
 ];
@@ -410,6 +421,8 @@ impl AgentSection {
         note(self.env.is_some(), "env");
         note(self.env_params.is_some(), "env_params");
         note(self.q_learning.is_some(), "q_learning");
+        note(self.world.is_some(), "world");
+        note(self.world_params.is_some(), "world_params");
         note(self.params.is_some(), "params");
         set
     }
@@ -649,6 +662,15 @@ impl ExperimentConfig {
                         ));
                     }
                 }
+            }
+            if agent.world_params.is_some() && agent.world.is_none() {
+                return Err(invalid(
+                    at("world_params"),
+                    format!(
+                        "world_params without `world` (known worlds: {})",
+                        crate::agent::builtin::WORLDS.join(", ")
+                    ),
+                ));
             }
             if agent.kind == "bdi" && agent.program.is_none() {
                 return Err(invalid(

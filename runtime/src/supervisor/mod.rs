@@ -311,13 +311,14 @@ impl Supervisor {
                 }
             };
             let sequence = checkpoint.as_ref().map(|c| c.meta.sequence);
-            supervisor.launch(ctx, index, checkpoint);
-            let incarnation = supervisor.children[index].incarnation;
+            // Announced before the launch, as at first start.
+            let incarnation = supervisor.children[index].incarnation + 1;
             supervisor.emit(
                 event,
                 &name,
                 serde_json::json!({"incarnation": incarnation, "reason": why, "from_checkpoint": sequence}),
             );
+            supervisor.launch(ctx, index, checkpoint);
         }));
     }
 
@@ -415,13 +416,16 @@ impl Actor for Supervisor {
                             );
                             continue;
                         }
-                        supervisor.launch(ctx, index, None);
-                        let child = &supervisor.children[index];
+                        // Announced before the launch: an agent on its own
+                        // arbiter may report (or even stop) before this
+                        // actor gets to run again.
+                        let name = supervisor.children[index].spec.name.clone();
                         supervisor.emit(
                             LifecycleKind::AgentStarted,
-                            &child.spec.name,
+                            &name,
                             serde_json::json!({"incarnation": 1}),
                         );
+                        supervisor.launch(ctx, index, None);
                     }
                     let ready = supervisor.env.ready.clone();
                     let all = supervisor.children.len();

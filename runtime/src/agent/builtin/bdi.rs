@@ -21,6 +21,11 @@ use crate::transport::{Envelope, Performative, QoS};
 /// that loops forever still lets the rest of the process run.
 const CYCLES_PER_TURN: u64 = 10_000;
 
+/// Cycles per turn of an agent in a shared world: short turns interleave
+/// the agents' actions, so no miner runs a thousand moves while the others
+/// wait.
+const WORLD_CYCLES_PER_TURN: u64 = 32;
+
 /// What a `bdi` agent is made of.
 #[derive(Clone)]
 pub struct BdiSettings {
@@ -38,6 +43,8 @@ pub struct BdiSettings {
     pub telemetry: bool,
     /// An environment and a Q-table, reached through custom actions.
     pub env: Option<super::bdi_env::BdiEnvSettings>,
+    /// A world shared with other agents, and this agent's place in it.
+    pub world: Option<super::bdi_world::WorldSeat>,
 }
 impl std::fmt::Debug for BdiSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -63,6 +70,10 @@ impl BdiSettings {
             }
             None => (self.actions.clone(), None),
         };
+        let actions = match &self.world {
+            Some(seat) => seat.bind(&actions),
+            None => actions,
+        };
         let mut engine = AgentBuilder::new(name)
             .seed(self.seed)
             .actions(actions)
@@ -81,8 +92,25 @@ impl BdiSettings {
 pub struct BdiAgent {
     engine: agora_bdi::Agent,
     env_state: Option<SharedEnvState>,
+    world: Option<Perception>,
     telemetry: bool,
     epoch: Instant,
+}
+
+/// A world seat with the buffers its percepts are built in.
+struct Perception {
+    seat: super::bdi_world::WorldSeat,
+    scratch: Vec<agora_agents::env::gold_miners::Percept>,
+    percepts: Vec<agora_bdi::Term>,
+}
+
+impl Perception {
+    /// Jason's perceive step: the world as it is now becomes the agent's
+    /// `source(percept)` beliefs.
+    fn update(&mut self, engine: &mut agora_bdi::Agent) {
+        self.seat.percepts(&mut self.scratch, &mut self.percepts);
+        engine.perceive(&self.percepts);
+    }
 }
 
 impl BdiAgent {
@@ -92,6 +120,11 @@ impl BdiAgent {
         Ok(Self {
             engine,
             env_state,
+            world: settings.world.clone().map(|seat| Perception {
+                seat,
+                scratch: Vec::new(),
+                percepts: Vec::new(),
+            }),
             telemetry: settings.telemetry,
             epoch: Instant::now(),
         })
@@ -197,7 +230,20 @@ impl Reasoning {
         ctx: &mut AgentContext<'_>,
     ) -> Result<Next, AgentError> {
         let now = agent.now_ms();
-        agent.engine.run_until_idle(now, CYCLES_PER_TURN);
+        match &mut agent.world {
+            Some(world) => {
+                for _ in 0..WORLD_CYCLES_PER_TURN {
+                    world.update(&mut agent.engine);
+                    if agent.engine.is_stopped() || agent.engine.is_idle() {
+                        break;
+                    }
+                    agent.engine.step(now);
+                }
+            }
+            None => {
+                agent.engine.run_until_idle(now, CYCLES_PER_TURN);
+            }
+        }
         for line in agent.engine.take_prints() {
             ctx.print(&line);
         }

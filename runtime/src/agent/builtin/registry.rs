@@ -135,6 +135,7 @@ impl AgentRegistry {
         section: &AgentSection,
         name: &str,
         config_dir: &Path,
+        worlds: &mut super::bdi_world::Worlds,
     ) -> Result<Arc<dyn AgentFactory>, String> {
         let Some(program) = &section.program else {
             return Err("a bdi agent needs `program`".into());
@@ -179,6 +180,10 @@ impl AgentRegistry {
                 }
                 None => None,
             },
+            world: match &section.world {
+                Some(kind) => Some(worlds.seat(kind, section.world_params.as_ref())?),
+                None => None,
+            },
         };
         settings.build(name)?;
         let name = name.to_string();
@@ -193,16 +198,17 @@ impl AgentRegistry {
             .parent()
             .unwrap_or(Path::new("."))
             .to_path_buf();
+        let mut worlds = super::bdi_world::Worlds::default();
         for (index, section) in config.agents.iter().enumerate() {
             if section.kind == BDI {
                 for name in section.instance_names() {
-                    let factory =
-                        self.bdi_factory(section, &name, &config_dir)
-                            .map_err(|message| ConfigError::Invalid {
-                                file: config.source.clone(),
-                                key: format!("agents[{index}].program"),
-                                message,
-                            })?;
+                    let factory = self
+                        .bdi_factory(section, &name, &config_dir, &mut worlds)
+                        .map_err(|message| ConfigError::Invalid {
+                            file: config.source.clone(),
+                            key: format!("agents[{index}] ({name})"),
+                            message,
+                        })?;
                     specs.push(ChildSpec {
                         name,
                         factory,

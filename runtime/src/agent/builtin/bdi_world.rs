@@ -1,0 +1,282 @@
+//! Worlds shared by `bdi` agents, as Jason's centralised environments: one
+//! world per run that every agent naming it acts on, each action taking
+//! effect when the agent takes it, and each agent's percepts becoming its
+//! beliefs (`source(percept)`) before every reasoning cycle.
+//!
+//! The one world so far is `gold-miners`
+//! ([`GoldMiners`](agora_agents::env::gold_miners::GoldMiners)):
+//!
+//! | call | what |
+//! | --- | --- |
+//! | `.move(D)` | `D` is `up`, `down`, `left` or `right`; a bump leaves the miner where it is |
+//! | `.pick` | picks up the nugget on the miner's cell |
+//! | `.drop` | drops the carried nugget; on the depot it is delivered |
+//!
+//! Percepts: `grid_size(W, H)`, `pos(X, Y)`, `carrying`, `depot(X, Y)`,
+//! `gold(X, Y)`, `obstacle(X, Y)` and `agent(Id, X, Y)` within the miner's
+//! sight, `delivered(N)`, `gold_left(N)`, and `world_done` once every nugget
+//! is delivered or the world's step limit is reached.
+//!
+//! The world lives as long as the run: a restarted agent finds it as its
+//! predecessor left it, and a resumed run starts a fresh one from its seed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use agora_agents::Params;
+use agora_agents::env::gold_miners::{GoldMiners, GoldMinersConfig, MinerAction, Percept};
+use agora_bdi::{ActionError, ActionRegistry, Term};
+
+/// The worlds a config names.
+pub const WORLDS: &[&str] = &["gold-miners"];
+
+struct World {
+    miners: GoldMiners,
+    done: bool,
+}
+
+type SharedWorld = Arc<Mutex<World>>;
+
+fn lock(world: &SharedWorld) -> MutexGuard<'_, World> {
+    world
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// One agent's place in a world: which miner it drives.
+#[derive(Clone)]
+pub struct WorldSeat {
+    world: SharedWorld,
+    miner: usize,
+}
+
+impl std::fmt::Debug for WorldSeat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorldSeat")
+            .field("miner", &self.miner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WorldSeat {
+    /// `base` with the world's actions bound to this seat.
+    pub fn bind(&self, base: &ActionRegistry) -> ActionRegistry {
+        let mut actions = base.clone();
+        let seat = self.clone();
+        actions.add_action(".move", 1, move |args| {
+            let action = match &args[0] {
+                Term::Atom(direction) => match direction.as_str() {
+                    "up" => MinerAction::Up,
+                    "down" => MinerAction::Down,
+                    "left" => MinerAction::Left,
+                    "right" => MinerAction::Right,
+                    other => return Err(bad_direction(other)),
+                },
+                other => return Err(bad_direction(&other.to_string())),
+            };
+            seat.act(action)
+        });
+        let seat = self.clone();
+        actions.add_action(".pick", 0, move |_| seat.act(MinerAction::Pick));
+        let seat = self.clone();
+        actions.add_action(".drop", 0, move |_| seat.act(MinerAction::Drop));
+        actions
+    }
+
+    /// Acts; an action has no effect once the world is done.
+    fn act(&self, action: MinerAction) -> Result<bool, ActionError> {
+        let mut world = lock(&self.world);
+        if world.done {
+            return Ok(true);
+        }
+        let (_, outcome) = world
+            .miners
+            .act(self.miner, action)
+            .map_err(|e| ActionError::Custom(e.to_string()))?;
+        world.done = outcome.terminated || outcome.truncated;
+        Ok(true)
+    }
+
+    /// The miner's percepts now, as terms (into `out`, cleared first).
+    pub fn percepts(&self, scratch: &mut Vec<Percept>, out: &mut Vec<Term>) {
+        out.clear();
+        let world = lock(&self.world);
+        if world.miners.percepts_into(self.miner, scratch).is_err() {
+            return;
+        }
+        out.extend(scratch.iter().map(|percept| {
+            let args: Vec<Term> = percept.args().into_iter().map(Term::Int).collect();
+            if args.is_empty() {
+                Term::atom(percept.functor())
+            } else {
+                Term::compound(percept.functor(), args)
+            }
+        }));
+        let delivered = world.miners.delivered();
+        out.push(Term::compound(
+            "delivered",
+            vec![Term::Int(delivered.into())],
+        ));
+        out.push(Term::compound(
+            "gold_left",
+            vec![Term::Int(world.miners.gold_remaining().into())],
+        ));
+        if world.done {
+            out.push(Term::atom("world_done"));
+        }
+    }
+}
+
+fn bad_direction(got: &str) -> ActionError {
+    ActionError::Custom(format!(".move takes up, down, left or right; got `{got}`"))
+}
+
+/// The worlds of one config, built as its agents are, and the seats given
+/// out so far.
+#[derive(Default)]
+pub struct Worlds {
+    built: HashMap<String, (toml::Table, SharedWorld, usize)>,
+}
+
+impl Worlds {
+    /// A seat for the next agent naming `kind`, building the world on first
+    /// use from `params` (later agents may repeat the same params or give
+    /// none).
+    pub fn seat(&mut self, kind: &str, params: Option<&toml::Table>) -> Result<WorldSeat, String> {
+        if let Some((first, world, seats)) = self.built.get_mut(kind) {
+            if let Some(params) = params
+                && params != first
+            {
+                return Err(format!(
+                    "world `{kind}` was already given other world_params by an earlier agent; give them once, or the same ones"
+                ));
+            }
+            let miners = lock(world).miners.num_agents();
+            if *seats >= miners {
+                return Err(format!(
+                    "world `{kind}` has {miners} miners (world_params.num_agents) and this agent would be miner {}",
+                    *seats + 1
+                ));
+            }
+            *seats += 1;
+            return Ok(WorldSeat {
+                world: world.clone(),
+                miner: *seats - 1,
+            });
+        }
+        let params = params.cloned().unwrap_or_default();
+        let world = build(kind, &params)?;
+        self.built
+            .insert(kind.to_string(), (params, world.clone(), 1));
+        Ok(WorldSeat { world, miner: 0 })
+    }
+}
+
+fn build(kind: &str, table: &toml::Table) -> Result<SharedWorld, String> {
+    if kind != "gold-miners" {
+        return Err(format!(
+            "unknown world `{kind}` (known worlds: {})",
+            WORLDS.join(", ")
+        ));
+    }
+    let mut params = Params::new();
+    let mut seed = 0;
+    for (key, value) in table {
+        if key == "seed" {
+            seed = value
+                .as_integer()
+                .and_then(|s| u64::try_from(s).ok())
+                .ok_or_else(|| {
+                    format!("world_params.seed must be a non-negative integer, got {value}")
+                })?;
+            continue;
+        }
+        let text = match value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Array(items) => items
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            other => other.to_string(),
+        };
+        params
+            .set_pair(&format!("{key}={text}"))
+            .map_err(|e| format!("world_params.{key}: {e}"))?;
+    }
+    let config = GoldMinersConfig::from_params(&params).map_err(|e| e.to_string())?;
+    let mut miners = GoldMiners::new(config).map_err(|e| e.to_string())?;
+    miners.reset(Some(seed));
+    Ok(Arc::new(Mutex::new(World {
+        miners,
+        done: false,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world(params: &str) -> Worlds {
+        let table: toml::Table = toml::from_str(params).expect("toml");
+        let mut worlds = Worlds::default();
+        worlds
+            .seat("gold-miners", Some(&table))
+            .expect("first seat");
+        worlds
+    }
+
+    #[test]
+    fn agents_share_one_world_and_see_each_other_move() {
+        let mut worlds = world(
+            "num_agents = 2\nwidth = 3\nheight = 3\nnum_gold = 1\nnum_obstacles = 0\nperception_radius = 3\nseed = 4",
+        );
+        let second = worlds.seat("gold-miners", None).expect("second seat");
+        let first = WorldSeat {
+            world: worlds.built["gold-miners"].1.clone(),
+            miner: 0,
+        };
+        let (mut scratch, mut seen) = (Vec::new(), Vec::new());
+        first.percepts(&mut scratch, &mut seen);
+        let before: Vec<String> = seen.iter().map(ToString::to_string).collect();
+        assert!(
+            before.iter().any(|p| p.starts_with("agent(1,")),
+            "{before:?}"
+        );
+        assert!(before.contains(&"gold_left(1)".to_string()), "{before:?}");
+
+        for direction in ["up", "left", "down", "right"] {
+            second
+                .act(match direction {
+                    "up" => MinerAction::Up,
+                    "left" => MinerAction::Left,
+                    "down" => MinerAction::Down,
+                    _ => MinerAction::Right,
+                })
+                .expect("acts");
+        }
+        let full = worlds
+            .seat("gold-miners", None)
+            .expect_err("only two miners");
+        assert!(full.contains("2 miners"), "{full}");
+    }
+
+    #[test]
+    fn bad_world_settings_are_named() {
+        let mut worlds = Worlds::default();
+        let unknown = worlds
+            .seat("silver-miners", None)
+            .expect_err("unknown world");
+        assert!(unknown.contains("gold-miners"), "{unknown}");
+        let table: toml::Table = toml::from_str("widht = 3").expect("toml");
+        let typo = worlds.seat("gold-miners", Some(&table)).expect_err("typo");
+        assert!(typo.contains("widht"), "{typo}");
+        let mut worlds = world("num_agents = 2");
+        let other: toml::Table = toml::from_str("num_agents = 3").expect("toml");
+        let clash = worlds
+            .seat("gold-miners", Some(&other))
+            .expect_err("other params");
+        assert!(clash.contains("world_params"), "{clash}");
+        assert!(bad_direction("north").to_string().contains("north"));
+    }
+}
