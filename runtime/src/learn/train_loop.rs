@@ -134,6 +134,12 @@ impl TrainLoop {
     pub async fn run_for(&mut self, budget: Duration) -> Result<Pass, LearnError> {
         let started = Instant::now();
         loop {
+            // A run stopped right after its last step resumes already done;
+            // stepping it once more would make it differ from one never
+            // stopped.
+            if self.trainer.is_done() {
+                return Ok(Pass::Done);
+            }
             // What the watched env saw before acting, when streaming.
             let seen = self.stream.as_ref().map(|_| {
                 let dim = self.trainer.spec().obs_dim();
@@ -243,5 +249,51 @@ impl TrainLoop {
             self.last_train_event = Instant::now();
             self.steps_at_train_event = metrics.env_steps;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agora_agents::learners::EnvBatchSpec;
+    use agora_agents::learners::q_table::{QTableConfig, QTableTrainer};
+    use agora_agents::{AutoresetMode, Batch, Params, make_vec};
+
+    #[test]
+    fn a_loop_that_is_already_done_takes_no_further_step() {
+        let envs = make_vec(
+            "FrozenLake-v1",
+            &Params::new(),
+            0..1,
+            AutoresetMode::SameStep,
+        )
+        .expect("env");
+        let spec = EnvBatchSpec::of(envs.as_ref(), Params::new());
+        let config = QTableConfig {
+            total_episodes: 3,
+            ..QTableConfig::default()
+        };
+        let trainer = QTableTrainer::new(config, spec, 1).expect("trainer");
+        let batch = Batch::new(1, envs.obs_dim());
+        let mut work = TrainLoop::new(
+            Box::new(trainer),
+            EnvHost::Inline { envs, batch },
+            "run",
+            "learner",
+            20,
+            0,
+            None,
+        );
+        futures::executor::block_on(async {
+            work.envs.reset(1).await.expect("reset");
+            work.trainer.begin(work.envs.batch()).expect("begin");
+            let first = work.run_for(Duration::from_secs(10)).await.expect("pass");
+            assert_eq!(first, Pass::Done);
+            let steps = work.trainer.metrics().env_steps;
+            // As after resuming a run stopped right after its last step.
+            let again = work.run_for(Duration::from_secs(10)).await.expect("pass");
+            assert_eq!(again, Pass::Done);
+            assert_eq!(work.trainer.metrics().env_steps, steps);
+        });
     }
 }
