@@ -131,7 +131,6 @@ impl ShardedVecEnv {
             first.action_space().clone(),
             first.observation_space().clone(),
         );
-        let action_dim = action_dim(&action_space);
         let mut shards = Vec::with_capacity(built.len());
         for (index, (range, envs)) in built.into_iter().enumerate() {
             let worker =
@@ -143,12 +142,7 @@ impl ShardedVecEnv {
                 })?;
             shards.push(Shard {
                 worker,
-                buffers: Some(fresh_buffers(
-                    range.len(),
-                    obs_dim,
-                    &action_space,
-                    action_dim,
-                )),
+                buffers: Some(fresh_buffers(range.len(), obs_dim, &action_space)),
                 range,
             });
         }
@@ -271,23 +265,15 @@ impl ShardedVecEnv {
         for shard in &self.shards {
             shard.worker.send(ShardJob::Snapshot);
         }
-        let mut snapshots = Vec::with_capacity(self.shards.len());
-        let mut first_error = None;
-        for (index, shard) in self.shards.iter().enumerate() {
-            match shard.worker.answer().await {
-                ShardReply::Snapshot(Ok(snapshot)) => snapshots.push(snapshot),
-                ShardReply::Snapshot(Err(error)) => {
-                    first_error.get_or_insert(EnvActorError::Env(error));
-                }
-                other => {
-                    first_error.get_or_insert(self.unexpected(index, other));
-                }
-            }
-        }
-        match first_error {
-            Some(error) => Err(error),
-            None => Ok(snapshots),
-        }
+        let answers = self.answers().await;
+        answers
+            .into_iter()
+            .enumerate()
+            .map(|(index, reply)| match reply {
+                ShardReply::Snapshot(snapshot) => Ok(snapshot?),
+                other => Err(self.unexpected(index, other)),
+            })
+            .collect()
     }
 
     /// Puts shard snapshots back (from [`snapshot`](Self::snapshot) of a
@@ -304,19 +290,24 @@ impl ShardedVecEnv {
         for (shard, snapshot) in self.shards.iter().zip(snapshots) {
             shard.worker.send(ShardJob::Restore(snapshot));
         }
-        let mut first_error = None;
-        for (index, shard) in self.shards.iter().enumerate() {
-            match shard.worker.answer().await {
-                ShardReply::Restored(Ok(())) => {}
-                ShardReply::Restored(Err(error)) => {
-                    first_error.get_or_insert(EnvActorError::Env(error));
-                }
-                other => {
-                    first_error.get_or_insert(self.unexpected(index, other));
-                }
-            }
+        let answers = self.answers().await;
+        answers
+            .into_iter()
+            .enumerate()
+            .try_for_each(|(index, reply)| match reply {
+                ShardReply::Restored(restored) => Ok(restored?),
+                other => Err(self.unexpected(index, other)),
+            })
+    }
+
+    /// Every shard's answer to the job just sent, all of them awaited so
+    /// none is left behind for the next job.
+    async fn answers(&self) -> Vec<ShardReply> {
+        let mut answers = Vec::with_capacity(self.shards.len());
+        for shard in &self.shards {
+            answers.push(shard.worker.answer().await);
         }
-        first_error.map_or(Ok(()), Err)
+        answers
     }
 
     /// A reply that does not answer the job sent: the shard is gone.
@@ -374,16 +365,12 @@ impl Shard {
     fn take_buffers(&mut self, obs_dim: usize, space: &Space) -> (OwnedActions, Batch) {
         self.buffers
             .take()
-            .unwrap_or_else(|| fresh_buffers(self.range.len(), obs_dim, space, action_dim(space)))
+            .unwrap_or_else(|| fresh_buffers(self.range.len(), obs_dim, space))
     }
 }
 
-fn fresh_buffers(
-    len: usize,
-    obs_dim: usize,
-    space: &Space,
-    action_dim: usize,
-) -> (OwnedActions, Batch) {
+fn fresh_buffers(len: usize, obs_dim: usize, space: &Space) -> (OwnedActions, Batch) {
+    let action_dim = action_dim(space);
     let actions = match space {
         Space::Box { .. } => OwnedActions::Box(vec![0.0; len * action_dim]),
         Space::MultiDiscrete { .. } => OwnedActions::MultiDiscrete(vec![0; len * action_dim]),

@@ -56,16 +56,8 @@ impl LearnerSpec {
             key: key.into(),
             message,
         };
-        let mut params = Params::new();
-        for (key, value) in &env.params {
-            let text = match value {
-                toml::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            params
-                .set_pair(&format!("{key}={text}"))
-                .map_err(|e| invalid(&format!("env.params.{key}"), e.to_string()))?;
-        }
+        let params = crate::config::params_from_toml(&env.params)
+            .map_err(|(key, e)| invalid(&format!("env.params.{key}"), e.to_string()))?;
         let num_envs = env
             .num_envs
             .unwrap_or(if learner.algorithm == Algorithm::Ppo {

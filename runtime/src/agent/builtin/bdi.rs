@@ -102,14 +102,20 @@ struct Perception {
     seat: super::bdi_world::WorldSeat,
     scratch: Vec<agora_agents::env::gold_miners::Percept>,
     percepts: Vec<agora_bdi::Term>,
+    /// The world version the percepts were built from.
+    seen: Option<u64>,
 }
 
 impl Perception {
     /// Jason's perceive step: the world as it is now becomes the agent's
     /// `source(percept)` beliefs.
     fn update(&mut self, engine: &mut agora_bdi::Agent) {
-        self.seat.percepts(&mut self.scratch, &mut self.percepts);
-        engine.perceive(&self.percepts);
+        if self
+            .seat
+            .percepts(&mut self.seen, &mut self.scratch, &mut self.percepts)
+        {
+            engine.perceive(&self.percepts);
+        }
     }
 }
 
@@ -124,6 +130,7 @@ impl BdiAgent {
                 seat,
                 scratch: Vec::new(),
                 percepts: Vec::new(),
+                seen: None,
             }),
             telemetry: settings.telemetry,
             epoch: Instant::now(),

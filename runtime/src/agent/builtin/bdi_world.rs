@@ -23,7 +23,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use agora_agents::Params;
 use agora_agents::env::gold_miners::{GoldMiners, GoldMinersConfig, MinerAction, Percept};
 use agora_bdi::{ActionError, ActionRegistry, Term};
 
@@ -33,6 +32,9 @@ pub const WORLDS: &[&str] = &["gold-miners"];
 struct World {
     miners: GoldMiners,
     done: bool,
+    /// Bumped by every action, so an agent rebuilds its percepts only when
+    /// the world has changed since it last looked.
+    version: u64,
 }
 
 type SharedWorld = Arc<Mutex<World>>;
@@ -93,16 +95,27 @@ impl WorldSeat {
             .miners
             .act(self.miner, action)
             .map_err(|e| ActionError::Custom(e.to_string()))?;
+        world.version += 1;
         world.done = outcome.terminated || outcome.truncated;
         Ok(true)
     }
 
-    /// The miner's percepts now, as terms (into `out`, cleared first).
-    pub fn percepts(&self, scratch: &mut Vec<Percept>, out: &mut Vec<Term>) {
-        out.clear();
+    /// The miner's percepts now, as terms (into `out`, cleared first), when
+    /// the world changed since `seen`; false (and `out` untouched) if not.
+    pub fn percepts(
+        &self,
+        seen: &mut Option<u64>,
+        scratch: &mut Vec<Percept>,
+        out: &mut Vec<Term>,
+    ) -> bool {
         let world = lock(&self.world);
+        if *seen == Some(world.version) {
+            return false;
+        }
+        *seen = Some(world.version);
+        out.clear();
         if world.miners.percepts_into(self.miner, scratch).is_err() {
-            return;
+            return true;
         }
         out.extend(scratch.iter().map(|percept| {
             let args: Vec<Term> = percept.args().into_iter().map(Term::Int).collect();
@@ -124,6 +137,7 @@ impl WorldSeat {
         if world.done {
             out.push(Term::atom("world_done"));
         }
+        true
     }
 }
 
@@ -179,37 +193,25 @@ fn build(kind: &str, table: &toml::Table) -> Result<SharedWorld, String> {
             WORLDS.join(", ")
         ));
     }
-    let mut params = Params::new();
-    let mut seed = 0;
-    for (key, value) in table {
-        if key == "seed" {
-            seed = value
-                .as_integer()
-                .and_then(|s| u64::try_from(s).ok())
-                .ok_or_else(|| {
-                    format!("world_params.seed must be a non-negative integer, got {value}")
-                })?;
-            continue;
-        }
-        let text = match value {
-            toml::Value::String(s) => s.clone(),
-            toml::Value::Array(items) => items
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-            other => other.to_string(),
-        };
-        params
-            .set_pair(&format!("{key}={text}"))
-            .map_err(|e| format!("world_params.{key}: {e}"))?;
-    }
+    let mut table = table.clone();
+    let seed = match table.remove("seed") {
+        None => 0,
+        Some(value) => value
+            .as_integer()
+            .and_then(|s| u64::try_from(s).ok())
+            .ok_or_else(|| {
+                format!("world_params.seed must be a non-negative integer, got {value}")
+            })?,
+    };
+    let params = crate::config::params_from_toml(&table)
+        .map_err(|(key, e)| format!("world_params.{key}: {e}"))?;
     let config = GoldMinersConfig::from_params(&params).map_err(|e| e.to_string())?;
     let mut miners = GoldMiners::new(config).map_err(|e| e.to_string())?;
     miners.reset(Some(seed));
     Ok(Arc::new(Mutex::new(World {
         miners,
         done: false,
+        version: 0,
     })))
 }
 
@@ -237,7 +239,12 @@ mod tests {
             miner: 0,
         };
         let (mut scratch, mut seen) = (Vec::new(), Vec::new());
-        first.percepts(&mut scratch, &mut seen);
+        let mut version = None;
+        assert!(first.percepts(&mut version, &mut scratch, &mut seen));
+        assert!(
+            !first.percepts(&mut version, &mut scratch, &mut seen),
+            "unchanged world"
+        );
         let before: Vec<String> = seen.iter().map(ToString::to_string).collect();
         assert!(
             before.iter().any(|p| p.starts_with("agent(1,")),
@@ -245,15 +252,13 @@ mod tests {
         );
         assert!(before.contains(&"gold_left(1)".to_string()), "{before:?}");
 
-        for direction in ["up", "left", "down", "right"] {
-            second
-                .act(match direction {
-                    "up" => MinerAction::Up,
-                    "left" => MinerAction::Left,
-                    "down" => MinerAction::Down,
-                    _ => MinerAction::Right,
-                })
-                .expect("acts");
+        for action in [
+            MinerAction::Up,
+            MinerAction::Left,
+            MinerAction::Down,
+            MinerAction::Right,
+        ] {
+            second.act(action).expect("acts");
         }
         let full = worlds
             .seat("gold-miners", None)

@@ -159,16 +159,10 @@ impl AgentRegistry {
             telemetry: section.bdi_telemetry.unwrap_or(false),
             env: match &section.env {
                 Some(id) => {
-                    let mut params = agora_agents::Params::new();
-                    for (key, value) in section.env_params.iter().flatten() {
-                        let text = match value {
-                            toml::Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        };
-                        params
-                            .set_pair(&format!("{key}={text}"))
-                            .map_err(|e| format!("env_params.{key}: {e}"))?;
-                    }
+                    let params = crate::config::params_from_toml(
+                        &section.env_params.clone().unwrap_or_default(),
+                    )
+                    .map_err(|(key, e)| format!("env_params.{key}: {e}"))?;
                     let env = super::bdi_env::BdiEnvSettings {
                         id: id.clone(),
                         params,
