@@ -28,6 +28,7 @@ fn main() -> ExitCode {
                 warm_start: warm_start.clone(),
                 quiet: *quiet,
                 resume: None,
+                store_path: None,
             },
         ),
         cli::Command::Resume {

@@ -283,3 +283,66 @@ fn a_bdi_agent_learns_frozenlake_through_custom_actions() {
         serde_json::from_slice(&checkpoint.bytes).expect("JSON checkpoint");
     assert_eq!(saved["learning"]["episodes"], 10_000);
 }
+
+/// A run whose config names its own `[store] path` used to be invisible to
+/// the CLI, which only opened `<data-dir>/agora.redb`: it could not be
+/// listed, resumed, evaluated or warm-started from. The data dir now keeps
+/// an index of the stores its runs use, and a relative path is recorded as
+/// the absolute path it meant when the run started.
+#[test]
+fn a_run_with_its_own_store_path_is_listed_resumed_evaluated_and_warm_started_from() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let config = write_config(
+        dir.path(),
+        "own-store.toml",
+        &DQN.replace(
+            "{LIMIT}",
+            "max_duration = \"300ms\"\n[store]\npath = \"elsewhere/own.redb\"",
+        ),
+    );
+    let mut started = agora(&data, &["--json", "--broker", "embedded:0", "run", &config]);
+    started.current_dir(dir.path());
+    let first = json_report(&run_bounded(started, LIMIT));
+    assert_eq!(first["status"], "stopped", "cut short: {first}");
+    let run = first["run_id"].as_str().expect("id").to_string();
+    assert!(dir.path().join("elsewhere/own.redb").exists());
+    assert!(
+        !data.join("agora.redb").exists(),
+        "nothing in the default store"
+    );
+
+    let listed = run_json(&data, &["runs", "list"]);
+    let ids: Vec<&str> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(ids, [run.as_str()], "{listed}");
+
+    let resumed = run_json(&data, &["resume", &run[..run.len() - 2]]);
+    assert_eq!(resumed["run_id"], run.as_str(), "{resumed}");
+    assert!(
+        matches!(resumed["status"].as_str(), Some("stopped" | "completed")),
+        "{resumed}"
+    );
+
+    let eval = run_json(&data, &["eval", &run, "--episodes", "2"]);
+    assert_eq!(eval["run"], run.as_str(), "{eval}");
+    assert_eq!(eval["summary"]["episodes"], 2, "{eval}");
+
+    let small = write_config(
+        dir.path(),
+        "warm.toml",
+        &DQN.replace("{LIMIT}", "max_duration = \"300ms\""),
+    );
+    let warmed = run_json(&data, &["run", &small, "--warm-start", &run]);
+    assert_eq!(warmed["status"], "stopped", "{warmed}");
+    assert!(
+        data.join("agora.redb").exists(),
+        "the warm run is in the default store"
+    );
+    let listed = run_json(&data, &["runs", "list"]);
+    assert_eq!(listed.as_array().expect("a list").len(), 2, "{listed}");
+}

@@ -17,6 +17,7 @@ pub mod env;
 pub mod learn;
 pub mod run;
 pub mod store;
+pub mod stored_run;
 pub mod supervisor;
 pub mod telemetry;
 pub mod transport;

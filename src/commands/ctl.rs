@@ -17,9 +17,10 @@ pub fn run(
     words: &[String],
     timeout: Duration,
 ) -> anyhow::Result<ExitCode> {
-    let store = crate::commands::runs::open_store(global)?;
-    let record = crate::commands::runs::find_run(&store, wanted)?;
-    drop(store);
+    let record = crate::commands::runs::locator(global)
+        .find(wanted)?
+        .record()
+        .clone();
     if !matches!(record.status, RunStatus::Running | RunStatus::Paused) {
         bail!(
             "run {} is {}; only a running run takes commands",

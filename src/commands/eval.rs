@@ -2,10 +2,8 @@
 
 use std::process::ExitCode;
 
-use agora_agents::learners::checkpoint::Checkpoint as LearnerCheckpoint;
 use agora_agents::learners::eval::evaluate;
 use agora_agents::{ActionBatch, AutoresetMode, Batch, make_vec};
-use agora_runtime::config::ExperimentConfig;
 use agora_runtime::learn::LearnerSpec;
 use agora_runtime::store::CheckpointSelector;
 use anyhow::{Context, bail};
@@ -39,52 +37,24 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(episodes > 0, "--episodes must be at least 1");
     let (wanted, which) = parse_checkpoint_ref(reference)?;
-    let store = crate::commands::runs::open_store(global)?;
-    let record = crate::commands::runs::find_run(&store, &wanted)?;
-    let config = ExperimentConfig::from_toml_str(
-        record.config_path.as_deref().unwrap_or(&record.name),
-        &record.config,
-    )
-    .with_context(|| format!("the config stored with run {}", record.id))?;
-    let Some(mut spec) = LearnerSpec::from_config(&config)? else {
-        bail!(
-            "run {} has no [learner]; there is no policy to evaluate",
-            record.id
-        );
-    };
-    let asked_env = env.map(str::to_string);
-    let checkpoint = store
-        .load_checkpoint(&record.id, &spec.name, &which)?
-        .with_context(|| {
-            format!(
-                "run {} has no checkpoint {which:?} of its learner `{}`",
-                record.id, spec.name
-            )
-        })?;
-    let decoded = LearnerCheckpoint::from_bytes(&checkpoint.bytes).with_context(|| {
-        format!(
-            "checkpoint {} of run {}",
-            checkpoint.meta.sequence, record.id
-        )
-    })?;
-    let target = asked_env.unwrap_or_else(|| spec.env_id.clone());
-    if decoded.spec.env_id != target {
+    let found = crate::commands::runs::locator(global).find(&wanted)?;
+    let record = found.record();
+    let loaded = found.learner_checkpoint(&which)?;
+    let checkpoint = &loaded.checkpoint;
+    let trained_on = found.trained_env(&loaded)?;
+    let target = env.map_or_else(|| loaded.spec.env_id.clone(), str::to_string);
+    if trained_on != target {
         bail!(
             "checkpoint {} of run {} was trained on `{}`; it cannot play `{}`",
             checkpoint.meta.sequence,
             record.id,
-            decoded.spec.env_id,
+            trained_on,
             target
         );
     }
+    let mut spec = loaded.spec.clone();
     spec.env_id = target;
-    let mut trainer = spec.trainer()?;
-    trainer.load_state(&checkpoint.bytes).with_context(|| {
-        format!(
-            "checkpoint {} of run {}",
-            checkpoint.meta.sequence, record.id
-        )
-    })?;
+    let mut trainer = found.restored_trainer(&spec, &loaded)?;
     let mut envs = make_vec(
         &spec.env_id,
         &spec.params,

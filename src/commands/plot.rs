@@ -23,8 +23,8 @@ pub fn run(
     window: usize,
 ) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(window > 0, "--window must be at least 1");
-    let store = crate::commands::runs::open_store(global)?;
-    let record = crate::commands::runs::find_run(&store, wanted)?;
+    let found = crate::commands::runs::locator(global).find(wanted)?;
+    let record = found.record();
     let events = global
         .data_dir
         .join("runs")

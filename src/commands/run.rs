@@ -18,6 +18,8 @@ pub struct Launch {
     pub warm_start: Option<String>,
     pub quiet: bool,
     pub resume: Option<String>,
+    /// The store a resumed run is continued in.
+    pub store_path: Option<std::path::PathBuf>,
 }
 
 pub fn run(
@@ -35,23 +37,20 @@ pub fn resume(
     no_telemetry: bool,
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
-    let store = crate::commands::runs::open_store(global)?;
-    let record = crate::commands::runs::find_run(&store, run)?;
+    let found = crate::commands::runs::locator(global).find(run)?;
+    let record = found.record();
     if record.status == RunStatus::Completed {
         anyhow::bail!("run {} is already completed; nothing to resume", record.id);
     }
-    drop(store);
-    let source = record
-        .config_path
-        .clone()
-        .unwrap_or_else(|| format!("{}.toml", record.name));
-    let config = ExperimentConfig::from_toml_str(&source, &record.config)?;
+    let config = found.config()?;
     let launch = Launch {
         no_telemetry,
         warm_start: None,
         quiet,
-        resume: Some(record.id),
+        resume: Some(record.id.clone()),
+        store_path: Some(found.store().path().to_path_buf()),
     };
+    drop(found);
     execute(global, &config, &launch)
 }
 
@@ -64,6 +63,7 @@ fn execute(
     options.broker.clone_from(&global.broker);
     options.telemetry = !launch.no_telemetry;
     options.resume.clone_from(&launch.resume);
+    options.store_path.clone_from(&launch.store_path);
     if let Some(text) = &launch.warm_start {
         options.warm_start = Some(crate::commands::eval::parse_checkpoint_ref(text)?);
     }

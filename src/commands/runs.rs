@@ -1,34 +1,35 @@
-//! `agora runs list|show`: the run registry.
+//! `agora runs list|show|rm`: the run registry, across every store the data
+//! dir knows of.
 
 use std::process::ExitCode;
 
-use agora_runtime::store::{RunRecord, RunStatus, Store};
+use agora_runtime::store::RunStatus;
+use agora_runtime::stored_run::RunLocator;
 use anyhow::bail;
 
 use crate::cli::{GlobalOptions, RunsCommand};
 use crate::output;
 
-/// The registry of `--data-dir`, which must exist.
-pub fn open_store(global: &GlobalOptions) -> anyhow::Result<Store> {
-    let path = global.data_dir.join("agora.redb");
-    if !path.exists() {
-        bail!(
-            "no run registry at {} (runs are recorded there by `agora run`; see --data-dir)",
-            path.display()
-        );
-    }
-    Ok(Store::open(&path)?)
+/// The runs of `--data-dir`, including those with their own `[store] path`.
+pub fn locator(global: &GlobalOptions) -> RunLocator {
+    RunLocator::new(&global.data_dir)
 }
 
 pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<ExitCode> {
-    let store = open_store(global)?;
-    store.mark_crashed(
-        &agora_runtime::host_name(),
-        agora_runtime::agora_process_alive,
-    )?;
+    let locator = locator(global);
+    for store in locator.open_stores()? {
+        store.mark_crashed(
+            &agora_runtime::host_name(),
+            agora_runtime::agora_process_alive,
+        )?;
+    }
     match command {
         RunsCommand::List => {
-            let runs = store.runs()?;
+            let runs: Vec<_> = locator
+                .runs()?
+                .into_iter()
+                .map(|run| run.record().clone())
+                .collect();
             if global.json {
                 println!("{}", serde_json::to_string_pretty(&runs)?);
             } else {
@@ -36,7 +37,8 @@ pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<Exit
             }
         }
         RunsCommand::Rm { run } => {
-            let record = find_run(&store, run)?;
+            let found = locator.find(run)?;
+            let record = found.record();
             if matches!(record.status, RunStatus::Running | RunStatus::Paused) {
                 bail!(
                     "run {} is {}; stop it first (agora ctl {} stop)",
@@ -45,7 +47,7 @@ pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<Exit
                     record.id
                 );
             }
-            let checkpoints = store.delete_run(&record.id)?;
+            let checkpoints = found.store().delete_run(&record.id)?;
             let folder = global.data_dir.join("runs").join(&record.id);
             if folder.exists() {
                 std::fs::remove_dir_all(&folder)
@@ -61,39 +63,21 @@ pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<Exit
             }
         }
         RunsCommand::Show { run } => {
-            let record = find_run(&store, run)?;
-            let checkpoints = store.checkpoints(&record.id)?;
+            let found = locator.find(run)?;
+            let checkpoints = found.checkpoints()?;
             if global.json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(
-                        &serde_json::json!({"run": record, "checkpoints": checkpoints})
-                    )?
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "run": found.record(),
+                        "store": found.store().path(),
+                        "checkpoints": checkpoints
+                    }))?
                 );
             } else {
-                print!("{}", output::run_detail(&record, &checkpoints));
+                print!("{}", output::run_detail(found.record(), &checkpoints));
             }
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The run with this id, or the only one whose id starts with it.
-pub fn find_run(store: &Store, wanted: &str) -> anyhow::Result<RunRecord> {
-    if let Some(record) = store.run(wanted)? {
-        return Ok(record);
-    }
-    let mut matches: Vec<RunRecord> = store
-        .runs()?
-        .into_iter()
-        .filter(|r| r.id.starts_with(wanted))
-        .collect();
-    match matches.len() {
-        1 => Ok(matches.remove(0)),
-        0 => bail!(
-            "no run `{wanted}` in {} (see `agora runs list`)",
-            store.path().display()
-        ),
-        n => bail!("`{wanted}` matches {n} runs; give more of the id"),
-    }
 }

@@ -24,6 +24,7 @@ use crate::config::{BrokerChoice, ConfigError, ExperimentConfig, parse_broker_ch
 use crate::store::{
     CheckpointSelector, RunDigest, RunRecord, RunStatus, Store, StoreError, StoreWriter,
 };
+use crate::stored_run::RunLocator;
 use crate::supervisor::ChildSpec;
 use crate::supervisor::{Report, Shutdown, SupervisionOutcome, Supervisor, SupervisorSettings};
 use crate::telemetry::{LifecycleEvent, LifecycleKind, Sinks, Telemetry};
@@ -46,8 +47,12 @@ pub struct RunOptions {
     pub telemetry: bool,
     /// Continue this run (same id) from its agents' last checkpoints.
     pub resume: Option<String>,
-    /// Start the learner from another run's weights: (run, which checkpoint).
+    /// Start the learner from another run's weights: (run or unique
+    /// prefix, which checkpoint).
     pub warm_start: Option<(String, CheckpointSelector)>,
+    /// The store to use instead of the one the config names (a resumed
+    /// run continues in the store it was found in).
+    pub store_path: Option<PathBuf>,
 }
 
 impl RunOptions {
@@ -62,6 +67,7 @@ impl RunOptions {
             telemetry: true,
             resume: None,
             warm_start: None,
+            store_path: None,
         }
     }
 }
@@ -177,12 +183,22 @@ pub async fn run_experiment(
             })?,
     };
 
-    let store_path = config
-        .store
-        .path
-        .clone()
-        .unwrap_or_else(|| options.data_dir.join("agora.redb"));
+    let locator = RunLocator::new(&options.data_dir);
+    let warm = match (&learner, &options.warm_start) {
+        (Some(learner), Some((source, which))) => Some(warm_start_weights(
+            config, &locator, learner, source, which,
+        )?),
+        _ => None,
+    };
+    let store_path = match &options.store_path {
+        Some(path) => path.clone(),
+        None => locator.index().store_for(config.store.path.as_deref()),
+    };
     let store = Store::open(&store_path)?;
+    if let Err(error) = locator.index().remember(&store_path) {
+        // The run itself is unaffected; only finding it by id later is.
+        tracing::warn!(%error, "store not recorded in the data dir's index");
+    }
     for crashed in store.mark_crashed(&crate::host_name(), crate::agora_process_alive)? {
         tracing::warn!(run = %crashed, "run marked crashed: its process is gone (agora resume {crashed})");
     }
@@ -195,26 +211,6 @@ pub async fn run_experiment(
         None => new_run_id(&name),
     };
     if let Some(learner) = learner {
-        let warm = match &options.warm_start {
-            Some((source, which)) => {
-                let bytes = load_warm_start(&store, source, which, &learner.name)?;
-                // Tried on a throwaway learner now, so shapes that do not
-                // fit fail before anything starts (not at the first start,
-                // where a restart would quietly train from scratch).
-                let mut probe = learner.trainer().map_err(|e| ConfigError::Invalid {
-                    file: config.source.clone(),
-                    key: learner.algorithm.name().into(),
-                    message: e.to_string(),
-                })?;
-                probe.warm_start(&bytes).map_err(|e| ConfigError::Invalid {
-                    file: "--warm-start".into(),
-                    key: "warm_start".into(),
-                    message: format!("{source}: {e}"),
-                })?;
-                Some(bytes)
-            }
-            None => None,
-        };
         specs.push(ChildSpec {
             name: learner.name.clone(),
             restart: learner.restart,
@@ -502,32 +498,45 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// The checkpoint a warm start takes its weights from.
-fn load_warm_start(
-    store: &Store,
-    run: &str,
+/// The weights a warm start takes, found through the data dir's stores and
+/// tried on a throwaway learner now, so a checkpoint that does not fit
+/// fails before anything starts (not at the first start, where a restart
+/// would quietly train from scratch).
+fn warm_start_weights(
+    config: &ExperimentConfig,
+    locator: &RunLocator,
+    learner: &crate::learn::LearnerSpec,
+    source: &str,
     which: &CheckpointSelector,
-    learner: &str,
 ) -> Result<Vec<u8>, RunError> {
     let invalid = |message: String| ConfigError::Invalid {
         file: "--warm-start".into(),
         key: "warm_start".into(),
         message,
     };
-    let record = store
-        .run(run)?
-        .ok_or_else(|| invalid(format!("no run `{run}` in {}", store.path().display())))?;
-    // The source run's learner may have another name.
-    let name = ExperimentConfig::from_toml_str(&record.name, &record.config)
-        .ok()
-        .and_then(|c| c.learner.map(|l| l.name))
-        .unwrap_or_else(|| learner.to_string());
-    let checkpoint = store.load_checkpoint(run, &name, which)?.ok_or_else(|| {
-        invalid(format!(
-            "run `{run}` has no checkpoint {which:?} of its learner `{name}`"
+    let found = locator.find(source).map_err(|e| invalid(e.to_string()))?;
+    let loaded = found
+        .learner_checkpoint(which)
+        .map_err(|e| invalid(e.to_string()))?;
+    if loaded.spec.algorithm != learner.algorithm {
+        return Err(invalid(format!(
+            "checkpoint #{} of run {} is {}, the config's learner is {}",
+            loaded.checkpoint.meta.sequence,
+            found.id(),
+            loaded.spec.algorithm.name().to_uppercase(),
+            learner.algorithm.name().to_uppercase()
         ))
+        .into());
+    }
+    let mut probe = learner.trainer().map_err(|e| ConfigError::Invalid {
+        file: config.source.clone(),
+        key: learner.algorithm.name().into(),
+        message: e.to_string(),
     })?;
-    Ok(checkpoint.bytes)
+    probe
+        .warm_start(&loaded.checkpoint.bytes)
+        .map_err(|e| invalid(format!("{}: {e}", found.id())))?;
+    Ok(loaded.checkpoint.bytes)
 }
 
 /// The kind and target `agora runs list` shows: the learner's algorithm and

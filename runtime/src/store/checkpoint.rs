@@ -52,3 +52,14 @@ pub struct NewCheckpoint<'a> {
     /// Optional tag such as `best`.
     pub tag: Option<&'a str>,
 }
+
+impl std::fmt::Display for CheckpointSelector {
+    /// As a user writes it after `RUN:`: `latest`, the tag, or `#N`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Latest => f.write_str("latest"),
+            Self::Tag(tag) => write!(f, "`{tag}`"),
+            Self::Sequence(n) => write!(f, "#{n}"),
+        }
+    }
+}

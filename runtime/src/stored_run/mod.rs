@@ -1,0 +1,309 @@
+//! Runs as they are kept on disk, read from outside the run: where their
+//! store is, which run an id or prefix names, its config, its checkpoints
+//! and a trainer restored from one.
+//!
+//! `agora resume`, `agora eval`, `--warm-start`, `agora runs` and the
+//! dashboard all find runs here, so a run with its own `[store] path` is
+//! found the same way as one in the data dir's default store.
+
+mod index;
+
+use std::path::PathBuf;
+
+use agora_agents::learners::checkpoint::Checkpoint as LearnerCheckpoint;
+use agora_agents::learners::{TrainError, Trainer};
+
+use crate::config::{ConfigError, ExperimentConfig};
+use crate::learn::LearnerSpec;
+use crate::store::{Checkpoint, CheckpointMeta, CheckpointSelector, RunRecord, Store, StoreError};
+
+pub use index::StoreIndex;
+
+/// Why a stored run, its config or a checkpoint could not be had. Each
+/// variant names the run and, where one is involved, the store file.
+#[derive(Debug, thiserror::Error)]
+pub enum LocateError {
+    /// The data dir has no store at all.
+    #[error(
+        "no run registry at {} (runs are recorded there by `agora run`; see --data-dir)",
+        .default.display()
+    )]
+    NoRegistry {
+        /// The default store that was looked for.
+        default: PathBuf,
+    },
+    /// No run has that id or starts with it.
+    #[error("no run `{wanted}` in {} (see `agora runs list`)", list_paths(.searched))]
+    UnknownRun {
+        /// The id or prefix asked for.
+        wanted: String,
+        /// The stores searched.
+        searched: Vec<PathBuf>,
+    },
+    /// Several runs start with the prefix.
+    #[error("`{wanted}` matches {} runs ({}); give more of the id", .matches.len(), .matches.join(", "))]
+    Ambiguous {
+        /// The prefix asked for.
+        wanted: String,
+        /// The ids it matches.
+        matches: Vec<String>,
+    },
+    /// The data dir's store index cannot be read or written.
+    #[error("store index {}: {source}", .path.display())]
+    Index {
+        /// The index file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A store could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The config stored with the run does not parse (with this build).
+    #[error("the config stored with run {run} is not usable: {source}")]
+    Config {
+        /// The run.
+        run: String,
+        /// Why.
+        #[source]
+        source: ConfigError,
+    },
+    /// The run has no learner, so no policy checkpoints.
+    #[error("run {run} has no [learner]; it has no policy checkpoints")]
+    NoLearner {
+        /// The run.
+        run: String,
+    },
+    /// The run has no such checkpoint.
+    #[error("run {run} has no checkpoint {which} of its learner `{agent}`")]
+    NoCheckpoint {
+        /// The run.
+        run: String,
+        /// The learner's agent name.
+        agent: String,
+        /// The checkpoint asked for.
+        which: CheckpointSelector,
+    },
+    /// The checkpoint does not restore into the run's learner.
+    #[error("checkpoint #{sequence} of run {run}: {source}")]
+    Restore {
+        /// The run.
+        run: String,
+        /// Its sequence number.
+        sequence: u64,
+        /// Why (boxed: a training error is large and this one is rare).
+        #[source]
+        source: Box<TrainError>,
+    },
+}
+
+fn list_paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Finds runs across every store a data dir knows of.
+#[derive(Debug, Clone)]
+pub struct RunLocator {
+    index: StoreIndex,
+}
+
+impl RunLocator {
+    /// The runs of `data_dir`.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            index: StoreIndex::new(data_dir),
+        }
+    }
+
+    /// The store index behind it.
+    pub fn index(&self) -> &StoreIndex {
+        &self.index
+    }
+
+    /// Opens every store that exists; an error when there is none.
+    ///
+    /// # Blocking
+    ///
+    /// Opens redb files.
+    pub fn open_stores(&self) -> Result<Vec<Store>, LocateError> {
+        let paths = self.index.stores()?;
+        if paths.is_empty() {
+            return Err(LocateError::NoRegistry {
+                default: self.index.default_store(),
+            });
+        }
+        paths
+            .iter()
+            .map(|p| Store::open(p).map_err(LocateError::from))
+            .collect()
+    }
+
+    /// Every run of every store, in each store's order.
+    pub fn runs(&self) -> Result<Vec<StoredRun>, LocateError> {
+        let mut all = Vec::new();
+        for store in self.open_stores()? {
+            for record in store.runs()? {
+                all.push(StoredRun {
+                    store: store.clone(),
+                    record,
+                });
+            }
+        }
+        Ok(all)
+    }
+
+    /// The run with this id, or the only one whose id starts with it.
+    pub fn find(&self, wanted: &str) -> Result<StoredRun, LocateError> {
+        let stores = self.open_stores()?;
+        for store in &stores {
+            if let Some(record) = store.run(wanted)? {
+                return Ok(StoredRun {
+                    store: store.clone(),
+                    record,
+                });
+            }
+        }
+        let mut matches = Vec::new();
+        for store in &stores {
+            for record in store.runs()? {
+                if record.id.starts_with(wanted) {
+                    matches.push(StoredRun {
+                        store: store.clone(),
+                        record,
+                    });
+                }
+            }
+        }
+        match matches.len() {
+            1 => Ok(matches.remove(0)),
+            0 => Err(LocateError::UnknownRun {
+                wanted: wanted.to_string(),
+                searched: stores.iter().map(|s| s.path().to_path_buf()).collect(),
+            }),
+            _ => Err(LocateError::Ambiguous {
+                wanted: wanted.to_string(),
+                matches: matches.into_iter().map(|m| m.record.id).collect(),
+            }),
+        }
+    }
+}
+
+/// One run in its store.
+#[derive(Debug, Clone)]
+pub struct StoredRun {
+    store: Store,
+    record: RunRecord,
+}
+
+/// A learner checkpoint with the spec it belongs to.
+#[derive(Debug)]
+pub struct LearnerCheckpointed {
+    /// The run's learner as its stored config describes it.
+    pub spec: LearnerSpec,
+    /// The checkpoint.
+    pub checkpoint: Checkpoint,
+}
+
+impl StoredRun {
+    /// The run's record as it was read.
+    pub fn record(&self) -> &RunRecord {
+        &self.record
+    }
+
+    /// The run's id.
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+
+    /// The store that holds it.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The config the run was started with, parsed again. A config that no
+    /// longer parses is an error, never guessed around.
+    pub fn config(&self) -> Result<ExperimentConfig, LocateError> {
+        let source = self
+            .record
+            .config_path
+            .clone()
+            .unwrap_or_else(|| format!("{}.toml", self.record.name));
+        ExperimentConfig::from_toml_str(&source, &self.record.config).map_err(|source| {
+            LocateError::Config {
+                run: self.record.id.clone(),
+                source,
+            }
+        })
+    }
+
+    /// The run's learner, from its stored config.
+    pub fn learner(&self) -> Result<LearnerSpec, LocateError> {
+        let config = self.config()?;
+        LearnerSpec::from_config(&config)
+            .map_err(|source| LocateError::Config {
+                run: self.record.id.clone(),
+                source,
+            })?
+            .ok_or_else(|| LocateError::NoLearner {
+                run: self.record.id.clone(),
+            })
+    }
+
+    /// Metadata of every checkpoint of the run.
+    pub fn checkpoints(&self) -> Result<Vec<CheckpointMeta>, LocateError> {
+        Ok(self.store.checkpoints(&self.record.id)?)
+    }
+
+    /// One checkpoint of the run's learner.
+    pub fn learner_checkpoint(
+        &self,
+        which: &CheckpointSelector,
+    ) -> Result<LearnerCheckpointed, LocateError> {
+        let spec = self.learner()?;
+        let checkpoint = self
+            .store
+            .load_checkpoint(&self.record.id, &spec.name, which)?
+            .ok_or_else(|| LocateError::NoCheckpoint {
+                run: self.record.id.clone(),
+                agent: spec.name.clone(),
+                which: which.clone(),
+            })?;
+        Ok(LearnerCheckpointed { spec, checkpoint })
+    }
+
+    /// The env id a learner checkpoint was trained on, read from the
+    /// checkpoint itself.
+    pub fn trained_env(&self, loaded: &LearnerCheckpointed) -> Result<String, LocateError> {
+        LearnerCheckpoint::from_bytes(&loaded.checkpoint.bytes)
+            .map(|decoded| decoded.spec.env_id)
+            .map_err(|source| self.restore_error(loaded, source))
+    }
+
+    /// A trainer built from `spec` and restored from the checkpoint.
+    pub fn restored_trainer(
+        &self,
+        spec: &LearnerSpec,
+        loaded: &LearnerCheckpointed,
+    ) -> Result<Box<dyn Trainer>, LocateError> {
+        let mut trainer = spec
+            .trainer()
+            .map_err(|source| self.restore_error(loaded, source))?;
+        trainer
+            .load_state(&loaded.checkpoint.bytes)
+            .map_err(|source| self.restore_error(loaded, source))?;
+        Ok(trainer)
+    }
+
+    fn restore_error(&self, loaded: &LearnerCheckpointed, source: TrainError) -> LocateError {
+        LocateError::Restore {
+            run: self.record.id.clone(),
+            sequence: loaded.checkpoint.meta.sequence,
+            source: Box::new(source),
+        }
+    }
+}
