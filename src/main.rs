@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod output;
+mod terminal;
 
 use std::process::ExitCode;
 
@@ -79,6 +80,11 @@ fn init_logging(filter: &str) -> anyhow::Result<()> {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        // Colour only on a terminal: a log file or pipe gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // Its default is to `eprintln!` a failed write, which panics when
+        // stderr is a closed pipe; a run must outlive its terminal.
+        .log_internal_errors(false)
         .init();
     // Agent panics are caught and reported as failures; one log line each
     // is enough, without the default hook's backtrace advice.

@@ -67,3 +67,81 @@ fn a_burst_to_a_slow_agent_is_delivered_in_full() {
     assert_eq!(report.transport.inbox_full, 0);
     assert_eq!(report.totals.inbox_overflow, 0);
 }
+
+/// `agora run … 2>&1 | head -3` exited 134 (SIGABRT) and left the run
+/// `crashed` without a final checkpoint. Once `head` closed the pipe, the
+/// log subscriber's write to stderr failed and it reported that with
+/// `eprintln!`, which panics inside the panic hook and aborts. Output now
+/// goes through writers that give up quietly on a closed stream, and the
+/// subscriber's own error reporting is off: the run ends as usual.
+#[test]
+fn a_closed_output_pipe_does_not_stop_a_training_run() {
+    use std::io::BufRead;
+
+    use crate::support::agora::{agora, run_bounded, wait_bounded, write_config};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let config = write_config(
+        dir.path(),
+        "piped.toml",
+        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 8192\n",
+    );
+    let mut command = agora(&data, &["--broker", "embedded:0", "run", &config]);
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("spawn agora");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut first = String::new();
+    std::io::BufReader::new(stderr)
+        .read_line(&mut first)
+        .expect("first line");
+    // Both ends closed, as `| head -1` does once it has its line.
+    drop(child.stdout.take());
+    let output = wait_bounded(child, Duration::from_secs(120));
+    assert_eq!(output.status.code(), Some(0), "first line: {first}");
+
+    let listed = run_bounded(
+        agora(&data, &["--json", "runs", "list"]),
+        Duration::from_secs(30),
+    );
+    let runs: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    let run = &runs[0];
+    assert_eq!(run["status"], "completed", "{runs}");
+    let id = run["id"].as_str().expect("id");
+    let shown = run_bounded(
+        agora(&data, &["--json", "runs", "show", id]),
+        Duration::from_secs(30),
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("json");
+    assert!(
+        !shown["checkpoints"].as_array().expect("list").is_empty(),
+        "the final checkpoint was written: {shown}"
+    );
+}
+
+/// An empty config printed `started with 0 agents` and then ran until it
+/// was killed. A config with nothing to run is now refused before anything
+/// starts, naming the file.
+#[test]
+fn an_empty_config_is_refused_instead_of_running_forever() {
+    use crate::support::agora::{agora, describe, run_bounded, write_config};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(dir.path(), "empty.toml", "");
+    let output = run_bounded(
+        agora(
+            &dir.path().join("data"),
+            &["--broker", "embedded:0", "run", &config],
+        ),
+        Duration::from_secs(30),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        text.contains("empty.toml") && text.contains("nothing to run"),
+        "{text}"
+    );
+    assert!(!text.contains("started"), "{text}");
+}

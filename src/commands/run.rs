@@ -10,7 +10,7 @@ use agora_runtime::run::{RunOptions, RunProgress, run_experiment};
 use agora_runtime::store::RunStatus;
 
 use crate::cli::GlobalOptions;
-use crate::output;
+use crate::{output, terminal};
 
 /// How to launch a run, beyond its config.
 pub struct Launch {
@@ -70,10 +70,8 @@ fn execute(
     let quiet = global.json || launch.quiet;
     if !global.json {
         // Agents' `.print`, Jason style: `[agent] text`.
-        let console: agora_runtime::agent::Console = Arc::new(|agent: &str, line: &str| {
-            use std::io::Write;
-            let _ = writeln!(std::io::stdout().lock(), "[{agent}] {line}");
-        });
+        let console: agora_runtime::agent::Console =
+            Arc::new(|agent: &str, line: &str| terminal::out_line(&format!("[{agent}] {line}")));
         options.console = Some(console);
     }
     if !quiet {
@@ -88,22 +86,23 @@ fn execute(
             RunProgress::BrokerStarted {
                 addr,
                 port_taken: Some(port),
-            } => {
-                eprintln!("port {port} is taken; embedded broker listening on {addr}")
-            }
+            } => terminal::err_line(&format!(
+                "port {port} is taken; embedded broker listening on {addr}"
+            )),
             RunProgress::BrokerStarted {
                 addr,
                 port_taken: None,
-            } => eprintln!("embedded broker listening on {addr}"),
+            } => terminal::err_line(&format!("embedded broker listening on {addr}")),
             RunProgress::Started { run_id, agents, .. } => {
-                eprintln!("run {run_id} started with {agents} agents")
+                let noun = if agents == 1 { "agent" } else { "agents" };
+                terminal::err_line(&format!("run {run_id} started with {agents} {noun}"))
             }
         }
     }))?;
     if global.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        terminal::out_line(&serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", output::run_summary(&report));
+        terminal::out(&output::run_summary(&report));
     }
     Ok(if report.status == RunStatus::Failed {
         ExitCode::FAILURE
@@ -116,7 +115,9 @@ fn execute(
 fn progress_sink() -> agora_runtime::learn::ProgressSink {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
-        return Arc::new(|progress: &Progress| eprintln!("{}", output::progress_line(progress)));
+        return Arc::new(|progress: &Progress| {
+            terminal::err_line(&output::progress_line(progress))
+        });
     }
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(

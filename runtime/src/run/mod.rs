@@ -165,6 +165,14 @@ pub async fn run_experiment(
     // broker, file or connection exists.
     let mut specs = options.registry.child_specs(config)?;
     let learner = crate::learn::LearnerSpec::from_config(config)?;
+    if specs.is_empty() && learner.is_none() {
+        return Err(ConfigError::Invalid {
+            file: config.source.clone(),
+            key: "agents".into(),
+            message: "nothing to run: the config has no [[agents]] and no [learner]".into(),
+        }
+        .into());
+    }
     let choice = match &options.broker {
         Some(text) => parse_broker_choice(text, config.broker.port).map_err(|message| {
             ConfigError::Invalid {
