@@ -354,3 +354,55 @@ fn bdi_miners_share_one_world_and_deliver_every_nugget() {
         "{stderr}"
     );
 }
+
+/// `agora send --to shop --performative askOne …` never saw a BDI agent's
+/// answer: the CLI sent `reply_with: null` and the BDI agent answered with
+/// `in_reply_to: null`, although every other kind falls back to the
+/// request's `id`. The BDI kind now falls back the same way and the CLI
+/// sets `reply_with` outright.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agora_send_ask_one_gets_a_bdi_agents_answer() {
+    let broker = embedded_broker();
+    let port = broker.local_addr().port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let config = repo_file("configs/bdi-shop-serve.toml");
+    let run = start_run(&data, port, config.to_str().expect("utf-8 path"));
+    let url = format!("mqtt://127.0.0.1:{port}");
+    let ask: Vec<String> = [
+        "--json",
+        "--broker",
+        &url,
+        "send",
+        "--to",
+        "shop",
+        "--performative",
+        "askOne",
+        "--content",
+        "\"price(pen, P)\"",
+        "--timeout",
+        "2s",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut answer = None;
+    for _ in 0..15 {
+        let (data, ask) = (data.clone(), ask.clone());
+        let output = tokio::task::spawn_blocking(move || {
+            let ask: Vec<&str> = ask.iter().map(String::as_str).collect();
+            run_bounded(agora(&data, &ask), Duration::from_secs(20))
+        })
+        .await
+        .expect("join");
+        if output.status.success() {
+            answer = Some(output);
+            break;
+        }
+    }
+    let output = stop_run(run).await;
+    let answer = answer.unwrap_or_else(|| panic!("no answer; run: {}", describe(&output)));
+    let reply: serde_json::Value = serde_json::from_slice(&answer.stdout).expect("json reply");
+    assert_eq!(reply["sender"], "shop", "{reply}");
+    assert!(reply["content"] == "price(pen, 3)", "{reply}");
+    assert!(!reply["in_reply_to"].is_null(), "{reply}");
+}

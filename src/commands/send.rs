@@ -66,7 +66,10 @@ pub fn run(global: &GlobalOptions, args: &SendArgs) -> anyhow::Result<ExitCode> 
         if let Some(conversation) = &args.conversation {
             request = request.with_conversation(conversation.clone());
         }
-        let token = request.reply_token().to_string();
+        // Said outright so that any receiver, in any language, can copy it
+        // into `in_reply_to` without knowing the fallback to `id`.
+        let token = request.id.clone();
+        let request = request.with_reply_with(token.clone());
         let topic = transport.topics().inbox(&args.to);
         transport.publish(
             topic,

@@ -379,13 +379,14 @@ impl Behaviour<BdiAgent> for Reasoning {
         } else {
             message.sender.as_str()
         };
-        if let Err(error) = agent.engine.push_message_text(
-            sender,
-            force,
-            &text,
-            message.reply_with,
-            message.in_reply_to,
-        ) {
+        // A request without `reply_with` is answered by its `id`, as every
+        // other kind answers (`Envelope::reply_token`).
+        let reply_with = Some(message.reply_token().to_string());
+        if let Err(error) =
+            agent
+                .engine
+                .push_message_text(sender, force, &text, reply_with, message.in_reply_to)
+        {
             ctx.count_malformed();
             tracing::warn!(agent = ctx.name(), %sender, %error, "content does not parse as a term; dropped");
             return Ok(Next::Unchanged);
