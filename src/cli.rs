@@ -75,7 +75,7 @@ pub enum Command {
         /// Run id (a unique prefix is enough).
         run: String,
         /// The command and its value: `pause`, `speed 0.5`, `visual on`, …
-        #[arg(required = true, num_args = 1..=2)]
+        #[arg(required = true, num_args = 1..=2, allow_hyphen_values = true)]
         command: Vec<String>,
         /// How long to wait for the run's answer.
         #[arg(long, default_value = "5s", value_parser = parse_duration)]

@@ -134,8 +134,8 @@ async fn pause_then_resume_ends_bitwise_identical_to_a_run_never_paused() {
     let again = ctl(&data, &run, &["pause"]).await;
     assert_eq!(
         again.status.code(),
-        Some(1),
-        "a second pause is refused: {}",
+        Some(2),
+        "a second pause is refused as bad input: {}",
         describe(&again)
     );
     assert!(
@@ -143,6 +143,18 @@ async fn pause_then_resume_ends_bitwise_identical_to_a_run_never_paused() {
         "{}",
         describe(&again)
     );
+    // Out-of-range speeds are refused by the run with the value it got:
+    // infinity used to reach it as JSON null ("needs a value"), and a
+    // negative number needed `--` to get past the argument parser.
+    for (value, shown) in [("1e309", "got inf"), ("-1", "got -1")] {
+        let refused = ctl(&data, &run, &["speed", value]).await;
+        assert_eq!(refused.status.code(), Some(2), "{}", describe(&refused));
+        assert!(
+            String::from_utf8_lossy(&refused.stdout).contains(shown),
+            "{}",
+            describe(&refused)
+        );
+    }
 
     let resumed = ctl(&data, &run, &["resume"]).await;
     assert!(resumed.status.success(), "{}", describe(&resumed));

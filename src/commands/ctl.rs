@@ -11,6 +11,9 @@ use anyhow::bail;
 
 use crate::cli::GlobalOptions;
 
+/// Exit code of a command the run refused: bad input, as for a bad config.
+const REFUSED: u8 = 2;
+
 pub fn run(
     global: &GlobalOptions,
     wanted: &str,
@@ -44,9 +47,12 @@ pub fn run(
     let id = next_message_id();
     let mut request = serde_json::json!({"id": id, "command": verb});
     if let Some(value) = &value {
+        // JSON has no infinity or NaN (serde_json writes null): such a
+        // number goes as text, so the run answers `got inf`, not `needs a
+        // value`.
         request["value"] = match value.parse::<f64>() {
-            Ok(number) => serde_json::json!(number),
-            Err(_) => serde_json::json!(value),
+            Ok(number) if number.is_finite() => serde_json::json!(number),
+            _ => serde_json::json!(value),
         };
     }
 
@@ -81,15 +87,15 @@ pub fn run(
             }
             Some(answer) if global.json => {
                 println!("{answer}");
-                Ok(if answer["ok"] == true { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+                Ok(if answer["ok"] == true { ExitCode::SUCCESS } else { ExitCode::from(REFUSED) })
             }
             Some(answer) if answer["ok"] == true => {
-                println!("{}: {} (run is {})", record.id, answer["command"].as_str().unwrap_or(&verb), answer["status"].as_str().unwrap_or("?"));
+                println!("{}: {} (run is {})", record.id, words.join(" "), answer["status"].as_str().unwrap_or("?"));
                 Ok(ExitCode::SUCCESS)
             }
             Some(answer) => {
                 eprintln!("agora: run {} refused `{}`: {}", record.id, words.join(" "), answer["error"].as_str().unwrap_or("no reason given"));
-                Ok(ExitCode::FAILURE)
+                Ok(ExitCode::from(REFUSED))
             }
         }
     })
