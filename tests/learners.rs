@@ -346,3 +346,48 @@ fn a_run_with_its_own_store_path_is_listed_resumed_evaluated_and_warm_started_fr
     let listed = run_json(&data, &["runs", "list"]);
     assert_eq!(listed.as_array().expect("a list").len(), 2, "{listed}");
 }
+
+/// `--warm-start frozenlake-q:best` said `no run frozenlake-q` although
+/// every other command takes a unique prefix, only after the embedded
+/// broker had started; across algorithms it said `tensor critic.0.weight
+/// is missing`. A warm start now takes a prefix, is checked before anything
+/// starts, and names both algorithms.
+#[test]
+fn a_warm_start_takes_a_prefix_and_names_both_algorithms_before_anything_starts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let ppo = write_config(
+        dir.path(),
+        "ppo-source.toml",
+        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 2048\n",
+    );
+    let source = run_json(&data, &["run", &ppo]);
+    assert_eq!(source["status"], "completed", "{source}");
+
+    let dqn = write_config(
+        dir.path(),
+        "dqn.toml",
+        &DQN.replace("{LIMIT}", "max_duration = \"300ms\""),
+    );
+    let output = run_bounded(
+        agora(
+            &data,
+            &[
+                "--broker",
+                "embedded:0",
+                "run",
+                &dqn,
+                "--warm-start",
+                "ppo-sou:best",
+            ],
+        ),
+        LIMIT,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        text.contains("is PPO, the config's learner is DQN"),
+        "{text}"
+    );
+    assert!(!text.contains("broker listening"), "checked first: {text}");
+}
