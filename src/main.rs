@@ -68,10 +68,25 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("agora: {error:#}");
+            eprintln!("agora: {}", error_sentence(&error));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes in one line, each cause said once: most of our
+/// errors already quote their source in their own message, and anyhow's
+/// `{:#}` would repeat it (`os error 2: os error 2`).
+fn error_sentence(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 fn init_logging(filter: &str) -> anyhow::Result<()> {

@@ -145,3 +145,22 @@ fn an_empty_config_is_refused_instead_of_running_forever() {
     );
     assert!(!text.contains("started"), "{text}");
 }
+
+/// `agora run missing.toml` printed `No such file or directory (os error
+/// 2): No such file or directory (os error 2)`: the error quoted its source
+/// and the CLI printed the source chain again. Each cause is now said once.
+#[test]
+fn an_error_names_its_cause_once() {
+    use crate::support::agora::{agora, run_bounded};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("missing.toml");
+    let output = run_bounded(
+        agora(dir.path(), &["run", missing.to_str().expect("utf-8")]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("missing.toml"), "{text}");
+    assert_eq!(text.matches("os error 2").count(), 1, "{text}");
+}
