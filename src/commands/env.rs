@@ -55,6 +55,12 @@ fn parse_params(pairs: &[String]) -> anyhow::Result<Params> {
 fn trace(env: &str, params: &Params) -> anyhow::Result<ExitCode> {
     let mut session = TraceSession::new(env, params)?;
     let stdin = std::io::stdin();
+    if std::io::IsTerminal::is_terminal(&stdin) {
+        // Otherwise a user who typed the command sees nothing and waits.
+        eprintln!(
+            "agora env trace {env}: reading one JSON request per line, e.g. {{\"reset\": {{\"seed\": 0}}}} (Ctrl-D ends)"
+        );
+    }
     let mut stdout = std::io::stdout().lock();
     for line in stdin.lock().lines() {
         let line = line.context("reading stdin")?;
