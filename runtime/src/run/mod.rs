@@ -400,7 +400,11 @@ pub async fn run_experiment(
         telemetry_dropped: summary.dropped,
         telemetry_problems: summary.sink_errors,
     };
-    let summary_json = serde_json::to_value(&run_report).unwrap_or_default();
+    let summary_json = serde_json::to_value(&run_report).unwrap_or_else(|error| {
+        // Once per run; the record keeps its status and digest without it.
+        tracing::error!(%error, "run summary not stored: it does not serialise");
+        serde_json::Value::Null
+    });
     let session_seconds = run_report.duration.as_secs_f64();
     let learner_report = run_report
         .reports
@@ -473,7 +477,12 @@ async fn shut_down(supervisor: &Addr<Supervisor>) -> crate::supervisor::Supervis
     {
         tracing::error!("supervisor gone before shutdown");
     }
-    supervisor.send(Report).await.unwrap_or_default()
+    supervisor.send(Report).await.unwrap_or_else(|_| {
+        tracing::error!(
+            "supervisor gone before its final report; restarts and failures are not counted"
+        );
+        crate::supervisor::SupervisorReport::default()
+    })
 }
 
 /// Resolves on Ctrl-C or SIGTERM with the signal's name.

@@ -148,7 +148,11 @@ impl Telemetry {
 
     /// Flushes the sinks and returns what was collected.
     pub async fn finish(&self) -> TelemetrySummary {
-        let mut summary = self.addr.send(Finish).await.unwrap_or_default();
+        let mut summary = self.addr.send(Finish).await.unwrap_or_else(|_| {
+            // Not "no events": the actor died, so its counts are unknown.
+            tracing::error!(run = %self.run_id, "telemetry actor gone before the run ended; event counts are missing");
+            TelemetrySummary::default()
+        });
         summary.dropped = self.dropped();
         summary
     }
