@@ -10,6 +10,10 @@ use crate::support::agora::{agora, describe, json_report, repo_file, run_bounded
 
 const LIMIT: Duration = Duration::from_secs(120);
 
+/// A PPO run on CartPole that ends in about a second.
+const SMALL_PPO: &str =
+    "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 2048\n";
+
 fn run_json(data: &Path, args: &[&str]) -> serde_json::Value {
     let mut full = vec!["--json", "--broker", "embedded:0"];
     full.extend_from_slice(args);
@@ -122,11 +126,7 @@ fn a_run_stopped_and_resumed_ends_bitwise_identical_to_one_never_stopped() {
 fn warm_start_takes_weights_when_shapes_match_and_names_the_tensor_when_not() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
-    let small = write_config(
-        dir.path(),
-        "small.toml",
-        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 2048\n",
-    );
+    let small = write_config(dir.path(), "small.toml", SMALL_PPO);
     let source = run_json(&data, &["run", &small]);
     let source = source["run_id"].as_str().expect("id");
 
@@ -356,11 +356,7 @@ fn a_run_with_its_own_store_path_is_listed_resumed_evaluated_and_warm_started_fr
 fn a_warm_start_takes_a_prefix_and_names_both_algorithms_before_anything_starts() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
-    let ppo = write_config(
-        dir.path(),
-        "ppo-source.toml",
-        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 2048\n",
-    );
+    let ppo = write_config(dir.path(), "ppo-source.toml", SMALL_PPO);
     let source = run_json(&data, &["run", &ppo]);
     assert_eq!(source["status"], "completed", "{source}");
 
