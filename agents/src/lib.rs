@@ -50,6 +50,7 @@
 pub mod action;
 pub mod batch;
 pub mod env;
+mod episode_stats;
 mod error;
 pub mod learners;
 pub mod nn;
@@ -61,6 +62,7 @@ pub mod replay;
 pub mod rng;
 pub mod space;
 pub mod trace;
+mod train_error;
 pub mod vec_env;
 pub mod wrappers;
 

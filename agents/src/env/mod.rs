@@ -29,8 +29,8 @@ pub mod tabular;
 pub mod taxi;
 mod trig;
 
+use crate::episode_stats::EpisodeStats;
 use crate::render::Frame;
-use crate::wrappers::episode_stats::EpisodeStats;
 use crate::{Action, EnvError, Space};
 
 pub use snapshot::EnvSnapshot;

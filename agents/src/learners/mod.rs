@@ -33,7 +33,6 @@
 
 pub mod checkpoint;
 pub mod dqn;
-mod error;
 pub mod eval;
 pub mod ppo;
 pub mod q_function;
@@ -41,7 +40,9 @@ pub mod q_table;
 
 use serde::{Deserialize, Serialize};
 
-pub use error::TrainError;
+// Re-exported here, its public path; it lives below nn and replay, which
+// return it, so that they need not import from the learners built on them.
+pub use crate::train_error::TrainError;
 
 use crate::env::snapshot::VecEnvSnapshot;
 use crate::{ActionBatch, AutoresetMode, Batch, Params, Space, VectorEnv};

@@ -22,7 +22,7 @@
 use candle_core::{Tensor, Var};
 use serde::{Deserialize, Serialize};
 
-use crate::learners::TrainError;
+use crate::train_error::TrainError;
 
 /// Adam's hyperparameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

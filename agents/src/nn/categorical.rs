@@ -10,7 +10,7 @@
 use candle_core::{D, Tensor};
 
 use crate::Rng;
-use crate::learners::TrainError;
+use crate::train_error::TrainError;
 
 /// `log_softmax` of one row, computed stably in `f64`.
 pub fn log_softmax(logits: &[f32], out: &mut [f64]) {

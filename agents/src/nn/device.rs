@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::learners::TrainError;
+use crate::train_error::TrainError;
 
 /// Where tensors live; the `device` key of a learner's config.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,10 +11,10 @@
 use candle_core::{Device, Tensor, Var};
 
 use crate::Rng;
-use crate::learners::TrainError;
 use crate::nn::init;
 use crate::nn::linear::linear;
 use crate::nn::tanh::tanh;
+use crate::train_error::TrainError;
 
 /// The nonlinearity between layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,7 +18,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::learners::TrainError;
+use crate::train_error::TrainError;
 
 /// The thread count last applied (0: never applied, which means 1).
 static APPLIED: AtomicUsize = AtomicUsize::new(0);

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use candle_core::{DType, Tensor, Var};
 
-use crate::learners::TrainError;
+use crate::train_error::TrainError;
 
 /// A learner's parameters, by name, in a fixed order.
 #[derive(Debug, Clone)]

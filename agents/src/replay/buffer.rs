@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Rng;
-use crate::learners::TrainError;
+use crate::train_error::TrainError;
 
 /// A fixed-capacity ring of transitions; see the module doc.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

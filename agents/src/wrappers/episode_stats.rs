@@ -5,21 +5,11 @@
 //! Accumulating costs two additions per step and no allocation; the info is
 //! only built when [`Env::info`] is called.
 
-use serde::{Deserialize, Serialize};
-
 use crate::env::snapshot::{EnvSnapshot, as_bool, as_u32};
 use crate::env::{Env, Info, StepResult};
+pub use crate::episode_stats::EpisodeStats;
 use crate::wrappers::forward_env;
 use crate::{Action, EnvError};
-
-/// Return and length of one finished episode.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct EpisodeStats {
-    /// Sum of the episode's rewards.
-    pub episode_return: f64,
-    /// Number of steps in the episode.
-    pub length: u32,
-}
 
 /// Tracks episode return and length; see the module doc.
 #[derive(Debug, Clone)]
