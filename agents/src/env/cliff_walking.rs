@@ -13,15 +13,11 @@
 //! whose dynamics v1 left unchanged (v1 only added the slippery option).
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 
-use crate::env::frozen_lake::{tabular_outcomes, tabular_state};
-use crate::env::snapshot::{EnvSnapshot, parse_tabular, tabular_values};
 use crate::env::tabular::{TabularModel, Transition};
-use crate::env::{Env, Info, StepResult, discrete_action};
+use crate::env::tabular_env::{TabularEnv, TabularRules};
 use crate::render::{Frame, colors};
-use crate::rng::EnvRng;
-use crate::{Action, EnvError, Params, Space};
+use crate::{EnvError, Params};
 
 const NROW: usize = 4;
 const NCOL: usize = 12;
@@ -34,18 +30,11 @@ fn is_cliff(r: usize, c: usize) -> bool {
 }
 
 /// The cliff-walking gridworld.
-#[derive(Debug, Clone)]
-pub struct CliffWalking {
-    id: &'static str,
-    model: Arc<TabularModel>,
-    s: u32,
-    last_action: Option<u32>,
-    last_prob: f64,
-    rng: EnvRng,
-    ready: bool,
-    observation_space: Space,
-    action_space: Space,
-}
+pub type CliffWalking = TabularEnv<CliffWalkingRules>;
+
+/// What the cliff walk adds to its table: its board (the grid is fixed).
+#[derive(Debug, Clone, Copy)]
+pub struct CliffWalkingRules;
 
 impl CliffWalking {
     /// The registry id.
@@ -57,7 +46,7 @@ impl CliffWalking {
     /// Parameters accepted by [`CliffWalking::from_params`].
     pub const PARAMS: &'static [&'static str] = &["is_slippery"];
 
-    /// Builds the walk; `id` is reported by [`Env::id`].
+    /// Builds the walk; `id` is reported by [`Env::id`](crate::Env::id).
     pub fn new(id: &'static str, is_slippery: bool) -> Self {
         let model = TabularModel::build((NROW * NCOL) as u32, 4, &[(START, 1.0)], |s, a, out| {
             let (row, col) = ((s as usize / NCOL) as i64, (s as usize % NCOL) as i64);
@@ -88,19 +77,7 @@ impl CliffWalking {
                 });
             }
         });
-        Self {
-            id,
-            model: Arc::new(model),
-            s: START,
-            last_action: None,
-            last_prob: 1.0,
-            rng: EnvRng::default(),
-            ready: false,
-            observation_space: Space::Discrete {
-                n: (NROW * NCOL) as u64,
-            },
-            action_space: Space::Discrete { n: 4 },
-        }
+        Self::from_model(id, model, CliffWalkingRules)
     }
 
     /// Builds from `make()` parameters for `id`.
@@ -116,69 +93,20 @@ impl CliffWalking {
         }
         Ok(Self::new(id, is_slippery))
     }
-
-    /// The transition model (shared between clones).
-    pub fn model(&self) -> &TabularModel {
-        &self.model
-    }
 }
 
-impl Env for CliffWalking {
-    fn id(&self) -> &str {
-        self.id
-    }
-
-    fn observation_space(&self) -> &Space {
-        &self.observation_space
-    }
-
-    fn action_space(&self) -> &Space {
-        &self.action_space
-    }
-
-    fn obs_dim(&self) -> usize {
-        1
-    }
-
-    fn reset_into(&mut self, seed: Option<u64>, obs: &mut [f32]) {
-        self.rng.on_reset(seed);
-        self.s = self.model.sample_initial(self.rng.rng().next_f64());
-        self.last_action = None;
-        self.last_prob = 1.0;
-        self.ready = true;
-        obs[0] = self.s as f32;
-    }
-
-    fn step_into(&mut self, action: Action<'_>, obs: &mut [f32]) -> Result<StepResult, EnvError> {
-        let a = discrete_action(action, 4, &self.action_space)? as u32;
-        if !self.ready {
-            return Err(EnvError::ResetNeeded);
-        }
-        let t = *self.model.sample(self.s, a, self.rng.rng().next_f64());
-        self.s = t.next_state;
-        self.last_action = Some(a);
-        self.last_prob = t.prob;
-        obs[0] = t.next_state as f32;
-        Ok(StepResult {
-            reward: t.reward,
-            terminated: t.terminated,
-            truncated: false,
-        })
-    }
-
-    fn info(&self) -> Info {
-        Info {
-            prob: Some(self.last_prob),
-            ..Info::default()
-        }
+impl TabularRules for CliffWalkingRules {
+    /// The walk has one start tile, so that is where it stands even before a reset.
+    fn state_before_reset(&self) -> u32 {
+        START
     }
 
     /// Gymnasium's `ansi` board: `x` agent, `T` goal, `C` cliff, `o` free.
-    fn render_text(&self) -> Option<String> {
+    fn render_text(&self, agent: u32, _last_action: Option<u32>) -> String {
         let mut out = String::new();
         for s in 0..(NROW * NCOL) {
             let (r, c) = (s / NCOL, s % NCOL);
-            let cell = if self.s as usize == s {
+            let cell = if agent as usize == s {
                 " x "
             } else if (r, c) == (3, 11) {
                 " T "
@@ -195,14 +123,10 @@ impl Env for CliffWalking {
             }
         }
         out.push('\n');
-        Some(out)
+        out
     }
 
-    fn observe_into(&self, obs: &mut [f32]) {
-        obs[0] = self.s as f32;
-    }
-
-    fn render_rgb(&self) -> Frame {
+    fn render_rgb(&self, s: u32) -> Frame {
         const CELL: i64 = 32;
         let mut f = Frame::new(NCOL * CELL as usize, NROW * CELL as usize, [170, 210, 130]);
         for r in 0..NROW {
@@ -218,7 +142,7 @@ impl Env for CliffWalking {
                 f.stroke_rect(x, y, CELL, CELL, colors::LIGHT_GREY);
             }
         }
-        let (r, c) = (self.s as usize / NCOL, self.s as usize % NCOL);
+        let (r, c) = (s as usize / NCOL, s as usize % NCOL);
         f.fill_circle(
             (c as f64 + 0.5) * CELL as f64,
             (r as f64 + 0.5) * CELL as f64,
@@ -227,39 +151,12 @@ impl Env for CliffWalking {
         );
         f
     }
-
-    fn state(&self) -> Vec<f64> {
-        vec![f64::from(self.s)]
-    }
-
-    fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
-        self.s = tabular_state(state, (NROW * NCOL) as u32)?;
-        self.ready = true;
-        Ok(())
-    }
-
-    /// Values: `[s, last_action or -1, last_prob, ready]`.
-    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
-        let v = tabular_values(self.s, self.last_action, self.last_prob, self.ready);
-        Ok(EnvSnapshot::new(v, self.rng.clone()))
-    }
-
-    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
-        let v = snapshot.values_of(self.id, 4)?;
-        let (s, last_action, last_prob, ready) = parse_tabular(v, self.model.n_states(), 4)?;
-        (self.s, self.last_action, self.last_prob, self.ready) = (s, last_action, last_prob, ready);
-        self.rng = snapshot.rng.clone();
-        Ok(())
-    }
-
-    fn transitions(&self, state: u64, action: u64) -> Result<&[Transition], EnvError> {
-        tabular_outcomes(&self.model, state, action)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Action, Env};
 
     #[test]
     fn stepping_into_the_cliff_returns_to_start_with_minus_100() {

@@ -22,12 +22,10 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::env::snapshot::{EnvSnapshot, parse_tabular, tabular_values};
 use crate::env::tabular::{TabularModel, Transition};
-use crate::env::{Env, Info, StepResult, check_state, discrete_action};
+use crate::env::tabular_env::{TabularEnv, TabularRules};
 use crate::render::{Frame, colors};
-use crate::rng::EnvRng;
-use crate::{Action, EnvError, Params, Space};
+use crate::{EnvError, Params};
 
 const LEFT: u32 = 0;
 const DOWN: u32 = 1;
@@ -139,19 +137,13 @@ impl FrozenLakeConfig {
 }
 
 /// The frozen-lake gridworld.
+pub type FrozenLake = TabularEnv<FrozenLakeRules>;
+
+/// What a frozen lake adds to its table: the map, for the boards.
 #[derive(Debug, Clone)]
-pub struct FrozenLake {
-    id: &'static str,
-    model: Arc<TabularModel>,
+pub struct FrozenLakeRules {
     desc: Arc<Vec<Vec<u8>>>,
     ncol: u32,
-    s: u32,
-    last_action: Option<u32>,
-    last_prob: f64,
-    rng: EnvRng,
-    ready: bool,
-    observation_space: Space,
-    action_space: Space,
 }
 
 impl FrozenLake {
@@ -168,7 +160,7 @@ impl FrozenLake {
         "reward_schedule",
     ];
 
-    /// Builds a lake; `id` is reported by [`Env::id`].
+    /// Builds a lake; `id` is reported by [`Env::id`](crate::Env::id).
     pub fn new(id: &'static str, config: &FrozenLakeConfig) -> Result<Self, EnvError> {
         let (nrow, ncol) = config.validate()?;
         let desc: Vec<Vec<u8>> = config.desc.iter().map(|r| r.as_bytes().to_vec()).collect();
@@ -224,21 +216,11 @@ impl FrozenLake {
                 out.push(target(row, col, a));
             }
         });
-        Ok(Self {
-            id,
-            model: Arc::new(model),
+        let rules = FrozenLakeRules {
             desc: Arc::new(desc),
             ncol: ncol as u32,
-            s: 0,
-            last_action: None,
-            last_prob: 1.0,
-            rng: EnvRng::default(),
-            ready: false,
-            observation_space: Space::Discrete {
-                n: u64::from(n_states),
-            },
-            action_space: Space::Discrete { n: 4 },
-        })
+        };
+        Ok(Self::from_model(id, model, rules))
     }
 
     /// Builds from `make()` parameters for registry id `id`.
@@ -246,94 +228,35 @@ impl FrozenLake {
         let default_map = if id == Self::ID_8X8 { "8x8" } else { "4x4" };
         Self::new(id, &FrozenLakeConfig::from_params(id, params, default_map)?)
     }
+}
 
-    /// The transition model (shared between clones).
-    pub fn model(&self) -> &TabularModel {
-        &self.model
-    }
-
+impl FrozenLakeRules {
     fn tile(&self, s: u32) -> u8 {
         self.desc[(s / self.ncol) as usize][(s % self.ncol) as usize]
     }
 }
 
-impl Env for FrozenLake {
-    fn id(&self) -> &str {
-        self.id
-    }
-
-    fn observation_space(&self) -> &Space {
-        &self.observation_space
-    }
-
-    fn action_space(&self) -> &Space {
-        &self.action_space
-    }
-
-    fn obs_dim(&self) -> usize {
-        1
-    }
-
-    fn reset_into(&mut self, seed: Option<u64>, obs: &mut [f32]) {
-        self.rng.on_reset(seed);
-        let u = self.rng.rng().next_f64();
-        self.s = self.model.sample_initial(u);
-        self.last_action = None;
-        self.last_prob = 1.0;
-        self.ready = true;
-        obs[0] = self.s as f32;
-    }
-
-    #[inline(always)]
-    fn step_into(&mut self, action: Action<'_>, obs: &mut [f32]) -> Result<StepResult, EnvError> {
-        let a = discrete_action(action, 4, &self.action_space)? as u32;
-        if !self.ready {
-            return Err(EnvError::ResetNeeded);
-        }
-        let u = self.rng.rng().next_f64();
-        let t = *self.model.sample(self.s, a, u);
-        self.s = t.next_state;
-        self.last_action = Some(a);
-        self.last_prob = t.prob;
-        obs[0] = t.next_state as f32;
-        Ok(StepResult {
-            reward: t.reward,
-            terminated: t.terminated,
-            truncated: false,
-        })
-    }
-
-    fn info(&self) -> Info {
-        Info {
-            prob: Some(self.last_prob),
-            ..Info::default()
-        }
-    }
-
+impl TabularRules for FrozenLakeRules {
     /// Gymnasium's `ansi` board without colour: the agent's tile is shown as `@`.
-    fn render_text(&self) -> Option<String> {
+    fn render_text(&self, s: u32, last_action: Option<u32>) -> String {
         let mut out = String::new();
-        match self.last_action {
+        match last_action {
             Some(a) => {
                 let _ = writeln!(out, "  ({})", ["Left", "Down", "Right", "Up"][a as usize]);
             }
             None => out.push('\n'),
         }
-        let (ar, ac) = ((self.s / self.ncol) as usize, (self.s % self.ncol) as usize);
+        let (ar, ac) = ((s / self.ncol) as usize, (s % self.ncol) as usize);
         for (r, row) in self.desc.iter().enumerate() {
             for (c, &t) in row.iter().enumerate() {
                 out.push(if (r, c) == (ar, ac) { '@' } else { t as char });
             }
             out.push('\n');
         }
-        Some(out)
+        out
     }
 
-    fn observe_into(&self, obs: &mut [f32]) {
-        obs[0] = self.s as f32;
-    }
-
-    fn render_rgb(&self) -> Frame {
+    fn render_rgb(&self, s: u32) -> Frame {
         let nrow = self.desc.len();
         let ncol = self.ncol as usize;
         // Gymnasium's window: 64-px tiles, capped at 512 px per side.
@@ -353,80 +276,20 @@ impl Env for FrozenLake {
                 f.stroke_rect(x, y, cw as i64, ch as i64, [180, 200, 230]);
             }
         }
-        if self.tile(self.s) != b'H' {
-            let (r, c) = ((self.s / self.ncol) as usize, (self.s % self.ncol) as usize);
+        if self.tile(s) != b'H' {
+            let (r, c) = ((s / self.ncol) as usize, (s % self.ncol) as usize);
             let cx = (c * cw) as f64 + cw as f64 / 2.0;
             let cy = (r * ch) as f64 + ch as f64 / 2.0;
             f.fill_circle(cx, cy, cw.min(ch) as f64 * 0.3, colors::RED);
         }
         f
     }
-
-    fn state(&self) -> Vec<f64> {
-        vec![f64::from(self.s)]
-    }
-
-    fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
-        self.s = tabular_state(state, self.model.n_states())?;
-        self.ready = true;
-        Ok(())
-    }
-
-    /// Values: `[s, last_action or -1, last_prob, ready]`.
-    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
-        let v = tabular_values(self.s, self.last_action, self.last_prob, self.ready);
-        Ok(EnvSnapshot::new(v, self.rng.clone()))
-    }
-
-    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
-        let v = snapshot.values_of(self.id, 4)?;
-        let (s, last_action, last_prob, ready) = parse_tabular(v, self.model.n_states(), 4)?;
-        (self.s, self.last_action, self.last_prob, self.ready) = (s, last_action, last_prob, ready);
-        self.rng = snapshot.rng.clone();
-        Ok(())
-    }
-
-    fn transitions(&self, state: u64, action: u64) -> Result<&[Transition], EnvError> {
-        tabular_outcomes(&self.model, state, action)
-    }
-}
-
-/// Parses a trace `set_state` value `[s]` for a model with `n` states.
-pub(crate) fn tabular_state(state: &[f64], n: u32) -> Result<u32, EnvError> {
-    check_state(state, 1, "[s]")?;
-    let s = state[0];
-    if s < 0.0 || s.fract() != 0.0 || s >= f64::from(n) {
-        return Err(EnvError::InvalidState(format!(
-            "state {s} is not an integer in 0..{n}"
-        )));
-    }
-    Ok(s as u32)
-}
-
-/// `P[state][action]` with both indices checked against the model.
-pub(crate) fn tabular_outcomes(
-    model: &TabularModel,
-    state: u64,
-    action: u64,
-) -> Result<&[Transition], EnvError> {
-    if state >= u64::from(model.n_states()) {
-        return Err(EnvError::InvalidState(format!(
-            "state {state} is not in 0..{}",
-            model.n_states()
-        )));
-    }
-    if action >= u64::from(model.n_actions()) {
-        return Err(EnvError::InvalidAction {
-            action: action.to_string(),
-            space: format!("Discrete({})", model.n_actions()),
-        });
-    }
-    Ok(model.outcomes(state as u32, action as u32))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Action, Env};
 
     fn lake(params: Params) -> Result<FrozenLake, EnvError> {
         FrozenLake::from_params(FrozenLake::ID, &params)

@@ -11,8 +11,8 @@
 //! Built-ins (dynamics equal to Gymnasium 1.4's; see each module):
 //! [`cartpole`] (and [`cartpole_vector`], its struct-of-arrays batch),
 //! [`mountain_car`], [`acrobot`], [`frozen_lake`], [`taxi`],
-//! [`cliff_walking`] (the last three share the transition-table machinery in
-//! [`tabular`]). [`gold_miners`] is a multi-agent grid world with its own
+//! [`cliff_walking`] (the last three are one [`tabular_env::TabularEnv`]
+//! each over a transition table of [`tabular`]). [`gold_miners`] is a multi-agent grid world with its own
 //! interface, since one `step` moves several agents.
 //!
 //! [`VecEnv`]: crate::VecEnv
@@ -26,6 +26,7 @@ pub mod gold_miners;
 pub mod mountain_car;
 pub mod snapshot;
 pub mod tabular;
+pub mod tabular_env;
 pub mod taxi;
 mod trig;
 

@@ -101,50 +101,6 @@ pub(crate) fn as_opt_u32(v: f64, what: &str) -> Result<Option<u32>, EnvError> {
     }
 }
 
-/// The common part of the tabular envs' snapshots:
-/// `[s, last_action or -1, last_prob, ready]`.
-pub(crate) fn tabular_values(
-    s: u32,
-    last_action: Option<u32>,
-    last_prob: f64,
-    ready: bool,
-) -> Vec<f64> {
-    vec![
-        f64::from(s),
-        opt_u32(last_action),
-        last_prob,
-        f64::from(u8::from(ready)),
-    ]
-}
-
-/// Parses [`tabular_values`] (the first four values) for a model with
-/// `n_states` states and `n_actions` actions.
-pub(crate) fn parse_tabular(
-    v: &[f64],
-    n_states: u32,
-    n_actions: u32,
-) -> Result<(u32, Option<u32>, f64, bool), EnvError> {
-    let s = as_u32(v[0], "s")?;
-    if s >= n_states {
-        return Err(EnvError::InvalidState(format!(
-            "snapshot state {s} is not in 0..{n_states}"
-        )));
-    }
-    let a = as_opt_u32(v[1], "last_action")?;
-    if a.is_some_and(|a| a >= n_actions) {
-        return Err(EnvError::InvalidState(format!(
-            "snapshot last action {a:?} is not in 0..{n_actions}"
-        )));
-    }
-    if !(0.0..=1.0).contains(&v[2]) {
-        return Err(EnvError::InvalidState(format!(
-            "snapshot transition probability {} is not in [0, 1]",
-            v[2]
-        )));
-    }
-    Ok((s, a, v[2], as_bool(v[3], "ready")?))
-}
-
 /// The complete state of a vector env (one shard): every env's
 /// [`EnvSnapshot`] plus the batch's own autoreset and episode bookkeeping.
 ///

@@ -17,15 +17,12 @@
 //! Gymnasium 1.3 fixed the rainy and fickle dynamics when it introduced v4,
 //! so v3 with those options would not be the v3 a user remembers.
 
-use std::sync::Arc;
-
-use crate::env::frozen_lake::{tabular_outcomes, tabular_state};
-use crate::env::snapshot::{EnvSnapshot, as_bool, parse_tabular, tabular_values};
+use crate::env::snapshot::as_bool;
 use crate::env::tabular::{TabularModel, Transition};
-use crate::env::{Env, Info, StepResult, discrete_action};
+use crate::env::tabular_env::{TabularEnv, TabularRules};
 use crate::render::{Frame, colors};
-use crate::rng::EnvRng;
-use crate::{Action, EnvError, Params, Space};
+use crate::rng::Rng;
+use crate::{EnvError, Params};
 
 /// The map; `:` is a passable column boundary, `|` a wall.
 pub const MAP: [&str; 7] = [
@@ -150,14 +147,9 @@ fn calc_new_position(row: usize, col: usize, (dr, dc): (i64, i64)) -> (usize, us
     (nr, nc)
 }
 
-fn dry_outcomes(
-    row: usize,
-    col: usize,
-    pass: usize,
-    dest: usize,
-    action: u32,
-    out: &mut Vec<Transition>,
-) {
+/// `P[s][action]` in dry weather.
+fn dry_outcomes(s: u32, action: u32, out: &mut Vec<Transition>) {
+    let (row, col, pass, dest) = decode(s);
     let (mut nr, mut nc, mut np) = (row, col, pass);
     let mut reward = -1.0;
     let mut terminated = false;
@@ -183,15 +175,9 @@ fn dry_outcomes(
     });
 }
 
-fn rainy_outcomes(
-    cfg: &TaxiConfig,
-    row: usize,
-    col: usize,
-    pass: usize,
-    dest: usize,
-    action: u32,
-    out: &mut Vec<Transition>,
-) {
+/// `P[s][action]` when it rains.
+fn rainy_outcomes(cfg: &TaxiConfig, s: u32, action: u32, out: &mut Vec<Transition>) {
+    let (row, col, pass, dest) = decode(s);
     let (mut nr, mut nc, mut np) = (row, col, pass);
     let (mut left, mut right) = ((row, col), (row, col));
     let mut reward = -1.0;
@@ -244,19 +230,14 @@ fn rainy_outcomes(
 }
 
 /// The taxi domain.
+pub type Taxi = TabularEnv<TaxiRules>;
+
+/// What a taxi adds to its table: the fickle passenger.
 #[derive(Debug, Clone)]
-pub struct Taxi {
-    id: &'static str,
-    model: Arc<TabularModel>,
+pub struct TaxiRules {
     config: TaxiConfig,
-    s: u32,
-    last_action: Option<u32>,
-    last_prob: f64,
+    /// This episode's passenger may still change destination.
     fickle_step: bool,
-    rng: EnvRng,
-    ready: bool,
-    observation_space: Space,
-    action_space: Space,
 }
 
 impl Taxi {
@@ -274,7 +255,7 @@ impl Taxi {
     /// Gymnasium's registered time limit.
     pub const MAX_EPISODE_STEPS: u32 = 200;
 
-    /// Builds a taxi; `id` is reported by [`Env::id`].
+    /// Builds a taxi; `id` is reported by [`Env::id`](crate::Env::id).
     pub fn new(id: &'static str, config: TaxiConfig) -> Self {
         let mut initial = Vec::new();
         for s in 0..N_STATES {
@@ -284,38 +265,22 @@ impl Taxi {
             }
         }
         let model = TabularModel::build(N_STATES, 6, &initial, |s, a, out| {
-            let (row, col, pass, dest) = decode(s);
             if config.is_rainy {
-                rainy_outcomes(&config, row, col, pass, dest, a, out);
+                rainy_outcomes(&config, s, a, out);
             } else {
-                dry_outcomes(row, col, pass, dest, a, out);
+                dry_outcomes(s, a, out);
             }
         });
-        Self {
-            id,
-            model: Arc::new(model),
+        let rules = TaxiRules {
             config,
-            s: 0,
-            last_action: None,
-            last_prob: 1.0,
             fickle_step: false,
-            rng: EnvRng::default(),
-            ready: false,
-            observation_space: Space::Discrete {
-                n: u64::from(N_STATES),
-            },
-            action_space: Space::Discrete { n: 6 },
-        }
+        };
+        Self::from_model(id, model, rules)
     }
 
     /// Builds from `make()` parameters for `id` (`Taxi-v4` or `Taxi-v3`).
     pub fn from_params(id: &'static str, params: &Params) -> Result<Self, EnvError> {
         Ok(Self::new(id, TaxiConfig::from_params(id, params)?))
-    }
-
-    /// The transition model (shared between clones).
-    pub fn model(&self) -> &TabularModel {
-        &self.model
     }
 
     /// Gymnasium's `action_mask(state)`: 1 for actions that change the state.
@@ -332,45 +297,18 @@ impl Taxi {
     }
 }
 
-impl Env for Taxi {
-    fn id(&self) -> &str {
-        self.id
-    }
+impl TabularRules for TaxiRules {
+    /// `fickle_step`.
+    const SNAPSHOT_VALUES: usize = 1;
 
-    fn observation_space(&self) -> &Space {
-        &self.observation_space
-    }
-
-    fn action_space(&self) -> &Space {
-        &self.action_space
-    }
-
-    fn obs_dim(&self) -> usize {
-        1
-    }
-
-    fn reset_into(&mut self, seed: Option<u64>, obs: &mut [f32]) {
-        self.rng.on_reset(seed);
-        let rng = self.rng.rng();
-        self.s = self.model.sample_initial(rng.next_f64());
-        self.last_action = None;
-        self.last_prob = 1.0;
+    fn on_reset(&mut self, _s: u32, rng: &mut Rng) {
         self.fickle_step =
             self.config.fickle_passenger && rng.next_f64() < self.config.fickle_probability;
-        self.ready = true;
-        obs[0] = self.s as f32;
     }
 
-    fn step_into(&mut self, action: Action<'_>, obs: &mut [f32]) -> Result<StepResult, EnvError> {
-        let a = discrete_action(action, 6, &self.action_space)? as u32;
-        if !self.ready {
-            return Err(EnvError::ResetNeeded);
-        }
-        let rng = self.rng.rng();
-        let t = *self.model.sample(self.s, a, rng.next_f64());
-        let mut s = t.next_state;
-        let (old_row, old_col, old_pass, old_dest) = decode(self.s);
-        let (row, col, pass, _) = decode(s);
+    fn after_step(&mut self, from: u32, to: u32, rng: &mut Rng) -> u32 {
+        let (old_row, old_col, old_pass, old_dest) = decode(from);
+        let (row, col, pass, _) = decode(to);
         if self.config.fickle_passenger
             && self.fickle_step
             && old_pass == 4
@@ -380,33 +318,21 @@ impl Env for Taxi {
             // Uniform over the three other destinations, in index order.
             let k = rng.below(3) as usize;
             let dest = (0..4).filter(|&d| d != old_dest).nth(k).unwrap_or(old_dest);
-            s = encode(row, col, pass, dest);
+            return encode(row, col, pass, dest);
         }
-        self.s = s;
-        self.last_action = Some(a);
-        self.last_prob = t.prob;
-        obs[0] = s as f32;
-        Ok(StepResult {
-            reward: t.reward,
-            terminated: t.terminated,
-            truncated: false,
-        })
+        to
     }
 
-    fn info(&self) -> Info {
-        Info {
-            prob: Some(self.last_prob),
-            action_mask: Some(Self::action_mask(self.s).to_vec()),
-            ..Info::default()
-        }
+    fn action_mask(&self, s: u32) -> Option<Vec<u8>> {
+        Some(Taxi::action_mask(s).to_vec())
     }
 
     /// Gymnasium's `ansi` board without colour: the taxi is `T` when empty
     /// and `@` with the passenger aboard; a waiting passenger's stand letter
     /// is lower-cased; the destination letter stays upper-case.
-    fn render_text(&self) -> Option<String> {
+    fn render_text(&self, s: u32, last_action: Option<u32>) -> String {
         let mut out: Vec<Vec<u8>> = MAP.iter().map(|r| r.as_bytes().to_vec()).collect();
-        let (row, col, pass, _dest) = decode(self.s);
+        let (row, col, pass, _dest) = decode(s);
         if pass < 4 {
             let (pr, pc) = LOCS[pass];
             out[1 + pr][2 * pc + 1] = out[1 + pr][2 * pc + 1].to_ascii_lowercase();
@@ -419,24 +345,20 @@ impl Env for Taxi {
             text.push_str(&String::from_utf8_lossy(&r));
             text.push('\n');
         }
-        if let Some(a) = self.last_action {
+        if let Some(a) = last_action {
             text.push_str(&format!(
                 "  ({})\n",
                 ["South", "North", "East", "West", "Pickup", "Dropoff"][a as usize]
             ));
         }
-        Some(text)
+        text
     }
 
-    fn observe_into(&self, obs: &mut [f32]) {
-        obs[0] = self.s as f32;
-    }
-
-    fn render_rgb(&self) -> Frame {
+    fn render_rgb(&self, s: u32) -> Frame {
         const CELL: i64 = 48;
         let mut f = Frame::new(5 * CELL as usize, 5 * CELL as usize, [250, 250, 246]);
         let stand_colours = [[255, 0, 0], [0, 255, 0], [255, 255, 0], [0, 0, 255]];
-        let (row, col, pass, dest) = decode(self.s);
+        let (row, col, pass, dest) = decode(s);
         for (i, &(r, c)) in LOCS.iter().enumerate() {
             let shade = if i == dest {
                 stand_colours[i]
@@ -485,41 +407,20 @@ impl Env for Taxi {
         f
     }
 
-    fn state(&self) -> Vec<f64> {
-        vec![f64::from(self.s)]
+    fn snapshot_values(&self) -> Vec<f64> {
+        vec![f64::from(u8::from(self.fickle_step))]
     }
 
-    fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
-        self.s = tabular_state(state, N_STATES)?;
-        self.ready = true;
+    fn restore_values(&mut self, values: &[f64]) -> Result<(), EnvError> {
+        self.fickle_step = as_bool(values[0], "fickle_step")?;
         Ok(())
-    }
-
-    /// Values: `[s, last_action or -1, last_prob, ready, fickle_step]`.
-    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
-        let mut v = tabular_values(self.s, self.last_action, self.last_prob, self.ready);
-        v.push(f64::from(u8::from(self.fickle_step)));
-        Ok(EnvSnapshot::new(v, self.rng.clone()))
-    }
-
-    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
-        let v = snapshot.values_of(self.id, 5)?;
-        let (s, last_action, last_prob, ready) = parse_tabular(v, N_STATES, 6)?;
-        let fickle = as_bool(v[4], "fickle_step")?;
-        (self.s, self.last_action, self.last_prob, self.ready) = (s, last_action, last_prob, ready);
-        self.fickle_step = fickle;
-        self.rng = snapshot.rng.clone();
-        Ok(())
-    }
-
-    fn transitions(&self, state: u64, action: u64) -> Result<&[Transition], EnvError> {
-        tabular_outcomes(&self.model, state, action)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Action, Env};
 
     fn taxi(params: Params) -> Taxi {
         Taxi::from_params(Taxi::ID, &params).unwrap()
@@ -601,7 +502,7 @@ mod tests {
         env.reset(Some(1));
         // Passenger in the taxi at R going to G; move east twice.
         env.set_state(&[f64::from(encode(2, 0, 4, 1))]).unwrap();
-        env.fickle_step = true;
+        env.rules_mut().fickle_step = true;
         let s = env.step(Action::Discrete(1)).unwrap();
         let (_, _, p, d) = decode(s.obs[0] as u32);
         assert_eq!(p, 4);
