@@ -8,6 +8,7 @@ mod control;
 mod crash;
 mod env_cli;
 mod interop;
+mod kinds;
 mod learners;
 mod quickstart;
 mod regression;

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use agora_runtime::agent::builtin::AgentRegistry;
 use agora_runtime::agent::{Agent, Behaviours, Cyclic, Flow, Template, agent_factory};
 use agora_runtime::config::ExperimentConfig;
+use agora_runtime::kinds::AgentRegistry;
 use agora_runtime::run::{RunOptions, run_experiment};
 use agora_runtime::transport::Performative;
 
@@ -45,10 +45,10 @@ fn a_burst_to_a_slow_agent_is_delivered_in_full() {
     let dir = tempfile::tempdir().expect("temp dir");
     let text = "[[agents]]\nname = \"slow\"\nkind = \"slow\"\n\n\
                 [[agents]]\nname = \"pinger\"\nkind = \"pinger\"\ntarget = \"slow\"\ncount = 6000\nwindow = 6000\ntimeout = \"30s\"\n";
-    let config =
-        ExperimentConfig::from_toml_str_with_kinds("burst.toml", text, &["slow"]).expect("config");
     let mut registry = AgentRegistry::with_builtins();
-    registry.register("slow", true, |_, _| Ok(agent_factory(|| Ok(Slow))));
+    registry.register("slow", true, |_| Ok(agent_factory(|| Ok(Slow))));
+    let config = ExperimentConfig::from_toml_str_with_registry("burst.toml", text, &registry)
+        .expect("config");
     let mut options = RunOptions::new(dir.path());
     options.registry = registry;
     options.broker = Some("embedded:0".into());

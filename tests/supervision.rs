@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use agora_runtime::agent::builtin::AgentRegistry;
 use agora_runtime::agent::{Agent, AgentError, Behaviours, Cyclic, Flow, Template, agent_factory};
 use agora_runtime::config::ExperimentConfig;
+use agora_runtime::kinds::AgentRegistry;
 use agora_runtime::run::{RunOptions, RunReport, run_experiment};
 use agora_runtime::store::{CheckpointSelector, RunStatus, Store};
 use agora_runtime::supervisor::ChildState;
@@ -66,20 +66,17 @@ impl Agent for Hopeless {
 
 fn registry() -> AgentRegistry {
     let mut registry = AgentRegistry::with_builtins();
-    registry.register("fragile", true, |_, _| {
+    registry.register("fragile", true, |_| {
         Ok(agent_factory(|| Ok(Fragile::default())))
     });
-    registry.register("hopeless", true, |_, _| Ok(agent_factory(|| Ok(Hopeless))));
+    registry.register("hopeless", true, |_| Ok(agent_factory(|| Ok(Hopeless))));
     registry
 }
 
 fn run(config_text: &str, data: &std::path::Path) -> RunReport {
-    let config = ExperimentConfig::from_toml_str_with_kinds(
-        "test.toml",
-        config_text,
-        &["fragile", "hopeless"],
-    )
-    .expect("valid config");
+    let config =
+        ExperimentConfig::from_toml_str_with_registry("test.toml", config_text, &registry())
+            .expect("valid config");
     let mut options = RunOptions::new(data);
     options.registry = registry();
     options.broker = Some("embedded:0".into());

@@ -3,7 +3,6 @@
 //! their timers, saves checkpoints, and turns panics and errors into a
 //! failure its supervisor hears about.
 
-use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,12 +13,13 @@ use super::Agent;
 use super::behaviour::{Behaviour, Behaviours, Next};
 use super::context::{AgentContext, AgentCore, Effects, publish_to_inbox};
 use super::factory::Launch;
+use super::link::{ChildExit, Link};
 use super::mailbox::{AgentMailbox, Wake};
 use super::saves::SavePipeline;
 use super::stats::bump;
-use crate::control::AgentControl;
+use crate::agent::AgentControl;
+use crate::panic_text::panic_message;
 use crate::store::CheckpointCommitted;
-use crate::supervisor::{ChildExit, Link};
 use crate::transport::{DedupWindow, Envelope, InboundMessage, QoS};
 
 /// Capacity of the actix mailbox, which holds only wakes and control.
@@ -473,16 +473,5 @@ impl<A: Agent> Handler<StopAgent> for AgentActor<A> {
 
     fn handle(&mut self, stop: StopAgent, ctx: &mut Self::Context) {
         self.finish(ctx, stop.reason);
-    }
-}
-
-/// The text of a panic payload.
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_string()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "non-text panic payload".to_string()
     }
 }

@@ -4,100 +4,15 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix::Addr;
-
+use super::run_context::RunContext;
 use super::stats::AgentStats;
-use crate::store::StoreWriter;
-use crate::telemetry::Telemetry;
-use crate::transport::{
-    EncodeError, Encoding, Envelope, Performative, PublishError, QoS, Transport,
-};
-
-/// What every agent of a run shares: the connection, the store, telemetry.
-#[derive(Clone)]
-pub struct AgentEnv {
-    /// Id of the run the agents belong to.
-    pub run_id: String,
-    /// The host's MQTT connection.
-    pub transport: Transport,
-    /// How agents encode what they send.
-    pub encoding: Encoding,
-    /// Coalesce what an agent sends to one receiver during one turn into one
-    /// MQTT message (a batch); receivers must read batches.
-    pub batch: bool,
-    /// The checkpoint store's writer.
-    pub store: Addr<StoreWriter>,
-    /// Lifecycle events and reports.
-    pub telemetry: Telemetry,
-    /// Counts agents whose setup has run, for start-up timing.
-    pub ready: Arc<ReadyCounter>,
-    /// Asks the whole run to end (`.stopMAS`).
-    pub run_switch: Arc<crate::run::RunSwitch>,
-    /// Every agent of the run, for broadcasts.
-    pub agent_names: Arc<Vec<String>>,
-    /// Where agents' console output (`.print`) goes; the CLI prints it.
-    pub console: Option<Console>,
-    /// Where learners' progress goes; the CLI shows it.
-    pub progress: Option<crate::learn::ProgressSink>,
-    /// Build per-step and per-episode telemetry (off in fast mode).
-    pub telemetry_enabled: bool,
-    /// Training metrics are sent at most once per this interval.
-    pub metrics_interval: std::time::Duration,
-    /// Stream learners' episodes on `runs/{run}/episodes` (`[telemetry] mqtt`).
-    pub stream_episodes: bool,
-}
-
-/// Receives console lines of agents: (agent, line).
-pub type Console = Arc<dyn Fn(&str, &str) + Send + Sync>;
-
-/// How many agent incarnations have finished their setup.
-#[derive(Debug, Default)]
-pub struct ReadyCounter {
-    count: std::sync::atomic::AtomicUsize,
-    changed: tokio::sync::Notify,
-}
-
-impl ReadyCounter {
-    pub(crate) fn bump(&self) {
-        self.count
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.changed.notify_waiters();
-    }
-
-    /// Incarnations set up so far.
-    pub fn count(&self) -> usize {
-        self.count.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// Waits until at least `n` incarnations are set up.
-    ///
-    /// # Cancel safety
-    ///
-    /// Cancel safe.
-    pub async fn reached(&self, n: usize) {
-        loop {
-            let changed = self.changed.notified();
-            if self.count() >= n {
-                return;
-            }
-            changed.await;
-        }
-    }
-}
-
-impl std::fmt::Debug for AgentEnv {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AgentEnv")
-            .field("run_id", &self.run_id)
-            .finish_non_exhaustive()
-    }
-}
+use crate::transport::{EncodeError, Envelope, Performative, PublishError, QoS};
 
 /// Facts about the running incarnation, owned by its actor.
 pub(crate) struct AgentCore {
     pub(crate) name: String,
     pub(crate) incarnation: u64,
-    pub(crate) env: Arc<AgentEnv>,
+    pub(crate) env: Arc<RunContext>,
     pub(crate) stats: Arc<AgentStats>,
 }
 

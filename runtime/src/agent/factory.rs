@@ -5,19 +5,19 @@ use std::sync::Arc;
 use actix::{Actor, Recipient};
 
 use super::actor::{AgentActor, StopAgent};
-use super::context::AgentEnv;
+use super::link::{ChildExit, Link};
 use super::mailbox::AgentMailbox;
+use super::run_context::RunContext;
 use super::stats::AgentStats;
 use super::{Agent, AgentError};
 use crate::store::Checkpoint;
-use crate::supervisor::{ChildExit, Link};
 
 /// Everything one start of an agent needs. Built by the supervisor.
 pub struct Launch {
     pub(crate) name: String,
     pub(crate) incarnation: u64,
     pub(crate) checkpoint: Option<Checkpoint>,
-    pub(crate) env: Arc<AgentEnv>,
+    pub(crate) env: Arc<RunContext>,
     pub(crate) mailbox: Arc<AgentMailbox>,
     pub(crate) stats: Arc<AgentStats>,
     pub(crate) link: Link,
@@ -55,7 +55,7 @@ pub struct ChildHandle {
     /// Ends it gracefully.
     pub stop: Recipient<StopAgent>,
     /// Pause, resume, checkpoint, visual mode.
-    pub control: Recipient<crate::control::AgentControl>,
+    pub control: Recipient<crate::agent::AgentControl>,
 }
 /// A factory from a closure that builds the agent.
 ///
@@ -105,7 +105,7 @@ where
                 return Err(error);
             }
             Err(panic) => {
-                let message = super::actor::panic_message(panic.as_ref());
+                let message = crate::panic_text::panic_message(panic.as_ref());
                 launch
                     .link
                     .set_exit(ChildExit::Panicked(format!("start failed: {message}")));

@@ -22,25 +22,33 @@
 mod actor;
 mod behaviour;
 mod behaviours;
-pub mod builtin;
 mod context;
+mod control;
 mod error;
+mod extensions;
 mod factory;
+mod link;
 mod mailbox;
+mod run_context;
+mod run_switch;
 pub(crate) mod saves;
 mod stats;
 mod template;
 
-pub(crate) use actor::panic_message;
 pub use actor::{AgentActor, StopAgent};
 pub use behaviour::{Behaviour, Behaviours, Flow, MessageQueue, Next};
 pub use behaviours::{
     Cyclic, Fsm, FsmBuilder, FsmError, FsmState, OneShot, Periodic, StateStep, Timeout,
 };
-pub use context::{AgentContext, AgentEnv, Console, ReadyCounter, SendError};
+pub use context::{AgentContext, SendError};
+pub use control::AgentControl;
 pub use error::AgentError;
+pub use extensions::Extensions;
 pub use factory::{AgentFactory, ChildHandle, Launch, agent_factory};
+pub use link::{ChildExit, ChildExited, Link};
 pub use mailbox::{AgentMailbox, Wake};
+pub use run_context::{Console, ReadyCounter, RunContext};
+pub use run_switch::RunSwitch;
 pub use stats::{AgentStats, AgentStatsSnapshot};
 pub use template::{FieldTemplate, Template};
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use actix::prelude::*;
 
 use super::{AgentControl, Command, Request};
-use crate::agent::AgentEnv;
+use crate::agent::RunContext;
 use crate::store::{RunStatus, UpdateRun};
 use crate::supervisor::{Broadcast, Supervisor};
 use crate::telemetry::{LifecycleEvent, LifecycleKind};
@@ -30,7 +30,7 @@ impl From<InboundMessage> for ControlInbound {
 
 /// Carries control commands to a run's agents.
 pub struct RunControl {
-    env: Arc<AgentEnv>,
+    env: Arc<RunContext>,
     supervisor: Addr<Supervisor>,
     host: String,
     paused: bool,
@@ -41,7 +41,7 @@ pub struct RunControl {
 
 impl RunControl {
     /// Control for the run of `env`, whose agents `supervisor` supervises.
-    pub fn new(env: Arc<AgentEnv>, supervisor: Addr<Supervisor>, host: String) -> Self {
+    pub fn new(env: Arc<RunContext>, supervisor: Addr<Supervisor>, host: String) -> Self {
         Self {
             env,
             supervisor,

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use agora_agents::{ActionBatch, Batch, EnvError, VecEnvSnapshot, VectorEnv};
 use futures::task::AtomicWaker;
 
-use crate::agent::panic_message;
+use crate::panic_text::panic_message;
 
 /// How long the shard thread stays awake after a job, waiting for the next.
 /// Long enough to span a policy forward pass on a small network, short

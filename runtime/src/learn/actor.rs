@@ -11,11 +11,11 @@ use agora_agents::learners::TrainError;
 
 use super::LearnerSpec;
 use super::train_loop::{LearnError, Pass, TrainLoop};
+use crate::agent::AgentControl;
 use crate::agent::saves::SavePipeline;
-use crate::agent::{AgentEnv, AgentMailbox, AgentStats, StopAgent, Wake};
-use crate::control::AgentControl;
+use crate::agent::{AgentMailbox, AgentStats, RunContext, StopAgent, Wake};
+use crate::agent::{ChildExit, Link};
 use crate::store::CheckpointCommitted;
-use crate::supervisor::{ChildExit, Link};
 use crate::transport::QoS;
 
 /// How long one training pass runs before messages are read again: the
@@ -51,7 +51,7 @@ struct NextPass;
 pub struct LearnerActor {
     spec: Arc<LearnerSpec>,
     name: String,
-    env: Arc<AgentEnv>,
+    env: Arc<RunContext>,
     link: Link,
     mailbox: Arc<AgentMailbox>,
     stats: Arc<AgentStats>,
@@ -72,7 +72,7 @@ impl LearnerActor {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         spec: Arc<LearnerSpec>,
-        env: Arc<AgentEnv>,
+        env: Arc<RunContext>,
         link: Link,
         mailbox: Arc<AgentMailbox>,
         stats: Arc<AgentStats>,
@@ -165,7 +165,7 @@ impl LearnerActor {
         };
         self.last_progress = Instant::now();
         self.steps_at_progress = metrics.env_steps;
-        if let Some(sink) = &self.env.progress {
+        if let Some(sink) = self.env.extensions.get::<super::ProgressSink>() {
             sink(&progress);
         }
         if finished {

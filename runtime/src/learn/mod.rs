@@ -5,6 +5,7 @@
 
 mod actor;
 mod host;
+mod settings;
 mod spec;
 mod stream;
 mod train_loop;
@@ -15,12 +16,13 @@ use actix::{Actor, Arbiter};
 
 pub use actor::{LearnerActor, Progress};
 pub use host::EnvHost;
+pub use settings::{EnvSection, LearnerSection};
 pub use spec::LearnerSpec;
 pub use stream::{Stream, StreamStep};
 pub use train_loop::{LearnError, Pass, TrainLoop};
 
+use crate::agent::ChildExit;
 use crate::agent::{AgentError, AgentFactory, ChildHandle, Launch};
-use crate::supervisor::ChildExit;
 
 /// Receives learners' progress (the CLI shows it).
 pub type ProgressSink = Arc<dyn Fn(&Progress) + Send + Sync>;

@@ -6,8 +6,9 @@ use agora_agents::learners::{Algorithm, EnvBatchSpec, TrainError, Trainer, build
 use agora_agents::{AutoresetMode, Params, make_vec};
 
 use super::host::EnvHost;
-use crate::config::{ConfigError, ExperimentConfig};
+use super::settings::{EnvSection, LearnerSection};
 use crate::env::ShardedVecEnv;
+use crate::settings::KindError;
 use crate::supervisor::RestartPolicy;
 
 /// Batches at least this large default to shard actors; below, a per-step
@@ -46,44 +47,30 @@ pub struct LearnerSpec {
 }
 
 impl LearnerSpec {
-    /// The learner of `config`, if it has one, checked.
-    pub fn from_config(config: &ExperimentConfig) -> Result<Option<LearnerSpec>, ConfigError> {
-        let (Some(learner), Some(env)) = (&config.learner, &config.env) else {
-            return Ok(None);
-        };
-        let invalid = |key: &str, message: String| ConfigError::Invalid {
-            file: config.source.clone(),
-            key: key.into(),
-            message,
-        };
-        let params = crate::config::params_from_toml(&env.params)
-            .map_err(|(key, e)| invalid(&format!("env.params.{key}"), e.to_string()))?;
-        let num_envs = env
-            .num_envs
-            .unwrap_or(if learner.algorithm == Algorithm::Ppo {
-                4
-            } else {
-                1
-            });
-        let default_shards = if num_envs < ACTOR_BATCH {
+    /// The learner the sections describe, checked. An error's key is the
+    /// config key at fault (`env.shards`, `env.params.map_name`, `dqn`).
+    pub fn from_sections(
+        learner: &LearnerSection,
+        env: &EnvSection,
+        hyperparameters: Option<&toml::Table>,
+    ) -> Result<LearnerSpec, KindError> {
+        let params = crate::settings::params_from_toml(&env.params)
+            .map_err(|(key, e)| KindError::at(&format!("env.params.{key}"), e.to_string()))?;
+        let num_envs = env.num_envs.unwrap_or(match learner.algorithm {
+            Algorithm::Ppo => 4,
+            _ => 1,
+        });
+        let shards = env.shards.unwrap_or(if num_envs < ACTOR_BATCH {
             0
         } else {
             ShardedVecEnv::default_shards(num_envs)
-        };
-        let shards = env.shards.unwrap_or(default_shards);
+        });
         if shards > num_envs {
-            return Err(invalid(
+            return Err(KindError::at(
                 "env.shards",
                 format!("{shards} shards for {num_envs} envs; at most one shard per env"),
             ));
         }
-        let hyperparameters = match learner.algorithm {
-            Algorithm::QLearning => config.q_learning.clone(),
-            Algorithm::Sarsa => config.sarsa.clone(),
-            Algorithm::Dqn => config.dqn.clone(),
-            Algorithm::Ppo => config.ppo.clone(),
-        }
-        .unwrap_or_default();
         let spec = LearnerSpec {
             name: learner.name.clone(),
             algorithm: learner.algorithm,
@@ -96,16 +83,16 @@ impl LearnerSpec {
             params,
             num_envs,
             shards,
-            hyperparameters,
+            hyperparameters: hyperparameters.cloned().unwrap_or_default(),
             visual_fps: learner.visual_fps,
         };
         // Build it once now: a bad env, parameter or hyperparameter, or an
         // algorithm that does not fit the env, fails before anything starts.
         spec.batch_spec()
-            .map_err(|e| invalid("env", e.to_string()))?;
+            .map_err(|e| KindError::at("env", e.to_string()))?;
         spec.trainer()
-            .map_err(|e| invalid(spec.algorithm.name(), e.to_string()))?;
-        Ok(Some(spec))
+            .map_err(|e| KindError::at(spec.algorithm.name(), e.to_string()))?;
+        Ok(spec)
     }
 
     /// What the learner knows of its env batch.

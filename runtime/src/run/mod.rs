@@ -2,9 +2,9 @@
 //! connection, telemetry, supervisor; waiting for the end; shutting down in
 //! order; reporting.
 
+mod children;
 mod id;
 mod report;
-mod switch;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,18 +14,17 @@ use std::time::{Duration, Instant};
 use actix::{Actor, Addr};
 use tokio::sync::oneshot;
 
+pub use crate::agent::RunSwitch;
 pub use id::new_run_id;
 pub use report::RunReport;
-pub use switch::RunSwitch;
 
-use crate::agent::builtin::AgentRegistry;
-use crate::agent::{AgentEnv, AgentStatsSnapshot};
+use crate::agent::{AgentStatsSnapshot, RunContext};
 use crate::config::{BrokerChoice, ConfigError, ExperimentConfig, parse_broker_choice};
+use crate::kinds::AgentRegistry;
 use crate::store::{
     CheckpointSelector, RunDigest, RunRecord, RunStatus, Store, StoreError, StoreWriter,
 };
 use crate::stored_run::RunLocator;
-use crate::supervisor::ChildSpec;
 use crate::supervisor::{Report, Shutdown, SupervisionOutcome, Supervisor, SupervisorSettings};
 use crate::telemetry::{LifecycleEvent, LifecycleKind, Sinks, Telemetry};
 use crate::transport::{BrokerUrl, QoS, Transport, TransportError, TransportOptions, unix_now};
@@ -163,9 +162,8 @@ pub async fn run_experiment(
     let started = Instant::now();
     // Everything that can be wrong with the config fails here, before any
     // broker, file or connection exists.
-    let mut specs = options.registry.child_specs(config)?;
-    let learner = crate::learn::LearnerSpec::from_config(config)?;
-    if specs.is_empty() && learner.is_none() {
+    let learner = config.learner_spec()?;
+    if config.agents.is_empty() && learner.is_none() {
         return Err(ConfigError::Invalid {
             file: config.source.clone(),
             key: "agents".into(),
@@ -198,6 +196,11 @@ pub async fn run_experiment(
         )?),
         _ => None,
     };
+    let plan = learner.map(|spec| crate::kinds::LearnerPlan {
+        spec,
+        warm_start: warm,
+    });
+    let specs = children::child_specs(config, &options.registry, plan)?;
     let store_path = match &options.store_path {
         Some(path) => path.clone(),
         None => locator.index().store_for(config.store.path.as_deref()),
@@ -213,21 +216,11 @@ pub async fn run_experiment(
     let (broker_url, broker_guard) = start_broker(choice, &mut progress)?;
 
     let name = config.run_name();
-    let (kind, target) = describe_run(config);
+    let (kind, target) = children::describe_run(config, &options.registry);
     let run_id = match &options.resume {
         Some(run) => run.clone(),
         None => new_run_id(&name),
     };
-    if let Some(learner) = learner {
-        specs.push(ChildSpec {
-            name: learner.name.clone(),
-            restart: learner.restart,
-            service: false,
-            mailbox: 1024,
-            max_restarts: None,
-            factory: Arc::new(crate::learn::LearnerFactory::new(learner, warm)),
-        });
-    }
     let host = format!("{}-{}", crate::host_name(), std::process::id());
     let namespace = config.run.namespace.clone();
     let topics = crate::transport::Topics::new(&namespace);
@@ -315,7 +308,7 @@ pub async fn run_experiment(
     };
     let telemetry = Telemetry::start(run_id.clone(), sinks);
     let run_switch = Arc::new(RunSwitch::default());
-    let env = Arc::new(AgentEnv {
+    let env = Arc::new(RunContext {
         run_id: run_id.clone(),
         transport: transport.clone(),
         encoding: config.run.encoding,
@@ -326,7 +319,7 @@ pub async fn run_experiment(
         run_switch: run_switch.clone(),
         agent_names: Arc::new(specs.iter().map(|s| s.name.clone()).collect()),
         console: options.console.clone(),
-        progress: options.progress.clone(),
+        extensions: run_extensions(&options),
         telemetry_enabled: options.telemetry,
         metrics_interval: Duration::from_secs_f64(1.0 / config.telemetry.metrics_hz),
         stream_episodes: config.telemetry.mqtt,
@@ -438,6 +431,15 @@ pub async fn run_experiment(
     run_report.transport = transport.stats().snapshot();
     drop(broker_guard);
     Ok(run_report)
+}
+
+/// What the run hands its agents beyond the kernel's context.
+fn run_extensions(options: &RunOptions) -> crate::agent::Extensions {
+    let mut extensions = crate::agent::Extensions::default();
+    if let Some(sink) = &options.progress {
+        extensions.insert(sink.clone());
+    }
+    extensions
 }
 
 /// Waits for the supervised work to end, a stop signal, or the time limit.
@@ -554,38 +556,4 @@ fn warm_start_weights(
         .warm_start(&loaded.checkpoint.bytes)
         .map_err(|e| invalid(format!("{}: {e}", found.id())))?;
     Ok(loaded.checkpoint.bytes)
-}
-
-/// The kind and target `agora runs list` shows: the learner's algorithm and
-/// env, or the agent kinds with their counts.
-fn describe_run(config: &ExperimentConfig) -> (String, String) {
-    if let (Some(learner), Some(env)) = (&config.learner, &config.env) {
-        return (learner.algorithm.name().to_string(), env.id.clone());
-    }
-    let mut kinds: Vec<(String, usize)> = Vec::new();
-    for section in &config.agents {
-        let count = section.instance_names().len();
-        let label = match (&section.kind[..], &section.program) {
-            ("bdi", Some(program)) => program
-                .file_name()
-                .map_or("bdi".into(), |f| f.to_string_lossy().into_owned()),
-            (kind, _) => kind.to_string(),
-        };
-        match kinds.iter_mut().find(|(k, _)| *k == label) {
-            Some((_, n)) => *n += count,
-            None => kinds.push((label, count)),
-        }
-    }
-    let target = kinds
-        .iter()
-        .map(|(k, n)| {
-            if *n > 1 {
-                format!("{k} x{n}")
-            } else {
-                k.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    ("agents".to_string(), target)
 }

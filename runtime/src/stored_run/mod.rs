@@ -244,7 +244,8 @@ impl StoredRun {
     /// The run's learner, from its stored config.
     pub fn learner(&self) -> Result<LearnerSpec, LocateError> {
         let config = self.config()?;
-        LearnerSpec::from_config(&config)
+        config
+            .learner_spec()
             .map_err(|source| LocateError::Config {
                 run: self.record.id.clone(),
                 source,

@@ -3,7 +3,6 @@
 //! policies, strategies, restart intensity, ordered shutdown.
 
 mod intensity;
-mod link;
 mod policy;
 
 use std::collections::HashMap;
@@ -14,16 +13,15 @@ use actix::prelude::*;
 use serde::Serialize;
 use tokio::sync::oneshot;
 
+pub use crate::agent::{ChildExit, ChildExited, Link};
 pub use intensity::RestartWindow;
-pub use link::{ChildExit, ChildExited, Link};
-pub use policy::{RestartPolicy, Strategy};
+pub use policy::{OnAgentFailure, RestartPolicy, Strategy};
 
+use crate::agent::AgentControl;
 use crate::agent::{
-    AgentEnv, AgentFactory, AgentMailbox, AgentStats, AgentStatsSnapshot, ChildHandle, Launch,
+    AgentFactory, AgentMailbox, AgentStats, AgentStatsSnapshot, ChildHandle, Launch, RunContext,
     StopAgent,
 };
-use crate::config::OnAgentFailure;
-use crate::control::AgentControl;
 use crate::store::LoadLatestCheckpoint;
 use crate::telemetry::{LifecycleEvent, LifecycleKind};
 use crate::transport::QoS;
@@ -165,7 +163,7 @@ struct Child {
 
 /// The supervisor of one host process's agents.
 pub struct Supervisor {
-    env: Arc<AgentEnv>,
+    env: Arc<RunContext>,
     settings: SupervisorSettings,
     children: Vec<Child>,
     by_name: HashMap<String, usize>,
@@ -193,7 +191,7 @@ impl Supervisor {
     /// A supervisor for `specs`, started in order once their inboxes are
     /// subscribed. `outcome` hears when the supervised work ends by itself.
     pub fn new(
-        env: Arc<AgentEnv>,
+        env: Arc<RunContext>,
         specs: Vec<ChildSpec>,
         settings: SupervisorSettings,
         outcome: oneshot::Sender<SupervisionOutcome>,

@@ -51,3 +51,14 @@ mod tests {
         assert!(RestartPolicy::Always.restarts(false));
     }
 }
+
+/// What a run does when one of its agents is marked failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnAgentFailure {
+    /// The run goes on with the others.
+    #[default]
+    Continue,
+    /// The whole run stops and is marked failed.
+    FailRun,
+}

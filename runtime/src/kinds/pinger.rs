@@ -1,13 +1,21 @@
 //! `pinger`: measures request/reply round trips to another agent.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::agent::{Agent, AgentContext, AgentError, Behaviour, Behaviours, Next, Template};
-use crate::transport::{Envelope, Performative};
+use serde::Deserialize;
 
-/// What a pinger does.
-#[derive(Debug, Clone, PartialEq)]
+use super::{AgentKind, BuildContext, KindError};
+use crate::agent::{
+    Agent, AgentContext, AgentError, AgentFactory, Behaviour, Behaviours, Next, Template,
+    agent_factory,
+};
+use crate::transport::{Envelope, Performative, validate_name};
+
+/// What a pinger does: its `[[agents]]` keys.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct PingerSettings {
     /// The agent to ping (it should answer requests, like `echo`).
     pub target: String,
@@ -16,11 +24,48 @@ pub struct PingerSettings {
     /// Requests outstanding at once.
     pub window: u32,
     /// A request unanswered this long counts as lost.
+    #[serde(deserialize_with = "crate::settings::duration::deserialize")]
     pub timeout: Duration,
     /// Bytes of content per request.
     pub payload_bytes: usize,
     /// Requests sent first and not measured.
     pub warmup: u64,
+}
+
+impl Default for PingerSettings {
+    fn default() -> Self {
+        Self::new("", 1000)
+    }
+}
+
+/// The `pinger` kind.
+pub(super) struct PingerKind;
+
+impl AgentKind for PingerKind {
+    type Settings = PingerSettings;
+
+    fn validate(&self, settings: &PingerSettings) -> Result<(), KindError> {
+        if settings.target.is_empty() {
+            return Err(KindError::at(
+                "target",
+                "a pinger needs `target`, the agent to ping",
+            ));
+        }
+        validate_name(&settings.target).map_err(|e| KindError::at("target", e.to_string()))?;
+        if settings.window == 0 {
+            return Err(KindError::at("window", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    fn factory(
+        &self,
+        settings: &PingerSettings,
+        _: &mut BuildContext,
+    ) -> Result<Arc<dyn AgentFactory>, KindError> {
+        let settings = settings.clone();
+        Ok(agent_factory(move || Ok(Pinger::new(settings.clone()))))
+    }
 }
 
 impl PingerSettings {

@@ -1,6 +1,9 @@
 //! `echo`: answers every request with an inform of the same content.
 
-use crate::agent::{Agent, Behaviours, Cyclic, Flow, Template};
+use std::sync::Arc;
+
+use super::{AgentKind, BuildContext, KindError, NoSettings};
+use crate::agent::{Agent, AgentFactory, Behaviours, Cyclic, Flow, Template, agent_factory};
 use crate::transport::Performative;
 
 /// Answers every `request` with an `inform` carrying the same content,
@@ -21,5 +24,24 @@ impl Agent for Echo {
             ctx.send(reply)?;
             Ok(Flow::Continue)
         }));
+    }
+}
+
+/// The `echo` kind: no settings; it serves until the others are done.
+pub(super) struct EchoKind;
+
+impl AgentKind for EchoKind {
+    type Settings = NoSettings;
+
+    fn serves_by_default(&self) -> bool {
+        true
+    }
+
+    fn factory(
+        &self,
+        _: &NoSettings,
+        _: &mut BuildContext,
+    ) -> Result<Arc<dyn AgentFactory>, KindError> {
+        Ok(agent_factory(|| Ok(Echo)))
     }
 }

@@ -7,26 +7,119 @@
 //!                   └── no bids ────────┘
 //! ```
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::{AgentKind, BuildContext, KindError};
 use crate::agent::{
-    Agent, AgentContext, AgentError, Behaviours, Cyclic, Flow, Fsm, FsmState, StateStep, Template,
+    Agent, AgentContext, AgentError, AgentFactory, Behaviours, Cyclic, Flow, Fsm, FsmState,
+    StateStep, Template, agent_factory,
 };
-use crate::transport::{Envelope, Performative};
+use crate::transport::{Envelope, Performative, validate_name};
 
-/// What a manager does.
-#[derive(Debug, Clone, PartialEq)]
+/// What a manager does: its `[[agents]]` keys.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct ManagerSettings {
     /// The workers asked for bids.
     pub workers: Vec<String>,
     /// Name of the task put out to tender.
     pub task: String,
     /// How long to wait for bids, and then for the winner's result.
+    #[serde(deserialize_with = "crate::settings::duration::deserialize")]
     pub deadline: Duration,
     /// Tasks awarded one after another.
     pub rounds: u32,
+}
+
+impl Default for ManagerSettings {
+    fn default() -> Self {
+        Self {
+            workers: Vec::new(),
+            task: "task".into(),
+            deadline: Duration::from_secs(1),
+            rounds: 1,
+        }
+    }
+}
+
+/// The `contract-net-manager` kind.
+pub(super) struct ManagerKind;
+
+impl AgentKind for ManagerKind {
+    type Settings = ManagerSettings;
+
+    fn validate(&self, settings: &ManagerSettings) -> Result<(), KindError> {
+        if settings.workers.is_empty() {
+            return Err(KindError::at(
+                "workers",
+                "a contract-net manager needs a non-empty `workers` list",
+            ));
+        }
+        for worker in &settings.workers {
+            validate_name(worker).map_err(|e| KindError::at("workers", e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn factory(
+        &self,
+        settings: &ManagerSettings,
+        _: &mut BuildContext,
+    ) -> Result<Arc<dyn AgentFactory>, KindError> {
+        let settings = settings.clone();
+        Ok(agent_factory(move || {
+            Ok(ContractNetManager::new(settings.clone()))
+        }))
+    }
+}
+
+/// A worker's `[[agents]]` keys.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSettings {
+    /// The bid; lower wins. Default: a stable value derived from the name.
+    #[serde(default)]
+    pub cost: Option<f64>,
+    /// Answer calls for proposals with `refuse`.
+    #[serde(default)]
+    pub refuse: bool,
+}
+
+/// The `contract-net-worker` kind; it serves until the others are done.
+pub(super) struct WorkerKind;
+
+impl AgentKind for WorkerKind {
+    type Settings = WorkerSettings;
+
+    fn serves_by_default(&self) -> bool {
+        true
+    }
+
+    fn validate(&self, settings: &WorkerSettings) -> Result<(), KindError> {
+        match settings.cost {
+            Some(cost) if !cost.is_finite() => {
+                Err(KindError::at("cost", "must be a finite number"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn factory(
+        &self,
+        settings: &WorkerSettings,
+        build: &mut BuildContext,
+    ) -> Result<Arc<dyn AgentFactory>, KindError> {
+        let cost = settings
+            .cost
+            .unwrap_or_else(|| ContractNetWorker::default_cost(&build.name));
+        let refuse = settings.refuse;
+        Ok(agent_factory(move || {
+            Ok(ContractNetWorker::new(cost, refuse))
+        }))
+    }
 }
 
 /// One finished round, as reported.

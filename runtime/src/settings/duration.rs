@@ -5,15 +5,13 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer};
 
 /// Deserializes a humantime duration string.
-pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Duration, D::Error> {
+pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
     let text = String::deserialize(deserializer)?;
     parse(&text).map_err(serde::de::Error::custom)
 }
 
 /// Deserializes an optional humantime duration string.
-pub(crate) fn deserialize_option<'de, D: Deserializer<'de>>(
+pub fn deserialize_option<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Duration>, D::Error> {
     let text = Option::<String>::deserialize(deserializer)?;

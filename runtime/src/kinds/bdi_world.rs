@@ -203,7 +203,7 @@ fn build(kind: &str, table: &toml::Table) -> Result<SharedWorld, String> {
                 format!("world_params.seed must be a non-negative integer, got {value}")
             })?,
     };
-    let params = crate::config::params_from_toml(&table)
+    let params = crate::settings::params_from_toml(&table)
         .map_err(|(key, e)| format!("world_params.{key}: {e}"))?;
     let config = GoldMinersConfig::from_params(&params).map_err(|e| e.to_string())?;
     let mut miners = GoldMiners::new(config).map_err(|e| e.to_string())?;

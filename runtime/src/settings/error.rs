@@ -1,4 +1,5 @@
-//! Config errors: each names the file, the key and what was expected.
+//! Config errors: each names the file, the key (and its line where it is
+//! known) and what was expected.
 
 use std::path::PathBuf;
 
@@ -21,6 +22,21 @@ pub enum ConfigError {
         /// The config file.
         file: PathBuf,
         /// The parser's message.
+        message: String,
+    },
+    /// A key whose value its owner (a kind's settings, say) refuses; the
+    /// line and column are where the key is written.
+    #[error("{file}: line {line}, column {column}: `{key}`: {message}")]
+    Setting {
+        /// The config file.
+        file: PathBuf,
+        /// 1-based line of the key.
+        line: usize,
+        /// 1-based column of the key.
+        column: usize,
+        /// Dotted path of the key, e.g. `agents[2].window`.
+        key: String,
+        /// What is wrong and what was expected.
         message: String,
     },
     /// Valid TOML whose values do not fit together.

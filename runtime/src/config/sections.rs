@@ -1,0 +1,190 @@
+//! The run-wide sections of a config: `[run]`, `[broker]`, `[store]`,
+//! `[supervisor]`, `[telemetry]`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::settings::duration;
+use crate::supervisor::{OnAgentFailure, Strategy};
+use crate::transport::{BrokerUrl, Encoding};
+
+/// `[run]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunSection {
+    /// Name of the run; the file stem when absent.
+    pub name: Option<String>,
+    /// Topic namespace, `agora/{namespace}/…`.
+    pub namespace: String,
+    /// Stop the run after this long, even if agents are still working.
+    #[serde(deserialize_with = "duration::deserialize_option")]
+    pub max_duration: Option<Duration>,
+    /// What a failed agent does to the run.
+    pub on_agent_failure: OnAgentFailure,
+    /// How agents encode envelopes they send.
+    pub encoding: Encoding,
+    /// Coalesce the envelopes an agent sends to one receiver during one turn
+    /// into one MQTT message (a JSON array or a postcard batch). Much faster
+    /// with many messages in flight; every receiver must read batches (Agora
+    /// agents do; other clients must accept a JSON array).
+    pub batch: bool,
+}
+
+impl Default for RunSection {
+    fn default() -> Self {
+        Self {
+            name: None,
+            namespace: "default".into(),
+            max_duration: None,
+            on_agent_failure: OnAgentFailure::Continue,
+            encoding: Encoding::Json,
+            batch: false,
+        }
+    }
+}
+
+/// `[broker]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BrokerSection {
+    /// `"embedded"` (the default) or `mqtt://host:port`.
+    pub url: String,
+    /// Port of the embedded broker; taken → a free one.
+    pub port: u16,
+    /// User name for an external broker.
+    pub username: Option<String>,
+    /// Password for an external broker.
+    pub password: Option<String>,
+    /// How long to wait for the broker at start.
+    #[serde(deserialize_with = "duration::deserialize")]
+    pub connect_timeout: Duration,
+    /// Publishes that may wait while the broker is away.
+    pub outbox_capacity: usize,
+    /// Largest MQTT packet in bytes, both directions.
+    pub max_packet_size: usize,
+}
+
+impl Default for BrokerSection {
+    fn default() -> Self {
+        Self {
+            url: "embedded".into(),
+            port: 1883,
+            username: None,
+            password: None,
+            connect_timeout: Duration::from_secs(5),
+            outbox_capacity: 65_536,
+            max_packet_size: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// Which broker a run uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrokerChoice {
+    /// Start one in this process on the given port.
+    Embedded {
+        /// Port asked for (0: any free port).
+        port: u16,
+    },
+    /// Connect to an external broker.
+    External(BrokerUrl),
+}
+
+impl BrokerSection {
+    /// Parses `url` (and applies `username`/`password`).
+    pub fn choice(&self) -> Result<BrokerChoice, String> {
+        parse_broker_choice(&self.url, self.port).map(|choice| match choice {
+            BrokerChoice::External(mut url) => {
+                if self.username.is_some() {
+                    url.username.clone_from(&self.username);
+                }
+                if self.password.is_some() {
+                    url.password.clone_from(&self.password);
+                }
+                BrokerChoice::External(url)
+            }
+            embedded => embedded,
+        })
+    }
+}
+
+/// Reads `embedded`, `embedded:PORT` or an MQTT URL.
+pub fn parse_broker_choice(text: &str, default_port: u16) -> Result<BrokerChoice, String> {
+    let text = text.trim();
+    if text.is_empty() || text == "embedded" {
+        return Ok(BrokerChoice::Embedded { port: default_port });
+    }
+    if let Some(port) = text.strip_prefix("embedded:") {
+        return port
+            .parse()
+            .map(|port| BrokerChoice::Embedded { port })
+            .map_err(|_| {
+                format!("`{text}`: the port after `embedded:` must be a number from 0 to 65535")
+            });
+    }
+    text.parse::<BrokerUrl>()
+        .map(BrokerChoice::External)
+        .map_err(|e| e.to_string())
+}
+
+/// `[store]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSection {
+    /// The redb file; `<data-dir>/agora.redb` when absent.
+    pub path: Option<PathBuf>,
+}
+
+/// `[supervisor]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SupervisorSection {
+    /// Which siblings restart with a failed agent.
+    pub strategy: Strategy,
+    /// Restarts allowed per agent within `within` before it is marked failed.
+    pub max_restarts: u32,
+    /// The window for `max_restarts`.
+    #[serde(deserialize_with = "duration::deserialize")]
+    pub within: Duration,
+    /// How long each agent gets to stop at shutdown.
+    #[serde(deserialize_with = "duration::deserialize")]
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for SupervisorSection {
+    fn default() -> Self {
+        Self {
+            strategy: Strategy::OneForOne,
+            max_restarts: 3,
+            within: Duration::from_secs(10),
+            shutdown_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// `[telemetry]`: which sinks get the run's telemetry.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetrySection {
+    /// Publish on `runs/{run}/telemetry/{kind}` and stream episodes.
+    pub mqtt: bool,
+    /// Append to `runs/{run}/events.jsonl` in the data folder.
+    pub jsonl: bool,
+    /// Write TensorBoard scalars to `runs/{run}/tensorboard/`.
+    pub tensorboard: bool,
+    /// Training metrics are sent at most this many times a second.
+    pub metrics_hz: f64,
+}
+
+impl Default for TelemetrySection {
+    fn default() -> Self {
+        Self {
+            mqtt: true,
+            jsonl: true,
+            tensorboard: true,
+            metrics_hz: 10.0,
+        }
+    }
+}

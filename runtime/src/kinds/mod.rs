@@ -1,0 +1,28 @@
+//! The catalogue of agent kinds: each kind owns its settings, their checks
+//! and how its agents are built ([`AgentKind`]); the [`AgentRegistry`] finds
+//! them by the name a config gives.
+//!
+//! Built in: `echo`, `pinger`, `contract-net-manager`, `contract-net-worker`,
+//! `bdi` (AgentSpeak) and `learner` (set up by `[learner]` and `[env]`).
+
+mod bdi;
+mod bdi_env;
+mod bdi_kind;
+mod bdi_world;
+mod contract_net;
+mod echo;
+mod kind;
+mod learner;
+mod pinger;
+mod registry;
+
+pub use bdi::{BdiAgent, BdiSettings};
+pub use bdi_env::{BdiEnvSettings, QSettings};
+pub use bdi_kind::BdiEntry;
+pub use bdi_world::{WORLDS, WorldSeat};
+pub use contract_net::{ContractNetManager, ContractNetWorker, ManagerSettings, WorkerSettings};
+pub use echo::Echo;
+pub use kind::{AgentKind, BuildContext, KindError, KindSettings, RegisteredKind};
+pub use learner::{LEARNER, LearnerPlan};
+pub use pinger::{Pinger, PingerSettings};
+pub use registry::{AgentRegistry, NoSettings};
