@@ -94,6 +94,16 @@ impl TrainError {
         }
     }
 
+    /// `value`, or a [`TrainError::NonFinite`] for `what` at `step` when
+    /// it is NaN or infinite.
+    pub fn check_finite(what: &'static str, value: f64, step: u64) -> Result<f64, Self> {
+        if value.is_finite() {
+            Ok(value)
+        } else {
+            Err(Self::NonFinite { what, value, step })
+        }
+    }
+
     /// A [`TrainError::CorruptCheckpoint`] for `part`.
     pub fn corrupt(part: impl Into<String>, reason: impl ToString) -> Self {
         Self::CorruptCheckpoint {

@@ -24,9 +24,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::snapshot::VecEnvSnapshot;
 use crate::learners::INIT_STREAM;
-use crate::learners::checkpoint::Checkpoint;
+use crate::learners::hyperparams::{ensure, ensure_adam, ensure_unit_interval};
 use crate::learners::{
-    Algorithm, EnvBatchSpec, Metrics, StepOutcome, TrainError, Trainer, collect_episodes, ensure,
+    Algorithm, EnvBatchSpec, Metrics, StepOutcome, TrainError, Trainer, TrainerCore,
+    collect_episodes,
 };
 use crate::nn::adam::{Adam, AdamConfig};
 use crate::nn::clip::grad_norm;
@@ -107,14 +108,7 @@ impl DqnConfig {
         ensure(c.total_timesteps > 0, "total_timesteps", || {
             "must be positive".into()
         })?;
-        ensure(
-            c.learning_rate > 0.0 && c.learning_rate.is_finite(),
-            "learning_rate",
-            || format!("must be positive, got {}", c.learning_rate),
-        )?;
-        ensure(c.adam_eps > 0.0, "adam_eps", || {
-            format!("must be positive, got {}", c.adam_eps)
-        })?;
+        ensure_adam(c.learning_rate, c.adam_eps)?;
         ensure(c.batch_size > 0, "batch_size", || "must be positive".into())?;
         ensure(c.buffer_size >= c.batch_size, "buffer_size", || {
             format!(
@@ -122,9 +116,7 @@ impl DqnConfig {
                 c.batch_size, c.buffer_size
             )
         })?;
-        ensure((0.0..=1.0).contains(&c.gamma), "gamma", || {
-            format!("must be in [0, 1], got {}", c.gamma)
-        })?;
+        ensure_unit_interval("gamma", c.gamma)?;
         ensure(c.tau > 0.0 && c.tau <= 1.0, "tau", || {
             format!("must be in (0, 1], got {}", c.tau)
         })?;
@@ -133,17 +125,11 @@ impl DqnConfig {
             "target_network_frequency",
             || "must be positive".into(),
         )?;
-        ensure((0.0..=1.0).contains(&c.start_e), "start_e", || {
-            format!("must be in [0, 1], got {}", c.start_e)
-        })?;
+        ensure_unit_interval("start_e", c.start_e)?;
         ensure(c.end_e >= 0.0 && c.end_e <= c.start_e, "end_e", || {
             format!("must be in [0, start_e = {}], got {}", c.start_e, c.end_e)
         })?;
-        ensure(
-            (0.0..=1.0).contains(&c.exploration_fraction),
-            "exploration_fraction",
-            || format!("must be in [0, 1], got {}", c.exploration_fraction),
-        )?;
+        ensure_unit_interval("exploration_fraction", c.exploration_fraction)?;
         ensure(c.train_frequency > 0, "train_frequency", || {
             "must be positive".into()
         })?;
@@ -166,8 +152,7 @@ struct DqnState {
 #[derive(Debug)]
 pub struct DqnTrainer {
     config: DqnConfig,
-    spec: EnvBatchSpec,
-    seed: u64,
+    core: TrainerCore,
     device: Device,
     n_actions: usize,
     q_network: Mlp,
@@ -185,8 +170,6 @@ pub struct DqnTrainer {
     /// Which actions of the last act were greedy.
     greedy_mask: Vec<bool>,
     minibatch: Minibatch,
-    metrics: Metrics,
-    started: bool,
 }
 
 impl DqnTrainer {
@@ -203,32 +186,24 @@ impl DqnTrainer {
         sizes.push(n_actions);
         let mut init_rng = Rng::seed_from_u64(seed ^ INIT_STREAM);
         let inits = vec![LayerInit::TorchDefault; sizes.len() - 1];
-        let q_network = Mlp::new(
-            "q_network",
-            &sizes,
-            Activation::Relu,
-            &inits,
-            &mut init_rng,
-            &device,
-        )?;
-        let target_network = Mlp::new(
-            "target_network",
-            &sizes,
-            Activation::Relu,
-            &inits,
-            &mut init_rng,
-            &device,
-        )?;
+        let mut relu_mlp = |name: &str| {
+            Mlp::new(
+                name,
+                &sizes,
+                Activation::Relu,
+                &inits,
+                &mut init_rng,
+                &device,
+            )
+        };
+        let q_network = relu_mlp("q_network")?;
+        let target_network = relu_mlp("target_network")?;
         target_network.update_from(&q_network, 1.0)?;
         let params = ParamSet::new(q_network.named_params());
         let target_params = ParamSet::new(target_network.named_params());
         let optimizer = Adam::new(
             params.vars(),
-            AdamConfig {
-                lr: config.learning_rate,
-                eps: config.adam_eps,
-                ..AdamConfig::default()
-            },
+            AdamConfig::with_lr_eps(config.learning_rate, config.adam_eps),
         )?;
         let n = spec.num_envs;
         let metrics = Metrics {
@@ -239,7 +214,6 @@ impl DqnTrainer {
         Ok(Self {
             replay: ReplayBuffer::new(config.buffer_size, d),
             config,
-            seed,
             device,
             n_actions,
             q_network,
@@ -253,9 +227,7 @@ impl DqnTrainer {
             last_q: None,
             greedy_mask: Vec::with_capacity(n),
             minibatch: Minibatch::default(),
-            metrics,
-            started: false,
-            spec,
+            core: TrainerCore::new(Algorithm::Dqn, spec, seed, metrics),
         })
     }
 
@@ -275,13 +247,13 @@ impl DqnTrainer {
             c.start_e,
             c.end_e,
             c.exploration_fraction * c.total_timesteps as f64,
-            self.metrics.iterations as f64,
+            self.core.metrics.iterations as f64,
         )
     }
 
     /// Q-values of `rows` observations, flat `rows x n_actions`.
     fn q_values(&self, obs: &[f32], rows: usize) -> Result<Vec<f32>, TrainError> {
-        let x = Tensor::from_slice(obs, (rows, self.spec.obs_dim()), &self.device)?;
+        let x = Tensor::from_slice(obs, (rows, self.core.spec.obs_dim()), &self.device)?;
         Ok(self
             .q_network
             .forward(&x)?
@@ -291,7 +263,7 @@ impl DqnTrainer {
 
     /// One gradient step on a sampled minibatch.
     fn train(&mut self) -> Result<(), TrainError> {
-        let (b, d) = (self.config.batch_size, self.spec.obs_dim());
+        let (b, d) = (self.config.batch_size, self.core.spec.obs_dim());
         self.replay.sample(b, &mut self.rng, &mut self.minibatch);
         let mb = &self.minibatch;
         // The target is computed on the host: no gradient flows through it.
@@ -318,44 +290,24 @@ impl DqnTrainer {
             .gather(&actions, 1)?
             .squeeze(1)?;
         let loss = (&old_val - &target)?.sqr()?.mean_all()?;
-        let loss_value = f64::from(loss.to_scalar::<f32>()?);
-        let step = self.metrics.iterations;
-        if !loss_value.is_finite() {
-            return Err(TrainError::NonFinite {
-                what: "TD loss",
-                value: loss_value,
-                step,
-            });
-        }
+        let step = self.core.metrics.iterations;
+        let loss_value =
+            TrainError::check_finite("TD loss", f64::from(loss.to_scalar::<f32>()?), step)?;
         let grads = self.params.gradients(&loss)?;
-        let norm = grad_norm(&grads);
-        if !norm.is_finite() {
-            return Err(TrainError::NonFinite {
-                what: "gradient norm",
-                value: norm,
-                step,
-            });
-        }
+        let norm = TrainError::check_finite("gradient norm", grad_norm(&grads), step)?;
         self.optimizer.step(&grads)?;
-        self.metrics.td_loss = Some(loss_value);
-        self.metrics.q_mean = Some(f64::from(old_val.mean_all()?.to_scalar::<f32>()?));
-        self.metrics.grad_norm = Some(norm);
-        self.metrics.updates += 1;
+        let metrics = &mut self.core.metrics;
+        metrics.td_loss = Some(loss_value);
+        metrics.q_mean = Some(f64::from(old_val.mean_all()?.to_scalar::<f32>()?));
+        metrics.grad_norm = Some(norm);
+        metrics.updates += 1;
         Ok(())
     }
 }
 
 impl Trainer for DqnTrainer {
-    fn algorithm(&self) -> Algorithm {
-        Algorithm::Dqn
-    }
-
-    fn spec(&self) -> &EnvBatchSpec {
-        &self.spec
-    }
-
-    fn seed(&self) -> u64 {
-        self.seed
+    fn core(&self) -> &TrainerCore {
+        &self.core
     }
 
     fn last_action_values(&self, env: usize) -> Option<Vec<f64>> {
@@ -368,19 +320,17 @@ impl Trainer for DqnTrainer {
     }
 
     fn begin(&mut self, batch: &Batch) -> Result<(), TrainError> {
-        self.spec.check_batch(batch)?;
+        self.core.spec.check_batch(batch)?;
         self.obs.copy_from_slice(&batch.obs);
-        self.started = true;
+        self.core.started = true;
         Ok(())
     }
 
     fn act(&mut self) -> Result<&[i64], TrainError> {
-        if !self.started {
-            return Err(TrainError::BatchShape("act before begin".into()));
-        }
+        self.core.check_started()?;
         let epsilon = self.epsilon();
-        self.metrics.epsilon = Some(epsilon);
-        let n = self.spec.num_envs;
+        self.core.metrics.epsilon = Some(epsilon);
+        let n = self.core.spec.num_envs;
         let mut any_greedy = false;
         for a in self.actions.iter_mut() {
             if self.rng.next_f64() < epsilon {
@@ -405,11 +355,11 @@ impl Trainer for DqnTrainer {
     }
 
     fn observe(&mut self, batch: &Batch) -> Result<StepOutcome, TrainError> {
-        self.spec.check_batch(batch)?;
-        let d = self.spec.obs_dim();
-        let same_step = self.spec.autoreset == AutoresetMode::SameStep;
+        self.core.spec.check_batch(batch)?;
+        let d = self.core.spec.obs_dim();
+        let same_step = self.core.spec.autoreset == AutoresetMode::SameStep;
         let mut out = StepOutcome::default();
-        for i in 0..self.spec.num_envs {
+        for i in 0..self.core.spec.num_envs {
             if batch.autoreset[i] {
                 continue;
             }
@@ -429,8 +379,8 @@ impl Trainer for DqnTrainer {
             );
         }
         self.obs.copy_from_slice(&batch.obs);
-        collect_episodes(batch, &mut self.metrics, &mut out.episodes);
-        let t = self.metrics.iterations;
+        collect_episodes(batch, &mut self.core.metrics, &mut out.episodes);
+        let t = self.core.metrics.iterations;
         if t > self.config.learning_starts {
             if t.is_multiple_of(self.config.train_frequency) {
                 self.train()?;
@@ -441,57 +391,40 @@ impl Trainer for DqnTrainer {
                     .update_from(&self.q_network, self.config.tau)?;
             }
         }
-        self.metrics.iterations += 1;
-        self.metrics.env_steps += out.transitions as u64;
+        self.core.count_batch_step(out.transitions);
         out.done = self.is_done();
         Ok(out)
     }
 
     fn act_greedy(&mut self, obs: &[f32]) -> Result<Vec<i64>, TrainError> {
-        let d = self.spec.obs_dim();
-        if !obs.len().is_multiple_of(d) {
-            return Err(TrainError::BatchShape(format!(
-                "{} observation values are not rows of {d}",
-                obs.len()
-            )));
-        }
-        let rows = obs.len() / d;
+        let rows = self.core.spec.obs_rows(obs)?;
         let q = self.q_values(obs, rows)?;
         Ok(q.chunks_exact(self.n_actions).map(greedy).collect())
     }
 
-    fn metrics(&self) -> &Metrics {
-        &self.metrics
-    }
-
     fn is_done(&self) -> bool {
-        self.metrics.iterations >= self.config.total_timesteps
+        self.core.metrics.iterations >= self.config.total_timesteps
     }
 
     fn save_state(&self, envs: &[VecEnvSnapshot]) -> Result<Vec<u8>, TrainError> {
-        let mut c = Checkpoint::new(Algorithm::Dqn, &self.spec);
-        c.put_bytes("weights", self.params.to_safetensors()?);
-        c.put_bytes("target", self.target_params.to_safetensors()?);
-        c.put_bytes("optimizer", self.optimizer.state_bytes()?);
-        c.put_bytes("replay", self.replay.to_bytes()?);
-        c.put(
-            "state",
-            &DqnState {
-                rng: self.rng.state(),
-                obs: self.obs.clone(),
-                metrics: self.metrics.clone(),
-                started: self.started,
-            },
-        )?;
-        c.put("envs", &envs)?;
-        c.to_bytes()
+        let sections = vec![
+            ("weights", self.params.to_safetensors()?),
+            ("target", self.target_params.to_safetensors()?),
+            ("optimizer", self.optimizer.state_bytes()?),
+            ("replay", self.replay.to_bytes()?),
+        ];
+        let state = DqnState {
+            rng: self.rng.state(),
+            obs: self.obs.clone(),
+            metrics: self.core.metrics.clone(),
+            started: self.core.started,
+        };
+        self.core.encode_checkpoint(sections, &state, envs)
     }
 
     fn load_state(&mut self, bytes: &[u8]) -> Result<Vec<VecEnvSnapshot>, TrainError> {
-        let c = Checkpoint::from_bytes(bytes)?;
-        c.check_fits(Algorithm::Dqn, &self.spec)?;
         // Decode everything before changing anything.
-        let state: DqnState = c.get("state")?;
+        let (c, state): (_, DqnState) = self.core.open_checkpoint(bytes)?;
         if state.obs.len() != self.obs.len() {
             return Err(TrainError::CheckpointMismatch(format!(
                 "it holds {} observation values, this run has {}",
@@ -518,14 +451,12 @@ impl Trainer for DqnTrainer {
         self.replay = replay;
         self.rng = Rng::from_state(state.rng);
         self.obs = state.obs;
-        self.metrics = state.metrics;
-        self.started = state.started;
+        self.core.resume(state.metrics, state.started);
         Ok(envs)
     }
 
     fn warm_start(&mut self, bytes: &[u8]) -> Result<(), TrainError> {
-        let c = Checkpoint::from_bytes(bytes)?;
-        c.check_env(&self.spec)?;
+        let c = self.core.open_for_warm_start(bytes)?;
         self.params.load_safetensors(c.bytes("weights")?)?;
         self.target_network.update_from(&self.q_network, 1.0)?;
         self.optimizer.sync_from_vars()

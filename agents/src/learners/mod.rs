@@ -4,7 +4,9 @@
 //! defaults are CleanRL's published ones.
 //!
 //! Every learner is a [`Trainer`]: a pure state machine the runtime drives
-//! against a vector env, one batch step at a time:
+//! against a vector env, one batch step at a time. What they all keep (the
+//! env batch, the seed, the metrics, the checkpoint framing) lives in one
+//! [`TrainerCore`]; the range checks they share, in `hyperparams`.
 //!
 //! ```
 //! use agora_agents::learners::{Algorithm, EnvBatchSpec, Trainer, build_trainer};
@@ -34,15 +36,18 @@
 pub mod checkpoint;
 pub mod dqn;
 pub mod eval;
+mod hyperparams;
 pub mod ppo;
 pub mod q_function;
 pub mod q_table;
+pub mod trainer_core;
 
 use serde::{Deserialize, Serialize};
 
 // Re-exported here, its public path; it lives below nn and replay, which
 // return it, so that they need not import from the learners built on them.
 pub use crate::train_error::TrainError;
+pub use trainer_core::TrainerCore;
 
 use crate::env::snapshot::VecEnvSnapshot;
 use crate::{ActionBatch, AutoresetMode, Batch, Params, Space, VectorEnv};
@@ -118,6 +123,19 @@ impl EnvBatchSpec {
                 reason: format!("it needs a Discrete action space, the env has {other}"),
             }),
         }
+    }
+
+    /// The number of rows in `obs` (`rows x obs_dim` values), or an error
+    /// when it is not whole rows.
+    pub(crate) fn obs_rows(&self, obs: &[f32]) -> Result<usize, TrainError> {
+        let d = self.obs_dim();
+        if !obs.len().is_multiple_of(d) {
+            return Err(TrainError::BatchShape(format!(
+                "{} observation values are not rows of {d}",
+                obs.len()
+            )));
+        }
+        Ok(obs.len() / d)
     }
 
     /// Fails unless `batch` has this spec's shape.
@@ -199,11 +217,18 @@ pub struct Metrics {
 
 /// A learner the runtime can host; see the module doc.
 pub trait Trainer: Send {
+    /// The bookkeeping every learner keeps; the accessors below read it.
+    fn core(&self) -> &TrainerCore;
+
     /// The algorithm.
-    fn algorithm(&self) -> Algorithm;
+    fn algorithm(&self) -> Algorithm {
+        self.core().algorithm()
+    }
 
     /// The env batch this learner was built for.
-    fn spec(&self) -> &EnvBatchSpec;
+    fn spec(&self) -> &EnvBatchSpec {
+        self.core().spec()
+    }
 
     /// Takes the first observations after the envs were reset.
     fn begin(&mut self, batch: &Batch) -> Result<(), TrainError>;
@@ -224,7 +249,9 @@ pub trait Trainer: Send {
     fn act_greedy(&mut self, obs: &[f32]) -> Result<Vec<i64>, TrainError>;
 
     /// Counters and latest training metrics.
-    fn metrics(&self) -> &Metrics;
+    fn metrics(&self) -> &Metrics {
+        self.core().metrics()
+    }
 
     /// Whether the configured length (steps or episodes) is reached.
     fn is_done(&self) -> bool;
@@ -267,7 +294,9 @@ pub trait Trainer: Send {
     }
 
     /// The run's seed (envs are reset with it; global env `g` gets `seed + g`).
-    fn seed(&self) -> u64;
+    fn seed(&self) -> u64 {
+        self.core().seed()
+    }
 
     /// What the last [`act`](Trainer::act) saw for env `env`: Q-values
     /// (DQN, tabular) or action probabilities (PPO), for live viewing.
@@ -340,18 +369,5 @@ pub(crate) fn collect_episodes(batch: &Batch, metrics: &mut Metrics, out: &mut V
             metrics.last_return = Some(rec.episode_return);
             out.push(rec);
         }
-    }
-}
-
-/// Checks a hyperparameter: `ok` or a [`TrainError::Config`] for `key`.
-pub(crate) fn ensure(
-    ok: bool,
-    key: &str,
-    reason: impl FnOnce() -> String,
-) -> Result<(), TrainError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(TrainError::config(key, reason()))
     }
 }

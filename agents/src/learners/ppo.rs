@@ -32,9 +32,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::snapshot::VecEnvSnapshot;
 use crate::learners::INIT_STREAM;
-use crate::learners::checkpoint::Checkpoint;
+use crate::learners::hyperparams::{ensure, ensure_adam, ensure_unit_interval};
 use crate::learners::{
-    Algorithm, EnvBatchSpec, Metrics, StepOutcome, TrainError, Trainer, collect_episodes, ensure,
+    Algorithm, EnvBatchSpec, Metrics, StepOutcome, TrainError, Trainer, TrainerCore,
+    collect_episodes,
 };
 use crate::nn::adam::{Adam, AdamConfig};
 use crate::nn::categorical::{argmax, log_prob_and_entropy, sample};
@@ -134,20 +135,9 @@ impl PpoConfig {
                 c.num_steps, c.total_timesteps
             )
         })?;
-        ensure(
-            c.learning_rate > 0.0 && c.learning_rate.is_finite(),
-            "learning_rate",
-            || format!("must be positive, got {}", c.learning_rate),
-        )?;
-        ensure(c.adam_eps > 0.0, "adam_eps", || {
-            format!("must be positive, got {}", c.adam_eps)
-        })?;
-        ensure((0.0..=1.0).contains(&c.gamma), "gamma", || {
-            format!("must be in [0, 1], got {}", c.gamma)
-        })?;
-        ensure((0.0..=1.0).contains(&c.gae_lambda), "gae_lambda", || {
-            format!("must be in [0, 1], got {}", c.gae_lambda)
-        })?;
+        ensure_adam(c.learning_rate, c.adam_eps)?;
+        ensure_unit_interval("gamma", c.gamma)?;
+        ensure_unit_interval("gae_lambda", c.gae_lambda)?;
         ensure(
             c.num_minibatches >= 1 && c.num_minibatches <= batch,
             "num_minibatches",
@@ -217,8 +207,7 @@ struct PpoState {
 #[derive(Debug)]
 pub struct PpoTrainer {
     config: PpoConfig,
-    spec: EnvBatchSpec,
-    seed: u64,
+    core: TrainerCore,
     device: Device,
     n_actions: usize,
     actor: Mlp,
@@ -237,8 +226,6 @@ pub struct PpoTrainer {
     actions: Vec<i64>,
     /// Policy logits of the last act's batch.
     last_logits: Vec<f32>,
-    metrics: Metrics,
-    started: bool,
 }
 
 impl PpoTrainer {
@@ -289,11 +276,7 @@ impl PpoTrainer {
         let params = ParamSet::new(named);
         let optimizer = Adam::new(
             params.vars(),
-            AdamConfig {
-                lr: config.learning_rate,
-                eps: config.adam_eps,
-                ..AdamConfig::default()
-            },
+            AdamConfig::with_lr_eps(config.learning_rate, config.adam_eps),
         )?;
         let t = config.num_steps;
         let num_iterations = config.total_timesteps / (n * t) as u64;
@@ -303,7 +286,6 @@ impl PpoTrainer {
         };
         Ok(Self {
             config,
-            seed,
             device,
             n_actions,
             actor,
@@ -326,9 +308,7 @@ impl PpoTrainer {
             },
             actions: vec![0; n],
             last_logits: Vec::new(),
-            metrics,
-            started: false,
-            spec,
+            core: TrainerCore::new(Algorithm::Ppo, spec, seed, metrics),
         })
     }
 
@@ -347,8 +327,8 @@ impl PpoTrainer {
 
     /// GAE over the finished rollout; returns (advantages, returns).
     fn advantages(&self) -> Result<(Vec<f32>, Vec<f32>), TrainError> {
-        let (t_max, n) = (self.config.num_steps, self.spec.num_envs);
-        let next = self.tensor(&self.next_obs, n, self.spec.obs_dim())?;
+        let (t_max, n) = (self.config.num_steps, self.core.spec.num_envs);
+        let next = self.tensor(&self.next_obs, n, self.core.spec.obs_dim())?;
         let next_value = self.values_of(&next)?;
         let (gamma, lambda) = (self.config.gamma as f32, self.config.gae_lambda as f32);
         let r = &self.rollout;
@@ -374,14 +354,14 @@ impl PpoTrainer {
     /// The update after a full rollout; see step 4 of the module doc.
     fn update(&mut self) -> Result<u32, TrainError> {
         let (adv, returns) = self.advantages()?;
-        let d = self.spec.obs_dim();
-        let batch = self.config.num_steps * self.spec.num_envs;
+        let d = self.core.spec.obs_dim();
+        let batch = self.config.num_steps * self.core.spec.num_envs;
         let mb_size = batch / self.config.num_minibatches;
         let c = self.config.clone();
         let mut inds: Vec<usize> = (0..batch).collect();
         let mut updates = 0;
         let mut clipfracs = Vec::new();
-        let step = self.metrics.env_steps;
+        let step = self.core.metrics.env_steps;
         let (mut mb_obs, mut mb_act, mut mb_logp, mut mb_adv, mut mb_ret, mut mb_val) = (
             Vec::new(),
             Vec::new(),
@@ -473,41 +453,29 @@ impl PpoTrainer {
                 };
                 let entropy_loss = entropy.mean_all()?;
                 let loss = ((&pg_loss - (&entropy_loss * c.ent_coef)?)? + (&v_loss * c.vf_coef)?)?;
-                let loss_value = f64::from(loss.to_scalar::<f32>()?);
-                if !loss_value.is_finite() {
-                    return Err(TrainError::NonFinite {
-                        what: "PPO loss",
-                        value: loss_value,
-                        step,
-                    });
-                }
+                TrainError::check_finite("PPO loss", f64::from(loss.to_scalar::<f32>()?), step)?;
                 let mut grads = self.params.gradients(&loss)?;
                 let norm = clip_grad_norm(&mut grads, c.max_grad_norm);
-                if !norm.is_finite() {
-                    return Err(TrainError::NonFinite {
-                        what: "gradient norm",
-                        value: norm,
-                        step,
-                    });
-                }
+                let norm = TrainError::check_finite("gradient norm", norm, step)?;
                 self.optimizer.step(&grads)?;
                 updates += 1;
-                self.metrics.updates += 1;
-                self.metrics.grad_norm = Some(norm);
-                self.metrics.policy_loss = Some(f64::from(pg_loss.to_scalar::<f32>()?));
-                self.metrics.value_loss = Some(f64::from(v_loss.to_scalar::<f32>()?));
-                self.metrics.entropy = Some(f64::from(entropy_loss.to_scalar::<f32>()?));
-                self.metrics.approx_kl = Some(approx_kl);
+                self.core.metrics.updates += 1;
+                self.core.metrics.grad_norm = Some(norm);
+                self.core.metrics.policy_loss = Some(f64::from(pg_loss.to_scalar::<f32>()?));
+                self.core.metrics.value_loss = Some(f64::from(v_loss.to_scalar::<f32>()?));
+                self.core.metrics.entropy = Some(f64::from(entropy_loss.to_scalar::<f32>()?));
+                self.core.metrics.approx_kl = Some(approx_kl);
             }
             if c.target_kl.is_some_and(|k| approx_kl > k) {
                 break 'epochs;
             }
         }
         if !clipfracs.is_empty() {
-            self.metrics.clip_fraction =
+            self.core.metrics.clip_fraction =
                 Some(clipfracs.iter().sum::<f64>() / clipfracs.len() as f64);
         }
-        self.metrics.explained_variance = Some(explained_variance(&self.rollout.values, &returns));
+        self.core.metrics.explained_variance =
+            Some(explained_variance(&self.rollout.values, &returns));
         Ok(updates)
     }
 
@@ -515,14 +483,14 @@ impl PpoTrainer {
     /// was cut (not terminated) in this step; one critic pass over those
     /// rows only, so steps without a cut cost nothing.
     fn bootstrap_truncated(&mut self, batch: &Batch) -> Result<(), TrainError> {
-        let n = self.spec.num_envs;
+        let n = self.core.spec.num_envs;
         let cut: Vec<usize> = (0..n)
             .filter(|&i| batch.truncated[i] && !batch.terminated[i])
             .collect();
         if cut.is_empty() {
             return Ok(());
         }
-        let d = self.spec.obs_dim();
+        let d = self.core.spec.obs_dim();
         let rows: Vec<f32> = cut
             .iter()
             .flat_map(|&i| batch.final_obs_of(i).iter().copied())
@@ -540,7 +508,7 @@ impl PpoTrainer {
             let frac = 1.0 - (self.iteration - 1) as f64 / self.num_iterations as f64;
             self.optimizer.set_lr(frac * self.config.learning_rate);
         }
-        self.metrics.learning_rate = Some(self.optimizer.lr());
+        self.core.metrics.learning_rate = Some(self.optimizer.lr());
     }
 }
 
@@ -561,16 +529,8 @@ fn explained_variance(values: &[f32], returns: &[f32]) -> f64 {
 }
 
 impl Trainer for PpoTrainer {
-    fn algorithm(&self) -> Algorithm {
-        Algorithm::Ppo
-    }
-
-    fn spec(&self) -> &EnvBatchSpec {
-        &self.spec
-    }
-
-    fn seed(&self) -> u64 {
-        self.seed
+    fn core(&self) -> &TrainerCore {
+        &self.core
     }
 
     fn last_action_values(&self, env: usize) -> Option<Vec<f64>> {
@@ -583,19 +543,21 @@ impl Trainer for PpoTrainer {
     }
 
     fn begin(&mut self, batch: &Batch) -> Result<(), TrainError> {
-        self.spec.check_batch(batch)?;
+        self.core.spec.check_batch(batch)?;
         self.next_obs.copy_from_slice(&batch.obs);
         self.next_done.fill(0.0);
         self.anneal();
-        self.started = true;
+        self.core.started = true;
         Ok(())
     }
 
     fn act(&mut self) -> Result<&[i64], TrainError> {
-        if !self.started {
-            return Err(TrainError::BatchShape("act before begin".into()));
-        }
-        let (n, d, na) = (self.spec.num_envs, self.spec.obs_dim(), self.n_actions);
+        self.core.check_started()?;
+        let (n, d, na) = (
+            self.core.spec.num_envs,
+            self.core.spec.obs_dim(),
+            self.n_actions,
+        );
         let obs = self.tensor(&self.next_obs, n, d)?;
         let logits = self.actor.forward(&obs)?.flatten_all()?.to_vec1::<f32>()?;
         let values = self.values_of(&obs)?;
@@ -615,8 +577,8 @@ impl Trainer for PpoTrainer {
     }
 
     fn observe(&mut self, batch: &Batch) -> Result<StepOutcome, TrainError> {
-        self.spec.check_batch(batch)?;
-        let n = self.spec.num_envs;
+        self.core.spec.check_batch(batch)?;
+        let n = self.core.spec.num_envs;
         let s = self.step;
         let mut out = StepOutcome {
             transitions: n,
@@ -630,9 +592,8 @@ impl Trainer for PpoTrainer {
             self.next_done[i] = f32::from(u8::from(batch.terminated[i] | batch.truncated[i]));
         }
         self.next_obs.copy_from_slice(&batch.obs);
-        collect_episodes(batch, &mut self.metrics, &mut out.episodes);
-        self.metrics.iterations += 1;
-        self.metrics.env_steps += n as u64;
+        collect_episodes(batch, &mut self.core.metrics, &mut out.episodes);
+        self.core.count_batch_step(n);
         self.step += 1;
         if self.step == self.config.num_steps {
             out.updates = self.update()?;
@@ -647,20 +608,10 @@ impl Trainer for PpoTrainer {
     }
 
     fn act_greedy(&mut self, obs: &[f32]) -> Result<Vec<i64>, TrainError> {
-        let d = self.spec.obs_dim();
-        if !obs.len().is_multiple_of(d) {
-            return Err(TrainError::BatchShape(format!(
-                "{} observation values are not rows of {d}",
-                obs.len()
-            )));
-        }
-        let x = self.tensor(obs, obs.len() / d, d)?;
+        let rows = self.core.spec.obs_rows(obs)?;
+        let x = self.tensor(obs, rows, self.core.spec.obs_dim())?;
         let logits = self.actor.forward(&x)?.flatten_all()?.to_vec1::<f32>()?;
         Ok(logits.chunks_exact(self.n_actions).map(argmax).collect())
-    }
-
-    fn metrics(&self) -> &Metrics {
-        &self.metrics
     }
 
     fn is_done(&self) -> bool {
@@ -668,30 +619,25 @@ impl Trainer for PpoTrainer {
     }
 
     fn save_state(&self, envs: &[VecEnvSnapshot]) -> Result<Vec<u8>, TrainError> {
-        let mut c = Checkpoint::new(Algorithm::Ppo, &self.spec);
-        c.put_bytes("weights", self.params.to_safetensors()?);
-        c.put_bytes("optimizer", self.optimizer.state_bytes()?);
-        c.put(
-            "state",
-            &PpoState {
-                rng: self.rng.state(),
-                next_obs: self.next_obs.clone(),
-                next_done: self.next_done.clone(),
-                step: self.step,
-                iteration: self.iteration,
-                rollout: self.rollout.clone(),
-                metrics: self.metrics.clone(),
-                started: self.started,
-            },
-        )?;
-        c.put("envs", &envs)?;
-        c.to_bytes()
+        let sections = vec![
+            ("weights", self.params.to_safetensors()?),
+            ("optimizer", self.optimizer.state_bytes()?),
+        ];
+        let state = PpoState {
+            rng: self.rng.state(),
+            next_obs: self.next_obs.clone(),
+            next_done: self.next_done.clone(),
+            step: self.step,
+            iteration: self.iteration,
+            rollout: self.rollout.clone(),
+            metrics: self.core.metrics.clone(),
+            started: self.core.started,
+        };
+        self.core.encode_checkpoint(sections, &state, envs)
     }
 
     fn load_state(&mut self, bytes: &[u8]) -> Result<Vec<VecEnvSnapshot>, TrainError> {
-        let c = Checkpoint::from_bytes(bytes)?;
-        c.check_fits(Algorithm::Ppo, &self.spec)?;
-        let st: PpoState = c.get("state")?;
+        let (c, st): (_, PpoState) = self.core.open_checkpoint(bytes)?;
         let r = &self.rollout;
         let fits = st.next_obs.len() == self.next_obs.len()
             && st.next_done.len() == self.next_done.len()
@@ -718,14 +664,12 @@ impl Trainer for PpoTrainer {
         self.step = st.step;
         self.iteration = st.iteration;
         self.rollout = st.rollout;
-        self.metrics = st.metrics;
-        self.started = st.started;
+        self.core.resume(st.metrics, st.started);
         Ok(envs)
     }
 
     fn warm_start(&mut self, bytes: &[u8]) -> Result<(), TrainError> {
-        let c = Checkpoint::from_bytes(bytes)?;
-        c.check_env(&self.spec)?;
+        let c = self.core.open_for_warm_start(bytes)?;
         self.params.load_safetensors(c.bytes("weights")?)?;
         self.optimizer.sync_from_vars()
     }

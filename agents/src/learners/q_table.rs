@@ -23,9 +23,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::env::snapshot::VecEnvSnapshot;
-use crate::learners::checkpoint::Checkpoint;
+use crate::learners::hyperparams::{ensure, ensure_unit_interval};
 use crate::learners::{
-    Algorithm, EnvBatchSpec, Metrics, StepOutcome, TrainError, Trainer, collect_episodes, ensure,
+    Algorithm, EnvBatchSpec, Metrics, StepOutcome, TrainError, Trainer, TrainerCore,
+    collect_episodes,
 };
 use crate::policy::epsilon::EpsilonGreedy;
 use crate::{AutoresetMode, Batch, Rng, Space};
@@ -88,14 +89,8 @@ impl QTableConfig {
             "learning_rate",
             || format!("must be in (0, 1], got {}", c.learning_rate),
         )?;
-        ensure((0.0..=1.0).contains(&c.gamma), "gamma", || {
-            format!("must be in [0, 1], got {}", c.gamma)
-        })?;
-        ensure(
-            (0.0..=1.0).contains(&c.epsilon_start),
-            "epsilon_start",
-            || format!("must be in [0, 1], got {}", c.epsilon_start),
-        )?;
+        ensure_unit_interval("gamma", c.gamma)?;
+        ensure_unit_interval("epsilon_start", c.epsilon_start)?;
         ensure(
             c.epsilon_decay > 0.0 && c.epsilon_decay <= 1.0,
             "epsilon_decay",
@@ -131,8 +126,7 @@ struct QState {
 #[derive(Debug, Clone)]
 pub struct QTableTrainer {
     config: QTableConfig,
-    spec: EnvBatchSpec,
-    seed: u64,
+    core: TrainerCore,
     n_states: usize,
     n_actions: usize,
     q: Vec<f64>,
@@ -141,8 +135,6 @@ pub struct QTableTrainer {
     states: Vec<u32>,
     /// The action each env takes next.
     actions: Vec<i64>,
-    metrics: Metrics,
-    started: bool,
     /// Epsilon for the current episode count (recomputed when it changes:
     /// `powi` per step was a quarter of the training time).
     epsilon: f64,
@@ -154,16 +146,16 @@ impl QTableTrainer {
     /// observations or actions are not `Discrete`.
     pub fn new(config: QTableConfig, spec: EnvBatchSpec, seed: u64) -> Result<Self, TrainError> {
         config.validate()?;
-        let algorithm = match config.rule {
-            UpdateRule::QLearning => "tabular Q-learning",
-            UpdateRule::Sarsa => "SARSA",
+        let (algorithm, name) = match config.rule {
+            UpdateRule::QLearning => (Algorithm::QLearning, "tabular Q-learning"),
+            UpdateRule::Sarsa => (Algorithm::Sarsa, "SARSA"),
         };
-        let n_actions = spec.discrete_actions(algorithm)?;
+        let n_actions = spec.discrete_actions(name)?;
         let n_states = match spec.observation_space {
             Space::Discrete { n } if n > 0 => n as usize,
             ref other => {
                 return Err(TrainError::UnsupportedEnv {
-                    algorithm,
+                    algorithm: name,
                     env: spec.env_id.clone(),
                     reason: format!("it needs Discrete observations, the env has {other}"),
                 });
@@ -178,7 +170,6 @@ impl QTableTrainer {
         };
         Ok(Self {
             config,
-            seed,
             n_states,
             n_actions,
             q: vec![0.0; n_states * n_actions],
@@ -187,9 +178,7 @@ impl QTableTrainer {
             actions: vec![0; n],
             epsilon,
             epsilon_episodes: 0,
-            metrics,
-            started: false,
-            spec,
+            core: TrainerCore::new(algorithm, spec, seed, metrics),
         })
     }
 
@@ -199,11 +188,12 @@ impl QTableTrainer {
     }
 
     fn epsilon(&mut self) -> f64 {
-        if self.epsilon_episodes != self.metrics.episodes {
+        let episodes = self.core.metrics.episodes;
+        if self.epsilon_episodes != episodes {
             let c = &self.config;
-            let k = self.metrics.episodes.min(i32::MAX as u64) as i32;
+            let k = episodes.min(i32::MAX as u64) as i32;
             self.epsilon = (c.epsilon_start * c.epsilon_decay.powi(k)).max(c.epsilon_min);
-            self.epsilon_episodes = self.metrics.episodes;
+            self.epsilon_episodes = episodes;
         }
         self.epsilon
     }
@@ -252,19 +242,8 @@ fn greedy_f64(row: &[f64]) -> i64 {
 }
 
 impl Trainer for QTableTrainer {
-    fn algorithm(&self) -> Algorithm {
-        match self.config.rule {
-            UpdateRule::QLearning => Algorithm::QLearning,
-            UpdateRule::Sarsa => Algorithm::Sarsa,
-        }
-    }
-
-    fn spec(&self) -> &EnvBatchSpec {
-        &self.spec
-    }
-
-    fn seed(&self) -> u64 {
-        self.seed
+    fn core(&self) -> &TrainerCore {
+        &self.core
     }
 
     fn last_action_values(&self, env: usize) -> Option<Vec<f64>> {
@@ -275,32 +254,30 @@ impl Trainer for QTableTrainer {
     }
 
     fn begin(&mut self, batch: &Batch) -> Result<(), TrainError> {
-        self.spec.check_batch(batch)?;
+        self.core.spec.check_batch(batch)?;
         let policy = EpsilonGreedy {
             epsilon: self.epsilon(),
         };
-        for i in 0..self.spec.num_envs {
+        for i in 0..self.core.spec.num_envs {
             let s = self.state_of(batch.obs[i])?;
             self.states[i] = s;
             self.actions[i] = self.choose(s, policy);
         }
-        self.started = true;
+        self.core.started = true;
         Ok(())
     }
 
     fn act(&mut self) -> Result<&[i64], TrainError> {
-        if !self.started {
-            return Err(TrainError::BatchShape("act before begin".into()));
-        }
+        self.core.check_started()?;
         Ok(&self.actions)
     }
 
     fn observe(&mut self, batch: &Batch) -> Result<StepOutcome, TrainError> {
-        self.spec.check_batch(batch)?;
+        self.core.spec.check_batch(batch)?;
         let mut out = StepOutcome::default();
         let (alpha, gamma) = (self.config.learning_rate, self.config.gamma);
-        let same_step = self.spec.autoreset == AutoresetMode::SameStep;
-        let n = self.spec.num_envs;
+        let same_step = self.core.spec.autoreset == AutoresetMode::SameStep;
+        let n = self.core.spec.num_envs;
         let na = self.n_actions;
         // Pass 1: next states and (for SARSA) next actions, then updates.
         let epsilon_now = EpsilonGreedy {
@@ -344,18 +321,12 @@ impl Trainer for QTableTrainer {
             };
             let old = self.q[s * na + a];
             let new = old + alpha * (f64::from(batch.rewards[i]) + gamma * bootstrap - old);
-            if !new.is_finite() {
-                return Err(TrainError::NonFinite {
-                    what: "Q-value",
-                    value: new,
-                    step: self.metrics.env_steps,
-                });
-            }
+            let new = TrainError::check_finite("Q-value", new, self.core.metrics.env_steps)?;
             self.q[s * na + a] = new;
             self.states[i] = next;
-            self.metrics.updates += 1;
+            self.core.metrics.updates += 1;
         }
-        collect_episodes(batch, &mut self.metrics, &mut out.episodes);
+        collect_episodes(batch, &mut self.core.metrics, &mut out.episodes);
         // Pass 2: next actions with the epsilon of the episode count now.
         let policy = EpsilonGreedy {
             epsilon: self.epsilon(),
@@ -368,9 +339,8 @@ impl Trainer for QTableTrainer {
                 self.actions[i] = self.choose(self.states[i], policy);
             }
         }
-        self.metrics.iterations += 1;
-        self.metrics.env_steps += out.transitions as u64;
-        self.metrics.epsilon = Some(policy.epsilon);
+        self.core.count_batch_step(out.transitions);
+        self.core.metrics.epsilon = Some(policy.epsilon);
         out.updates = out.transitions as u32;
         out.done = self.is_done();
         Ok(out)
@@ -382,39 +352,28 @@ impl Trainer for QTableTrainer {
             .collect()
     }
 
-    fn metrics(&self) -> &Metrics {
-        &self.metrics
-    }
-
     fn is_done(&self) -> bool {
-        self.metrics.episodes >= self.config.total_episodes
+        self.core.metrics.episodes >= self.config.total_episodes
     }
 
     fn save_state(&self, envs: &[VecEnvSnapshot]) -> Result<Vec<u8>, TrainError> {
-        let mut c = Checkpoint::new(self.algorithm(), &self.spec);
-        c.put(
-            "state",
-            &QState {
-                n_states: self.n_states,
-                n_actions: self.n_actions,
-                q: self.q.clone(),
-                rng: self.rng.state(),
-                states: self.states.clone(),
-                actions: self.actions.clone(),
-                metrics: self.metrics.clone(),
-                started: self.started,
-            },
-        )?;
-        c.put("envs", &envs)?;
-        c.to_bytes()
+        let state = QState {
+            n_states: self.n_states,
+            n_actions: self.n_actions,
+            q: self.q.clone(),
+            rng: self.rng.state(),
+            states: self.states.clone(),
+            actions: self.actions.clone(),
+            metrics: self.core.metrics.clone(),
+            started: self.core.started,
+        };
+        self.core.encode_checkpoint(Vec::new(), &state, envs)
     }
 
     fn load_state(&mut self, bytes: &[u8]) -> Result<Vec<VecEnvSnapshot>, TrainError> {
-        let c = Checkpoint::from_bytes(bytes)?;
-        c.check_fits(self.algorithm(), &self.spec)?;
-        let st: QState = c.get("state")?;
+        let (c, st): (_, QState) = self.core.open_checkpoint(bytes)?;
         self.check_table(&st)?;
-        let n = self.spec.num_envs;
+        let n = self.core.spec.num_envs;
         if st.states.len() != n || st.actions.len() != n {
             return Err(TrainError::CheckpointMismatch(format!(
                 "it holds {} envs, this run has {n}",
@@ -426,14 +385,12 @@ impl Trainer for QTableTrainer {
         self.rng = Rng::from_state(st.rng);
         self.states = st.states;
         self.actions = st.actions;
-        self.metrics = st.metrics;
-        self.started = st.started;
+        self.core.resume(st.metrics, st.started);
         Ok(envs)
     }
 
     fn warm_start(&mut self, bytes: &[u8]) -> Result<(), TrainError> {
-        let c = Checkpoint::from_bytes(bytes)?;
-        c.check_env(&self.spec)?;
+        let c = self.core.open_for_warm_start(bytes)?;
         let st: QState = c.get("state")?;
         self.check_table(&st)?;
         self.q = st.q;

@@ -49,6 +49,17 @@ impl Default for AdamConfig {
     }
 }
 
+impl AdamConfig {
+    /// Learning rate `lr` and `eps` with torch's default betas.
+    pub fn with_lr_eps(lr: f64, eps: f64) -> Self {
+        Self {
+            lr,
+            eps,
+            ..Self::default()
+        }
+    }
+}
+
 /// The part of the optimizer a checkpoint carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct AdamState {
