@@ -14,11 +14,10 @@
 
 use std::f64::consts::PI;
 
-use crate::env::snapshot::{EnvSnapshot, as_bool};
-use crate::env::{Env, StepResult, check_state, discrete_action};
+use crate::env::classic_control::{ClassicControl, Dynamics};
 use crate::render::{Frame, colors};
-use crate::rng::EnvRng;
-use crate::{Action, EnvError, Params, Space};
+use crate::rng::Rng;
+use crate::{EnvError, Params, Space};
 
 const DT: f64 = 0.2;
 const LINK_LENGTH_1: f64 = 1.0;
@@ -33,19 +32,12 @@ const MAX_VEL_2: f64 = 9.0 * PI;
 const AVAIL_TORQUE: [f64; 3] = [-1.0, 0.0, 1.0];
 
 /// The acrobot swing-up task.
-#[derive(Debug, Clone)]
-pub struct Acrobot {
-    state: [f64; 4],
-    rng: EnvRng,
-    ready: bool,
-    observation_space: Space,
-    action_space: Space,
-}
+pub type Acrobot = ClassicControl<AcrobotDynamics>;
 
-impl Default for Acrobot {
-    fn default() -> Self {
-        Self::new()
-    }
+/// The two joint angles and their velocities.
+#[derive(Debug, Clone, Default)]
+pub struct AcrobotDynamics {
+    state: [f64; 4],
 }
 
 /// Time derivative of the augmented state `[t1, t2, dt1, dt2, torque]`.
@@ -118,23 +110,55 @@ impl Acrobot {
 
     /// An acrobot.
     pub fn new() -> Self {
-        let high = [1.0, 1.0, 1.0, 1.0, MAX_VEL_1 as f32, MAX_VEL_2 as f32];
-        Self {
-            state: [0.0; 4],
-            rng: EnvRng::default(),
-            ready: false,
-            observation_space: Space::Box {
-                low: high.iter().map(|h| -h).collect(),
-                high: high.to_vec(),
-            },
-            action_space: Space::Discrete { n: 3 },
-        }
+        Self::default()
     }
 
     /// Builds from `make()` parameters (Acrobot takes none).
     pub fn from_params(params: &Params) -> Result<Self, EnvError> {
         params.check_keys(Self::ID, Self::PARAMS)?;
         Ok(Self::new())
+    }
+}
+
+impl AcrobotDynamics {
+    fn terminal(&self) -> bool {
+        let s = &self.state;
+        -s[0].cos() - (s[1] + s[0]).cos() > 1.0
+    }
+}
+
+impl Dynamics for AcrobotDynamics {
+    const ID: &'static str = Acrobot::ID;
+    const N_ACTIONS: u64 = 3;
+    const OBS_DIM: usize = 6;
+    const STATE_LAYOUT: &'static str = "[theta1, theta2, dtheta1, dtheta2]";
+    const STATE_LEN: usize = 4;
+
+    fn observation_space(&self) -> Space {
+        let high = [1.0, 1.0, 1.0, 1.0, MAX_VEL_1 as f32, MAX_VEL_2 as f32];
+        Space::Box {
+            low: high.iter().map(|h| -h).collect(),
+            high: high.to_vec(),
+        }
+    }
+
+    fn reset(&mut self, rng: &mut Rng) {
+        for s in &mut self.state {
+            *s = f64::from(rng.uniform(-0.1, 0.1) as f32);
+        }
+    }
+
+    fn step(&mut self, action: usize) -> (f64, bool) {
+        let s = self.state;
+        let ns = rk4([s[0], s[1], s[2], s[3], AVAIL_TORQUE[action]], DT);
+        self.state = [
+            wrap(ns[0], -PI, PI),
+            wrap(ns[1], -PI, PI),
+            bound(ns[2], -MAX_VEL_1, MAX_VEL_1),
+            bound(ns[3], -MAX_VEL_2, MAX_VEL_2),
+        ];
+        let terminated = self.terminal();
+        (if terminated { 0.0 } else { -1.0 }, terminated)
     }
 
     #[inline]
@@ -149,66 +173,7 @@ impl Acrobot {
         o[5] = s[3] as f32;
     }
 
-    fn terminal(&self) -> bool {
-        let s = &self.state;
-        -s[0].cos() - (s[1] + s[0]).cos() > 1.0
-    }
-}
-
-impl Env for Acrobot {
-    fn id(&self) -> &str {
-        Self::ID
-    }
-
-    fn observation_space(&self) -> &Space {
-        &self.observation_space
-    }
-
-    fn action_space(&self) -> &Space {
-        &self.action_space
-    }
-
-    fn obs_dim(&self) -> usize {
-        6
-    }
-
-    fn reset_into(&mut self, seed: Option<u64>, obs: &mut [f32]) {
-        self.rng.on_reset(seed);
-        let rng = self.rng.rng();
-        for s in &mut self.state {
-            *s = f64::from(rng.uniform(-0.1, 0.1) as f32);
-        }
-        self.ready = true;
-        self.write_obs(obs);
-    }
-
-    fn step_into(&mut self, action: Action<'_>, obs: &mut [f32]) -> Result<StepResult, EnvError> {
-        let a = discrete_action(action, 3, &self.action_space)?;
-        if !self.ready {
-            return Err(EnvError::ResetNeeded);
-        }
-        let s = self.state;
-        let ns = rk4([s[0], s[1], s[2], s[3], AVAIL_TORQUE[a]], DT);
-        self.state = [
-            wrap(ns[0], -PI, PI),
-            wrap(ns[1], -PI, PI),
-            bound(ns[2], -MAX_VEL_1, MAX_VEL_1),
-            bound(ns[3], -MAX_VEL_2, MAX_VEL_2),
-        ];
-        let terminated = self.terminal();
-        self.write_obs(obs);
-        Ok(StepResult {
-            reward: if terminated { 0.0 } else { -1.0 },
-            terminated,
-            truncated: false,
-        })
-    }
-
-    fn observe_into(&self, obs: &mut [f32]) {
-        self.write_obs(obs);
-    }
-
-    fn render_rgb(&self) -> Frame {
+    fn render(&self) -> Frame {
         let dim = 500.0;
         let mut f = Frame::new(500, 500, colors::WHITE);
         let flip = |(x, y): (f64, f64)| (x, dim - y);
@@ -248,33 +213,15 @@ impl Env for Acrobot {
         self.state.to_vec()
     }
 
-    fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
-        check_state(state, 4, "[theta1, theta2, dtheta1, dtheta2]")?;
+    fn set_state(&mut self, state: &[f64]) {
         self.state.copy_from_slice(state);
-        self.ready = true;
-        Ok(())
-    }
-
-    /// Values: `[theta1, theta2, dtheta1, dtheta2, ready]`.
-    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
-        let mut v = self.state.to_vec();
-        v.push(f64::from(u8::from(self.ready)));
-        Ok(EnvSnapshot::new(v, self.rng.clone()))
-    }
-
-    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
-        let v = snapshot.values_of(Self::ID, 5)?;
-        let ready = as_bool(v[4], "ready")?;
-        self.state.copy_from_slice(&v[..4]);
-        self.ready = ready;
-        self.rng = snapshot.rng.clone();
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Action, Env};
 
     #[test]
     fn hanging_still_without_torque_stays_still() {

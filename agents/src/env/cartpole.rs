@@ -10,11 +10,12 @@
 //! Parameter: `sutton_barto_reward` (default `false`): reward 0 per step and
 //! -1 on termination instead of +1 per step.
 
-use crate::env::snapshot::{EnvSnapshot, as_bool, as_opt_u32, opt_u32};
-use crate::env::{Env, StepResult, check_state, discrete_action, trig};
+use crate::env::classic_control::{ClassicControl, Dynamics};
+use crate::env::snapshot::{as_opt_u32, opt_u32};
+use crate::env::trig;
 use crate::render::{Frame, colors};
-use crate::rng::EnvRng;
-use crate::{Action, EnvError, Params, Space};
+use crate::rng::Rng;
+use crate::{EnvError, Params, Space};
 
 const GRAVITY: f64 = 9.8;
 const MASSCART: f64 = 1.0;
@@ -59,22 +60,15 @@ pub(crate) fn physics(
 }
 
 /// The cart-pole balancing task.
-#[derive(Debug, Clone)]
-pub struct CartPole {
+pub type CartPole = ClassicControl<CartPoleDynamics>;
+
+/// The cart-pole's state and equations; see the module doc.
+#[derive(Debug, Clone, Default)]
+pub struct CartPoleDynamics {
     state: [f64; 4],
     /// Gymnasium's `steps_beyond_terminated`: `None` until the pole falls.
     steps_beyond_terminated: Option<u32>,
     sutton_barto_reward: bool,
-    rng: EnvRng,
-    ready: bool,
-    observation_space: Space,
-    action_space: Space,
-}
-
-impl Default for CartPole {
-    fn default() -> Self {
-        Self::new(false)
-    }
 }
 
 impl CartPole {
@@ -87,24 +81,10 @@ impl CartPole {
 
     /// A cart-pole; `sutton_barto_reward` selects the 0/-1 reward.
     pub fn new(sutton_barto_reward: bool) -> Self {
-        let high = [
-            (X_THRESHOLD * 2.0) as f32,
-            f32::INFINITY,
-            (THETA_THRESHOLD_RADIANS * 2.0) as f32,
-            f32::INFINITY,
-        ];
-        Self {
-            state: [0.0; 4],
-            steps_beyond_terminated: None,
+        Self::from_dynamics(CartPoleDynamics {
             sutton_barto_reward,
-            rng: EnvRng::default(),
-            ready: false,
-            observation_space: Space::Box {
-                low: high.iter().map(|h| -h).collect(),
-                high: high.to_vec(),
-            },
-            action_space: Space::Discrete { n: 2 },
-        }
+            ..CartPoleDynamics::default()
+        })
     }
 
     /// Builds from `make()` parameters.
@@ -115,7 +95,7 @@ impl CartPole {
 
     /// Whether the reward is Sutton & Barto's 0/-1 instead of +1 per step.
     pub fn sutton_barto_reward(&self) -> bool {
-        self.sutton_barto_reward
+        self.dynamics().sutton_barto_reward
     }
 
     /// Whether `(x, theta)` is outside the allowed range (the episode ends).
@@ -124,56 +104,45 @@ impl CartPole {
         !(-X_THRESHOLD..=X_THRESHOLD).contains(&x)
             || !(-THETA_THRESHOLD_RADIANS..=THETA_THRESHOLD_RADIANS).contains(&theta)
     }
-
-    #[inline]
-    fn write_obs(&self, obs: &mut [f32]) {
-        let o = &mut obs[..4];
-        for (o, s) in o.iter_mut().zip(self.state) {
-            *o = s as f32;
-        }
-    }
 }
 
-impl Env for CartPole {
-    fn id(&self) -> &str {
-        Self::ID
+impl Dynamics for CartPoleDynamics {
+    const ID: &'static str = CartPole::ID;
+    const N_ACTIONS: u64 = 2;
+    const OBS_DIM: usize = 4;
+    const STATE_LAYOUT: &'static str = "[x, x_dot, theta, theta_dot]";
+    const STATE_LEN: usize = 4;
+    /// `steps_beyond_terminated` (or -1).
+    const LATCHES: usize = 1;
+
+    fn observation_space(&self) -> Space {
+        let high = [
+            (X_THRESHOLD * 2.0) as f32,
+            f32::INFINITY,
+            (THETA_THRESHOLD_RADIANS * 2.0) as f32,
+            f32::INFINITY,
+        ];
+        Space::Box {
+            low: high.iter().map(|h| -h).collect(),
+            high: high.to_vec(),
+        }
     }
 
-    fn observation_space(&self) -> &Space {
-        &self.observation_space
-    }
-
-    fn action_space(&self) -> &Space {
-        &self.action_space
-    }
-
-    fn obs_dim(&self) -> usize {
-        4
-    }
-
-    fn reset_into(&mut self, seed: Option<u64>, obs: &mut [f32]) {
-        self.rng.on_reset(seed);
-        let rng = self.rng.rng();
+    fn reset(&mut self, rng: &mut Rng) {
         for s in &mut self.state {
             *s = rng.uniform(-0.05, 0.05);
         }
         self.steps_beyond_terminated = None;
-        self.ready = true;
-        self.write_obs(obs);
     }
 
     #[inline(always)]
-    fn step_into(&mut self, action: Action<'_>, obs: &mut [f32]) -> Result<StepResult, EnvError> {
-        let a = discrete_action(action, 2, &self.action_space)?;
-        if !self.ready {
-            return Err(EnvError::ResetNeeded);
-        }
+    fn step(&mut self, action: usize) -> (f64, bool) {
         let [x, x_dot, theta, theta_dot] = self.state;
         let (sintheta, costheta) = trig::sin_cos(theta);
         let (x, x_dot, theta, theta_dot) =
-            physics(x, x_dot, theta, theta_dot, a == 1, sintheta, costheta);
+            physics(x, x_dot, theta, theta_dot, action == 1, sintheta, costheta);
         self.state = [x, x_dot, theta, theta_dot];
-        let terminated = Self::is_terminal(x, theta);
+        let terminated = CartPole::is_terminal(x, theta);
 
         let reward = if !terminated {
             if self.sutton_barto_reward { 0.0 } else { 1.0 }
@@ -187,20 +156,18 @@ impl Env for CartPole {
                 self.steps_beyond_terminated.map(|k| k.saturating_add(1));
             if self.sutton_barto_reward { -1.0 } else { 0.0 }
         };
-
-        self.write_obs(obs);
-        Ok(StepResult {
-            reward,
-            terminated,
-            truncated: false,
-        })
+        (reward, terminated)
     }
 
-    fn observe_into(&self, obs: &mut [f32]) {
-        self.write_obs(obs);
+    #[inline]
+    fn write_obs(&self, obs: &mut [f32]) {
+        let o = &mut obs[..4];
+        for (o, s) in o.iter_mut().zip(self.state) {
+            *o = s as f32;
+        }
     }
 
-    fn render_rgb(&self) -> Frame {
+    fn render(&self) -> Frame {
         // Gymnasium's geometry: 600x400, y up from the bottom, cart top at 100.
         let (w, h) = (600.0, 400.0);
         let mut f = Frame::new(600, 400, colors::WHITE);
@@ -252,30 +219,19 @@ impl Env for CartPole {
         self.state.to_vec()
     }
 
-    fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
-        check_state(state, 4, "[x, x_dot, theta, theta_dot]")?;
+    fn set_state(&mut self, state: &[f64]) {
         self.state.copy_from_slice(state);
         self.steps_beyond_terminated = None;
-        self.ready = true;
-        Ok(())
     }
 
-    /// Values: `[x, x_dot, theta, theta_dot, steps_beyond_terminated or -1, ready]`.
-    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
-        let mut v = self.state.to_vec();
-        v.push(opt_u32(self.steps_beyond_terminated));
-        v.push(f64::from(u8::from(self.ready)));
-        Ok(EnvSnapshot::new(v, self.rng.clone()))
+    fn latches(&self) -> Vec<f64> {
+        vec![opt_u32(self.steps_beyond_terminated)]
     }
 
-    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
-        let v = snapshot.values_of(Self::ID, 6)?;
-        let beyond = as_opt_u32(v[4], "steps_beyond_terminated")?;
-        let ready = as_bool(v[5], "ready")?;
-        self.state.copy_from_slice(&v[..4]);
+    fn restore(&mut self, state: &[f64], latches: &[f64]) -> Result<(), EnvError> {
+        let beyond = as_opt_u32(latches[0], "steps_beyond_terminated")?;
+        self.state.copy_from_slice(state);
         self.steps_beyond_terminated = beyond;
-        self.ready = ready;
-        self.rng = snapshot.rng.clone();
         Ok(())
     }
 }
@@ -283,6 +239,7 @@ impl Env for CartPole {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Action, Env};
 
     #[test]
     fn reset_draws_each_component_within_five_hundredths() {

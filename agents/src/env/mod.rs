@@ -10,7 +10,9 @@
 //!
 //! Built-ins (dynamics equal to Gymnasium 1.4's; see each module):
 //! [`cartpole`] (and [`cartpole_vector`], its struct-of-arrays batch),
-//! [`mountain_car`], [`acrobot`], [`frozen_lake`], [`taxi`],
+//! [`mountain_car`], [`acrobot`] (the first three are one
+//! [`classic_control::ClassicControl`] each over their dynamics),
+//! [`frozen_lake`], [`taxi`],
 //! [`cliff_walking`] (the last three are one [`tabular_env::TabularEnv`]
 //! each over a transition table of [`tabular`]). [`gold_miners`] is a multi-agent grid world with its own
 //! interface, since one `step` moves several agents.
@@ -20,6 +22,7 @@
 pub mod acrobot;
 pub mod cartpole;
 pub mod cartpole_vector;
+pub mod classic_control;
 pub mod cliff_walking;
 pub mod frozen_lake;
 pub mod gold_miners;

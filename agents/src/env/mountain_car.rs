@@ -9,11 +9,10 @@
 //! Parameter: `goal_velocity` (default 0): the velocity the car must also
 //! have reached at the flag.
 
-use crate::env::snapshot::{EnvSnapshot, as_bool};
-use crate::env::{Env, StepResult, check_state, discrete_action};
+use crate::env::classic_control::{ClassicControl, Dynamics};
 use crate::render::{Frame, colors};
-use crate::rng::EnvRng;
-use crate::{Action, EnvError, Params, Space};
+use crate::rng::Rng;
+use crate::{EnvError, Params, Space};
 
 const MIN_POSITION: f64 = -1.2;
 const MAX_POSITION: f64 = 0.6;
@@ -23,21 +22,14 @@ const FORCE: f64 = 0.001;
 const GRAVITY: f64 = 0.0025;
 
 /// The mountain-car task with three discrete actions (push left, none, right).
-#[derive(Debug, Clone)]
-pub struct MountainCar {
+pub type MountainCar = ClassicControl<MountainCarDynamics>;
+
+/// The car's position and velocity and the goal it must reach.
+#[derive(Debug, Clone, Default)]
+pub struct MountainCarDynamics {
     position: f64,
     velocity: f64,
     goal_velocity: f64,
-    rng: EnvRng,
-    ready: bool,
-    observation_space: Space,
-    action_space: Space,
-}
-
-impl Default for MountainCar {
-    fn default() -> Self {
-        Self::new(0.0)
-    }
 }
 
 impl MountainCar {
@@ -50,18 +42,10 @@ impl MountainCar {
 
     /// A mountain car whose goal also requires `velocity >= goal_velocity`.
     pub fn new(goal_velocity: f64) -> Self {
-        Self {
-            position: 0.0,
-            velocity: 0.0,
+        Self::from_dynamics(MountainCarDynamics {
             goal_velocity,
-            rng: EnvRng::default(),
-            ready: false,
-            observation_space: Space::Box {
-                low: vec![MIN_POSITION as f32, -MAX_SPEED as f32],
-                high: vec![MAX_POSITION as f32, MAX_SPEED as f32],
-            },
-            action_space: Space::Discrete { n: 3 },
-        }
+            ..MountainCarDynamics::default()
+        })
     }
 
     /// Builds from `make()` parameters.
@@ -69,54 +53,40 @@ impl MountainCar {
         params.check_keys(Self::ID, Self::PARAMS)?;
         Ok(Self::new(params.f64_or("goal_velocity", 0.0)?))
     }
+}
 
+impl MountainCarDynamics {
     fn height(xs: f64) -> f64 {
         (3.0 * xs).sin() * 0.45 + 0.55
     }
-
-    #[inline]
-    fn write_obs(&self, obs: &mut [f32]) {
-        obs[0] = self.position as f32;
-        obs[1] = self.velocity as f32;
-    }
 }
 
-impl Env for MountainCar {
-    fn id(&self) -> &str {
-        Self::ID
+impl Dynamics for MountainCarDynamics {
+    const ID: &'static str = MountainCar::ID;
+    const N_ACTIONS: u64 = 3;
+    const OBS_DIM: usize = 2;
+    const STATE_LAYOUT: &'static str = "[position, velocity]";
+    const STATE_LEN: usize = 2;
+
+    fn observation_space(&self) -> Space {
+        Space::Box {
+            low: vec![MIN_POSITION as f32, -MAX_SPEED as f32],
+            high: vec![MAX_POSITION as f32, MAX_SPEED as f32],
+        }
     }
 
-    fn observation_space(&self) -> &Space {
-        &self.observation_space
-    }
-
-    fn action_space(&self) -> &Space {
-        &self.action_space
-    }
-
-    fn obs_dim(&self) -> usize {
-        2
-    }
-
-    fn reset_into(&mut self, seed: Option<u64>, obs: &mut [f32]) {
-        self.rng.on_reset(seed);
-        self.position = self.rng.rng().uniform(-0.6, -0.4);
+    fn reset(&mut self, rng: &mut Rng) {
+        self.position = rng.uniform(-0.6, -0.4);
         self.velocity = 0.0;
-        self.ready = true;
-        self.write_obs(obs);
     }
 
     #[inline]
-    fn step_into(&mut self, action: Action<'_>, obs: &mut [f32]) -> Result<StepResult, EnvError> {
-        let a = discrete_action(action, 3, &self.action_space)?;
-        if !self.ready {
-            return Err(EnvError::ResetNeeded);
-        }
+    fn step(&mut self, action: usize) -> (f64, bool) {
         let mut position = self.position;
         let mut velocity = self.velocity;
         // `velocity += (action - 1) * force + cos(3 * position) * (-gravity)`:
         // Python evaluates the right-hand side first.
-        velocity += (a as f64 - 1.0) * FORCE + (3.0 * position).cos() * (-GRAVITY);
+        velocity += (action as f64 - 1.0) * FORCE + (3.0 * position).cos() * (-GRAVITY);
         velocity = velocity.clamp(-MAX_SPEED, MAX_SPEED);
         position += velocity;
         position = position.clamp(MIN_POSITION, MAX_POSITION);
@@ -126,19 +96,16 @@ impl Env for MountainCar {
         let terminated = position >= GOAL_POSITION && velocity >= self.goal_velocity;
         self.position = position;
         self.velocity = velocity;
-        self.write_obs(obs);
-        Ok(StepResult {
-            reward: -1.0,
-            terminated,
-            truncated: false,
-        })
+        (-1.0, terminated)
     }
 
-    fn observe_into(&self, obs: &mut [f32]) {
-        self.write_obs(obs);
+    #[inline]
+    fn write_obs(&self, obs: &mut [f32]) {
+        obs[0] = self.position as f32;
+        obs[1] = self.velocity as f32;
     }
 
-    fn render_rgb(&self) -> Frame {
+    fn render(&self) -> Frame {
         let (w, h) = (600.0, 400.0);
         let mut f = Frame::new(600, 400, colors::WHITE);
         let flip = |(x, y): (f64, f64)| (x, h - y);
@@ -193,36 +160,16 @@ impl Env for MountainCar {
         vec![self.position, self.velocity]
     }
 
-    fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
-        check_state(state, 2, "[position, velocity]")?;
+    fn set_state(&mut self, state: &[f64]) {
         self.position = state[0];
         self.velocity = state[1];
-        self.ready = true;
-        Ok(())
-    }
-
-    /// Values: `[position, velocity, ready]`.
-    fn snapshot(&self) -> Result<EnvSnapshot, EnvError> {
-        let v = vec![
-            self.position,
-            self.velocity,
-            f64::from(u8::from(self.ready)),
-        ];
-        Ok(EnvSnapshot::new(v, self.rng.clone()))
-    }
-
-    fn restore(&mut self, snapshot: &EnvSnapshot) -> Result<(), EnvError> {
-        let v = snapshot.values_of(Self::ID, 3)?;
-        let ready = as_bool(v[2], "ready")?;
-        (self.position, self.velocity, self.ready) = (v[0], v[1], ready);
-        self.rng = snapshot.rng.clone();
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Action, Env};
 
     #[test]
     fn reset_starts_at_rest_in_the_valley() {
