@@ -167,6 +167,17 @@ impl<'a> BatchMut<'a> {
         }
     }
 
+    /// Clears rewards, flags and episode statistics, as a batch reset
+    /// leaves them: no slot holds a transition yet.
+    pub(crate) fn clear_after_reset(&mut self) {
+        self.rewards.fill(0.0);
+        self.terminated.fill(false);
+        self.truncated.fill(false);
+        self.autoreset.fill(false);
+        self.episode_return.fill(0.0);
+        self.episode_length.fill(0);
+    }
+
     /// Splits into rows `0..mid` and `mid..`.
     ///
     /// # Panics

@@ -49,6 +49,7 @@
 
 pub mod action;
 pub mod batch;
+mod batch_episodes;
 pub mod env;
 mod episode_stats;
 mod error;

@@ -123,15 +123,8 @@ pub fn make(id: &str, params: &Params) -> Result<Box<dyn Env>, EnvError> {
     struct Single;
     impl Build for Single {
         type Out = Box<dyn Env>;
-        fn build<E: Env + Clone + 'static>(
-            self,
-            env: E,
-            limit: Option<u32>,
-        ) -> Result<Self::Out, EnvError> {
-            Ok(match limit {
-                Some(l) => Box::new(TimeLimit::new(env, l)),
-                None => Box::new(env),
-            })
+        fn finish<E: Env + Clone + 'static>(self, env: E) -> Result<Self::Out, EnvError> {
+            Ok(Box::new(env))
         }
     }
     dispatch(id, params, Single)
@@ -153,19 +146,10 @@ pub fn make_vec(
     }
     impl Build for Vector {
         type Out = Box<dyn VectorEnv>;
-        fn build<E: Env + Clone + 'static>(
-            self,
-            env: E,
-            limit: Option<u32>,
-        ) -> Result<Self::Out, EnvError> {
-            Ok(match limit {
-                Some(l) => Box::new(VecEnv::from_prototype(
-                    TimeLimit::new(env, l),
-                    self.range,
-                    self.mode,
-                )?),
-                None => Box::new(VecEnv::from_prototype(env, self.range, self.mode)?),
-            })
+        fn finish<E: Env + Clone + 'static>(self, env: E) -> Result<Self::Out, EnvError> {
+            Ok(Box::new(VecEnv::from_prototype(
+                env, self.range, self.mode,
+            )?))
         }
     }
     if range.end <= range.start {
@@ -188,13 +172,23 @@ pub fn make_vec(
 }
 
 /// What to do with a freshly built concrete env (box it, batch it…).
-trait Build {
+trait Build: Sized {
     type Out;
+
+    /// Makes the output from `env`, already wrapped as it should be.
+    fn finish<E: Env + Clone + 'static>(self, env: E) -> Result<Self::Out, EnvError>;
+
+    /// Wraps `env` in its time limit, if it has one, and finishes it.
     fn build<E: Env + Clone + 'static>(
         self,
         env: E,
         limit: Option<u32>,
-    ) -> Result<Self::Out, EnvError>;
+    ) -> Result<Self::Out, EnvError> {
+        match limit {
+            Some(l) => self.finish(TimeLimit::new(env, l)),
+            None => self.finish(env),
+        }
+    }
 }
 
 /// Splits `max_episode_steps` off `params`: the env's own parameters and

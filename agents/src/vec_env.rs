@@ -42,9 +42,37 @@ use std::ops::Range;
 
 use crate::action::ActionBatch;
 use crate::batch::BatchMut;
+use crate::batch_episodes::BatchEpisodes;
 use crate::env::Env;
 use crate::env::snapshot::VecEnvSnapshot;
 use crate::{Action, EnvError, Space};
+
+/// The seeds of a batch reset, by the rule of the module doc.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResetSeeds {
+    seed: Option<u64>,
+    first_index: u64,
+}
+
+impl ResetSeeds {
+    /// The seeds for a reset with `seed` of a batch starting at global
+    /// index `first_index`, `started` if it was ever reset.
+    pub(crate) fn new(seed: Option<u64>, started: bool, first_index: u64) -> Self {
+        let seed = match (seed, started) {
+            (Some(s), _) => Some(s),
+            (None, false) => Some(0),
+            (None, true) => None,
+        };
+        Self { seed, first_index }
+    }
+
+    /// The seed of the batch's env `i` (`None`: continue its stream).
+    #[inline]
+    pub(crate) fn of(self, i: usize) -> Option<u64> {
+        self.seed
+            .map(|s| s.wrapping_add(self.first_index + i as u64))
+    }
+}
 
 /// When a finished episode's env is reset; see the module doc.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -66,11 +94,7 @@ pub struct VecEnv<E> {
     observation_space: Space,
     action_space: Space,
     mode: AutoresetMode,
-    /// Next-step mode: the env's episode ended on the previous step.
-    pending_reset: Vec<bool>,
-    episode_return: Vec<f64>,
-    episode_length: Vec<u32>,
-    started: bool,
+    episodes: BatchEpisodes,
 }
 
 impl<E: Env> VecEnv<E> {
@@ -101,10 +125,7 @@ impl<E: Env> VecEnv<E> {
             observation_space,
             action_space,
             mode,
-            pending_reset: vec![false; n],
-            episode_return: vec![0.0; n],
-            episode_length: vec![0; n],
-            started: false,
+            episodes: BatchEpisodes::new(n),
         })
     }
 
@@ -148,13 +169,9 @@ impl<E: Env> VecEnv<E> {
 
     /// Resets every env and writes the first observations; rewards and
     /// flags are cleared. `Some(seed)` seeds global env `g` with `seed + g`.
-    pub fn reset(&mut self, seed: Option<u64>, out: BatchMut<'_>) -> Result<(), EnvError> {
+    pub fn reset(&mut self, seed: Option<u64>, mut out: BatchMut<'_>) -> Result<(), EnvError> {
         out.check(self.envs.len(), self.obs_dim)?;
-        let seed = match (seed, self.started) {
-            (Some(s), _) => Some(s),
-            (None, false) => Some(0),
-            (None, true) => None,
-        };
+        let seeds = ResetSeeds::new(seed, self.episodes.started, self.first_index);
         let d = self.obs_dim;
         for (i, (env, o)) in self
             .envs
@@ -162,18 +179,10 @@ impl<E: Env> VecEnv<E> {
             .zip(out.obs.chunks_exact_mut(d))
             .enumerate()
         {
-            env.reset_into(seed.map(|s| s.wrapping_add(self.first_index + i as u64)), o);
+            env.reset_into(seeds.of(i), o);
         }
-        out.rewards.fill(0.0);
-        out.terminated.fill(false);
-        out.truncated.fill(false);
-        out.autoreset.fill(false);
-        out.episode_return.fill(0.0);
-        out.episode_length.fill(0);
-        self.pending_reset.fill(false);
-        self.episode_return.fill(0.0);
-        self.episode_length.fill(0);
-        self.started = true;
+        out.clear_after_reset();
+        self.episodes.start();
         Ok(())
     }
 
@@ -182,7 +191,7 @@ impl<E: Env> VecEnv<E> {
     /// The whole batch is validated first (length, and every action in the
     /// action space), so a bad batch changes nothing.
     pub fn step(&mut self, actions: ActionBatch<'_>, out: BatchMut<'_>) -> Result<usize, EnvError> {
-        if !self.started {
+        if !self.episodes.started {
             return Err(EnvError::ResetNeeded);
         }
         self.check_actions(actions)?;
@@ -199,20 +208,14 @@ impl<E: Env> VecEnv<E> {
 
     /// See [`VectorEnv::snapshot`].
     pub fn snapshot(&self) -> Result<VecEnvSnapshot, EnvError> {
-        Ok(VecEnvSnapshot {
-            id: self.envs[0].id().to_string(),
-            first_index: self.first_index,
-            mode: self.mode,
-            started: self.started,
-            pending_reset: self.pending_reset.clone(),
-            episode_return: self.episode_return.clone(),
-            episode_length: self.episode_length.clone(),
-            envs: self
-                .envs
-                .iter()
-                .map(|e| e.snapshot())
-                .collect::<Result<_, _>>()?,
-        })
+        let envs = self
+            .envs
+            .iter()
+            .map(|e| e.snapshot())
+            .collect::<Result<_, _>>()?;
+        Ok(self
+            .episodes
+            .snapshot(self.envs[0].id(), self.first_index, self.mode, envs))
     }
 
     /// See [`VectorEnv::restore`].
@@ -233,10 +236,7 @@ impl<E: Env> VecEnv<E> {
             e.restore(s)?;
         }
         self.envs = envs;
-        self.started = snapshot.started;
-        self.pending_reset.clone_from(&snapshot.pending_reset);
-        self.episode_return.clone_from(&snapshot.episode_return);
-        self.episode_length.clone_from(&snapshot.episode_length);
+        self.episodes.restore(snapshot);
         Ok(())
     }
 
@@ -303,11 +303,11 @@ impl<E: Env> VecEnv<E> {
                     .zip(out.obs.chunks_exact_mut(d))
                     .enumerate()
                 {
-                    if self.pending_reset[i] {
+                    if self.episodes.pending_reset[i] {
                         env.reset_into(None, o);
-                        self.pending_reset[i] = false;
-                        self.episode_return[i] = 0.0;
-                        self.episode_length[i] = 0;
+                        self.episodes.pending_reset[i] = false;
+                        self.episodes.episode_return[i] = 0.0;
+                        self.episodes.episode_length[i] = 0;
                         out.rewards[i] = 0.0;
                         out.terminated[i] = false;
                         out.truncated[i] = false;
@@ -318,12 +318,12 @@ impl<E: Env> VecEnv<E> {
                     }
                     let r = env.step_into(action(i), o)?;
                     transitions += 1;
-                    let ret = self.episode_return[i] + r.reward;
-                    let len = self.episode_length[i] + 1;
+                    let ret = self.episodes.episode_return[i] + r.reward;
+                    let len = self.episodes.episode_length[i] + 1;
                     let done = r.terminated | r.truncated;
-                    self.episode_return[i] = ret;
-                    self.episode_length[i] = len;
-                    self.pending_reset[i] = done;
+                    self.episodes.episode_return[i] = ret;
+                    self.episodes.episode_length[i] = len;
+                    self.episodes.pending_reset[i] = done;
                     out.rewards[i] = r.reward as f32;
                     out.terminated[i] = r.terminated;
                     out.truncated[i] = r.truncated;
@@ -345,8 +345,8 @@ impl<E: Env> VecEnv<E> {
                 {
                     let r = env.step_into(action(i), o)?;
                     transitions += 1;
-                    let ret = self.episode_return[i] + r.reward;
-                    let len = self.episode_length[i] + 1;
+                    let ret = self.episodes.episode_return[i] + r.reward;
+                    let len = self.episodes.episode_length[i] + 1;
                     let done = r.terminated | r.truncated;
                     out.rewards[i] = r.reward as f32;
                     out.terminated[i] = r.terminated;
@@ -357,13 +357,13 @@ impl<E: Env> VecEnv<E> {
                         env.reset_into(None, o);
                         out.episode_return[i] = ret;
                         out.episode_length[i] = len;
-                        self.episode_return[i] = 0.0;
-                        self.episode_length[i] = 0;
+                        self.episodes.episode_return[i] = 0.0;
+                        self.episodes.episode_length[i] = 0;
                     } else {
                         out.episode_return[i] = 0.0;
                         out.episode_length[i] = 0;
-                        self.episode_return[i] = ret;
-                        self.episode_length[i] = len;
+                        self.episodes.episode_return[i] = ret;
+                        self.episodes.episode_length[i] = len;
                     }
                 }
             }

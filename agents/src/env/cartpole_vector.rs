@@ -18,12 +18,13 @@ use std::ops::Range;
 
 use crate::action::ActionBatch;
 use crate::batch::BatchMut;
+use crate::batch_episodes::BatchEpisodes;
 use crate::env::cartpole::{CartPole, physics};
 use crate::env::snapshot::{EnvSnapshot, VecEnvSnapshot, as_u32};
 use crate::env::{Env, trig};
 use crate::render::Frame;
 use crate::rng::EnvRng;
-use crate::vec_env::{AutoresetMode, VectorEnv};
+use crate::vec_env::{AutoresetMode, ResetSeeds, VectorEnv};
 use crate::{EnvError, Params, Space};
 
 /// A batch of cart-poles with a time limit; see the module doc.
@@ -39,13 +40,10 @@ pub struct CartPoleVecEnv {
     cos: Vec<f64>,
     elapsed: Vec<u32>,
     rngs: Vec<EnvRng>,
-    pending_reset: Vec<bool>,
-    episode_return: Vec<f64>,
-    episode_length: Vec<u32>,
+    episodes: BatchEpisodes,
     max_episode_steps: u32,
     sutton_barto_reward: bool,
     mode: AutoresetMode,
-    started: bool,
     proto: CartPole,
 }
 
@@ -73,13 +71,10 @@ impl CartPoleVecEnv {
             cos: vec![0.0; n],
             elapsed: vec![0; n],
             rngs: vec![EnvRng::default(); n],
-            pending_reset: vec![false; n],
-            episode_return: vec![0.0; n],
-            episode_length: vec![0; n],
+            episodes: BatchEpisodes::new(n),
             max_episode_steps,
             sutton_barto_reward,
             mode,
-            started: false,
             proto: CartPole::new(sutton_barto_reward),
         })
     }
@@ -111,8 +106,8 @@ impl CartPoleVecEnv {
         self.theta[i] = r.uniform(-0.05, 0.05);
         self.theta_dot[i] = r.uniform(-0.05, 0.05);
         self.elapsed[i] = 0;
-        self.episode_return[i] = 0.0;
-        self.episode_length[i] = 0;
+        self.episodes.episode_return[i] = 0.0;
+        self.episodes.episode_length[i] = 0;
     }
 
     #[inline(always)]
@@ -237,30 +232,20 @@ impl VectorEnv for CartPoleVecEnv {
         self.mode
     }
 
-    fn reset(&mut self, seed: Option<u64>, out: BatchMut<'_>) -> Result<(), EnvError> {
+    fn reset(&mut self, seed: Option<u64>, mut out: BatchMut<'_>) -> Result<(), EnvError> {
         out.check(self.n(), 4)?;
-        let seed = match (seed, self.started) {
-            (Some(s), _) => Some(s),
-            (None, false) => Some(0),
-            (None, true) => None,
-        };
+        let seeds = ResetSeeds::new(seed, self.episodes.started, self.first_index);
         for (i, o) in out.obs.chunks_exact_mut(4).enumerate() {
-            self.reset_env(i, seed.map(|s| s.wrapping_add(self.first_index + i as u64)));
+            self.reset_env(i, seeds.of(i));
             self.write_obs(i, o);
         }
-        out.rewards.fill(0.0);
-        out.terminated.fill(false);
-        out.truncated.fill(false);
-        out.autoreset.fill(false);
-        out.episode_return.fill(0.0);
-        out.episode_length.fill(0);
-        self.pending_reset.fill(false);
-        self.started = true;
+        out.clear_after_reset();
+        self.episodes.start();
         Ok(())
     }
 
     fn step(&mut self, actions: ActionBatch<'_>, out: BatchMut<'_>) -> Result<usize, EnvError> {
-        if !self.started {
+        if !self.episodes.started {
             return Err(EnvError::ResetNeeded);
         }
         let actions = self.check_actions(actions)?;
@@ -280,10 +265,10 @@ impl VectorEnv for CartPoleVecEnv {
         let mut transitions = 0;
         for i in 0..n {
             let o = &mut obs[4 * i..4 * i + 4];
-            if self.mode == AutoresetMode::NextStep && self.pending_reset[i] {
+            if self.mode == AutoresetMode::NextStep && self.episodes.pending_reset[i] {
                 self.reset_env(i, None);
                 self.write_obs(i, o);
-                self.pending_reset[i] = false;
+                self.episodes.pending_reset[i] = false;
                 rewards[i] = 0.0;
                 terminated_out[i] = false;
                 truncated_out[i] = false;
@@ -294,8 +279,8 @@ impl VectorEnv for CartPoleVecEnv {
             }
             transitions += 1;
             let (reward, terminated, truncated) = self.outcome(i);
-            let ret = self.episode_return[i] + reward;
-            let len = self.episode_length[i] + 1;
+            let ret = self.episodes.episode_return[i] + reward;
+            let len = self.episodes.episode_length[i] + 1;
             let done = terminated | truncated;
             rewards[i] = reward as f32;
             terminated_out[i] = terminated;
@@ -303,10 +288,10 @@ impl VectorEnv for CartPoleVecEnv {
             autoreset[i] = false;
             ep_return_out[i] = if done { ret } else { 0.0 };
             ep_length_out[i] = if done { len } else { 0 };
-            self.episode_return[i] = ret;
-            self.episode_length[i] = len;
+            self.episodes.episode_return[i] = ret;
+            self.episodes.episode_length[i] = len;
             match self.mode {
-                AutoresetMode::NextStep => self.pending_reset[i] = done,
+                AutoresetMode::NextStep => self.episodes.pending_reset[i] = done,
                 AutoresetMode::SameStep if done => {
                     self.write_obs(i, &mut final_obs[4 * i..4 * i + 4]);
                     self.reset_env(i, None);
@@ -342,22 +327,15 @@ impl VectorEnv for CartPoleVecEnv {
                     // steps_beyond_terminated: a batch never steps a
                     // finished episode, so it is always unset.
                     -1.0,
-                    f64::from(u8::from(self.started)),
+                    f64::from(u8::from(self.episodes.started)),
                 ],
                 rng: self.rngs[i].clone(),
                 layers: vec![f64::from(self.elapsed[i])],
             })
             .collect();
-        Ok(VecEnvSnapshot {
-            id: CartPole::ID.to_string(),
-            first_index: self.first_index,
-            mode: self.mode,
-            started: self.started,
-            pending_reset: self.pending_reset.clone(),
-            episode_return: self.episode_return.clone(),
-            episode_length: self.episode_length.clone(),
-            envs,
-        })
+        Ok(self
+            .episodes
+            .snapshot(CartPole::ID, self.first_index, self.mode, envs))
     }
 
     fn restore(&mut self, snapshot: &VecEnvSnapshot) -> Result<(), EnvError> {
@@ -375,10 +353,7 @@ impl VectorEnv for CartPoleVecEnv {
             self.elapsed[i] = elapsed;
             self.rngs[i] = rng;
         }
-        self.started = snapshot.started;
-        self.pending_reset.clone_from(&snapshot.pending_reset);
-        self.episode_return.clone_from(&snapshot.episode_return);
-        self.episode_length.clone_from(&snapshot.episode_length);
+        self.episodes.restore(snapshot);
         Ok(())
     }
 

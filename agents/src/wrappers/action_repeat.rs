@@ -10,7 +10,7 @@
 
 use crate::env::snapshot::EnvSnapshot;
 use crate::env::{Env, Info, StepResult};
-use crate::wrappers::forward_env;
+use crate::wrappers::{forward_env, forward_time_limit};
 use crate::{Action, EnvError};
 
 /// Repeats every action `repeat` times.
@@ -39,6 +39,7 @@ impl<E: Env> ActionRepeat<E> {
 
 impl<E: Env> Env for ActionRepeat<E> {
     forward_env!();
+    forward_time_limit!();
 
     fn reset_into(&mut self, seed: Option<u64>, obs: &mut [f32]) {
         self.inner.reset_into(seed, obs);
@@ -65,22 +66,6 @@ impl<E: Env> Env for ActionRepeat<E> {
 
     fn info(&self) -> Info {
         self.inner.info()
-    }
-
-    fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
-        self.inner.set_state(state)
-    }
-
-    fn elapsed_steps(&self) -> Option<u32> {
-        self.inner.elapsed_steps()
-    }
-
-    fn set_elapsed_steps(&mut self, elapsed: u32) -> Result<(), EnvError> {
-        self.inner.set_elapsed_steps(elapsed)
-    }
-
-    fn max_episode_steps(&self) -> Option<u32> {
-        self.inner.max_episode_steps()
     }
 
     /// The inner env's snapshot (repetition keeps no state between steps).

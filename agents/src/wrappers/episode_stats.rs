@@ -8,7 +8,7 @@
 use crate::env::snapshot::{EnvSnapshot, as_bool, as_u32};
 use crate::env::{Env, Info, StepResult};
 pub use crate::episode_stats::EpisodeStats;
-use crate::wrappers::forward_env;
+use crate::wrappers::{forward_env, forward_time_limit};
 use crate::{Action, EnvError};
 
 /// Tracks episode return and length; see the module doc.
@@ -44,6 +44,7 @@ impl<E: Env> RecordEpisodeStatistics<E> {
 
 impl<E: Env> Env for RecordEpisodeStatistics<E> {
     forward_env!();
+    forward_time_limit!();
 
     fn reset_into(&mut self, seed: Option<u64>, obs: &mut [f32]) {
         self.episode_return = 0.0;
@@ -69,22 +70,6 @@ impl<E: Env> Env for RecordEpisodeStatistics<E> {
             episode: self.finished,
             ..self.inner.info()
         }
-    }
-
-    fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
-        self.inner.set_state(state)
-    }
-
-    fn elapsed_steps(&self) -> Option<u32> {
-        self.inner.elapsed_steps()
-    }
-
-    fn set_elapsed_steps(&mut self, elapsed: u32) -> Result<(), EnvError> {
-        self.inner.set_elapsed_steps(elapsed)
-    }
-
-    fn max_episode_steps(&self) -> Option<u32> {
-        self.inner.max_episode_steps()
     }
 
     /// Appends `[return, length, finished?, finished return, finished length]`.

@@ -48,6 +48,9 @@ macro_rules! forward_env {
         fn state(&self) -> Vec<f64> {
             self.inner.state()
         }
+        fn set_state(&mut self, state: &[f64]) -> Result<(), $crate::EnvError> {
+            self.inner.set_state(state)
+        }
         fn transitions(
             &self,
             state: u64,
@@ -58,3 +61,20 @@ macro_rules! forward_env {
     };
 }
 pub(crate) use forward_env;
+
+/// Forwards the time-limit counter methods to `self.inner`, for the
+/// wrappers other than [`TimeLimit`] (which owns the counter).
+macro_rules! forward_time_limit {
+    () => {
+        fn elapsed_steps(&self) -> Option<u32> {
+            self.inner.elapsed_steps()
+        }
+        fn set_elapsed_steps(&mut self, elapsed: u32) -> Result<(), $crate::EnvError> {
+            self.inner.set_elapsed_steps(elapsed)
+        }
+        fn max_episode_steps(&self) -> Option<u32> {
+            self.inner.max_episode_steps()
+        }
+    };
+}
+pub(crate) use forward_time_limit;

@@ -62,10 +62,6 @@ impl<E: Env> Env for TimeLimit<E> {
         self.inner.info()
     }
 
-    fn set_state(&mut self, state: &[f64]) -> Result<(), EnvError> {
-        self.inner.set_state(state)
-    }
-
     fn elapsed_steps(&self) -> Option<u32> {
         Some(self.elapsed)
     }
