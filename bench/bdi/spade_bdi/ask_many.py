@@ -4,7 +4,7 @@
     python3 ask_many.py [--agents 100] [--batch 25] [--rounds 10] [--timeout 300]
     python3 ask_many.py --port 25222 ...     # against a running server.py
 
-Starts a fresh SPADE XMPP server (bench/messaging/spade/server.py, loopback,
+Starts a fresh SPADE XMPP server (bench/spade_common/server.py, loopback,
 free port) unless --port is given, then in THIS process:
 
  1. idle CPU of the bare process (event loop, no agent) over --baseline-secs;
@@ -44,37 +44,20 @@ Exit 0 if every agent started and every answer arrived, 1 otherwise; on
 --timeout (whole run) it prints what it has with "timeout":true.
 """
 
-import argparse
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SPADE_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "messaging", "spade"))
-sys.path.insert(0, SPADE_DIR)
-import _venv  # noqa: E402  (bench/messaging/spade/_venv.py)
-
-_venv.ensure()
+sys.path.insert(0, os.path.normpath(os.path.join(HERE, "..", "..", "spade_common")))
+import _common as C  # noqa: E402  (bench/spade_common/_common.py; re-runs us in the venv)
 
 import asyncio  # noqa: E402
-import json  # noqa: E402
 import logging  # noqa: E402
 import resource  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
 
-import _common as C  # noqa: E402  (bench/messaging/spade/_common.py)
-
-PASSWORD = "bench-secret"
 ASKER_JID = f"bdiasker@{C.DOMAIN}"
 ASK_KIND = "achieve+tell (spade-bdi 0.3.3 has no askOne)"
-
-
-def load1() -> float:
-    try:
-        with open("/proc/loadavg") as f:
-            return float(f.read().split()[0])
-    except OSError:
-        return -1.0
 
 
 def mem_kb() -> dict:
@@ -111,13 +94,11 @@ async def idle_cpu(secs: float):
 
 
 def run(args, port: int) -> int:
-    from loguru import logger
     from spade_bdi.bdi import BDIAgent
     import agentspeak as asp
     import spade.container
 
-    logger.remove()
-    logger.add(sys.stderr, level="CRITICAL")  # spade logs killed behaviours via loguru
+    C.quiet_loguru("CRITICAL")  # spade logs killed behaviours via loguru
 
     N, B, R = args.agents, args.batch or args.agents, args.rounds
     res = {"peer": "spade-bdi", "agents": N, "started": 0, "failed": N, "batch": B,
@@ -126,33 +107,27 @@ def run(args, port: int) -> int:
              "event": None, "timed_out": False, "error": None, "phase": "init"}
     t_start = time.monotonic()
     deadline = t_start + args.timeout
-    printed = threading.Lock()
 
     def left() -> float:
         return max(0.1, deadline - time.monotonic())
 
     def report() -> int:
-        if not printed.acquire(blocking=False):
-            return 1
-        res["load1"] = load1()
+        res["load1"] = C.load1()
         if state["timed_out"]:
             res.update(timeout=True, phase=state["phase"])
         if state["error"]:
             res["error"] = state["error"]
-        print(json.dumps(res), flush=True)
+        if not C.print_result_once(res):
+            return 1
         ok = (res.get("failed") == 0 and res.get("asks_answered") == res.get("asks")
               and not state["timed_out"] and not state["error"])
         return 0 if ok else 1
 
-    def watchdog():  # the event loop itself may be wedged
-        C.log("ask_many: watchdog fired")
+    def report_timed_out():
         state["timed_out"] = True
         report()
-        os._exit(1)
 
-    wd = threading.Timer(args.timeout + 30, watchdog)
-    wd.daemon = True
-    wd.start()
+    wd = C.start_watchdog(args.timeout + 30, "ask_many: watchdog fired", report_timed_out, 1)
 
     class Asker(BDIAgent):
         def add_custom_actions(self, actions):
@@ -188,7 +163,7 @@ def run(args, port: int) -> int:
          res["idle_runq_wait_per_s_no_agent"]) = await idle_cpu(args.baseline_secs)
 
         # 2. the asker
-        asker = Asker(ASKER_JID, PASSWORD, os.path.join(HERE, "asker.asl"), port=port)
+        asker = Asker(ASKER_JID, C.PASSWORD, os.path.join(HERE, "asker.asl"), port=port)
         all_agents.append(asker)
         ok, errs = await start_all([asker], min(args.agent_timeout, left()))
         if not ok:
@@ -202,7 +177,7 @@ def run(args, port: int) -> int:
         m0 = mem_kb()
         responders = []
         for i in range(N):
-            a = BDIAgent(f"bdiresp{i}@{C.DOMAIN}", PASSWORD,
+            a = BDIAgent(f"bdiresp{i}@{C.DOMAIN}", C.PASSWORD,
                          os.path.join(HERE, "responder.asl"), port=port)
             a.bdi.set_belief("value", i)
             responders.append((i, a))
@@ -224,7 +199,7 @@ def run(args, port: int) -> int:
             for e in errs:
                 errors[e] = errors.get(e, 0) + 1
             C.log(f"ask_many: {len(started)}/{N} started, "
-                  f"{t_last - t0:.1f}s, load {load1()}")
+                  f"{t_last - t0:.1f}s, load {C.load1()}")
         secs = t_last - t0
         m1 = mem_kb()
         res.update(
@@ -293,7 +268,7 @@ def run(args, port: int) -> int:
             res["askOne_probe"] = await probe_askone(asker)
 
     async def probe_askone(asker):
-        probe = BDIAgent(f"bdiprobe@{C.DOMAIN}", PASSWORD,
+        probe = BDIAgent(f"bdiprobe@{C.DOMAIN}", C.PASSWORD,
                          os.path.join(HERE, "responder.asl"), port=port)
         probe.bdi.set_belief("value", 42)
         all_agents.append(probe)
@@ -336,44 +311,19 @@ def run(args, port: int) -> int:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--agents", type=int, default=100, help="responders N")
-    ap.add_argument("--batch", type=int, default=25,
-                    help="concurrent start()s per batch (0 = all at once)")
+    ap = C.agents_parser(__doc__, batch=25, timeout=300.0)
     ap.add_argument("--rounds", type=int, default=10, help="measured ask rounds")
-    ap.add_argument("--port", type=int, default=0,
-                    help="XMPP client port of a running server (default: start one)")
-    ap.add_argument("--agent-timeout", type=float, default=60.0,
-                    help="seconds per agent start()")
-    ap.add_argument("--timeout", type=float, default=300.0, help="seconds for the whole run")
     ap.add_argument("--idle-secs", type=float, default=5.0,
                     help="idle CPU sample with all agents started")
     ap.add_argument("--baseline-secs", type=float, default=2.0,
                     help="idle CPU samples with no agent and with the asker only")
     ap.add_argument("--no-probe", action="store_true", help="skip the askOne probe")
-    ap.add_argument("--log-level", default="CRITICAL")
     args = ap.parse_args()
     if args.agents < 1 or args.rounds < 1 or args.batch < 0:
         ap.error("--agents and --rounds must be >= 1, --batch >= 0")
     C.quiet_logs(getattr(logging, args.log_level.upper()))
-    C.install_signal_exit()
-    rc = 1
-    try:
-        if args.port:
-            rc = run(args, args.port)
-        else:
-            with C.Server() as srv:
-                rc = run(args, srv.port)
-    except Exception as e:  # noqa: BLE001
-        C.log(f"ask_many failed: {e!r}")
-        print(json.dumps({"peer": "spade-bdi", "agents": args.agents, "error": repr(e),
-                          "load1": load1()}), flush=True)
-        rc = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # slixmpp keeps reconnect timers of failed agents alive; the server (if we
-    # started it) is already stopped by the `with` above.
-    os._exit(rc)
+    failure = {"peer": "spade-bdi", "agents": args.agents}
+    C.run_with_server(args.port, lambda port: run(args, port), failure, "ask_many")
 
 
 if __name__ == "__main__":

@@ -29,36 +29,17 @@ connect and warm-up): on expiry it prints what it measured so far with
 "timeout":true and "requested":N and exits 3.
 """
 
-import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _venv  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.normpath(os.path.join(HERE, "..", "..", "spade_common")))
+import _common as C  # noqa: E402  (bench/spade_common/_common.py; re-runs us in the venv)
 
-_venv.ensure()
-
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
-
-import _common as C  # noqa: E402
 
 PING_JID = f"ping@{C.DOMAIN}"
 PONG_JID = f"pong@{C.DOMAIN}"
-PASSWORD = "bench-secret"
-EXIT_TIMEOUT = 3
-
-
-def load1() -> float:
-    try:
-        with open("/proc/loadavg") as f:
-            return float(f.read().split()[0])
-    except OSError:
-        return -1.0
 
 
 # --------------------------------------------------------------------------- pong
@@ -89,31 +70,15 @@ def run_pong(args) -> int:
             await self.send(reply)
             Echo.echoed += 1
 
-    async def main():
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        agent = Agent(PONG_JID, PASSWORD, port=args.port)
-        t0 = time.monotonic()
-        try:
-            await asyncio.wait_for(agent.start(auto_register=True), args.timeout)
-        except Exception as e:  # noqa: BLE001
-            print(f"pong: start failed: {e!r}", file=sys.stderr, flush=True)
-            return 1
+    def echo_requests(agent):
         agent.add_behaviour(Echo(), Template(metadata={"performative": "request"}))
-        print(f"READY pong {PONG_JID}", flush=True)
-        left = max(0.1, args.timeout - (time.monotonic() - t0))
-        try:
-            await asyncio.wait_for(stop.wait(), left)
-        except asyncio.TimeoutError:
-            print("pong: --timeout reached", file=sys.stderr, flush=True)
-        C.log(f"pong echoed {Echo.echoed}")
-        try:
-            await asyncio.wait_for(agent.stop(), 5)
-        except Exception:  # noqa: BLE001
-            pass
-        return 0
+
+    async def main():
+        agent = Agent(PONG_JID, C.PASSWORD, port=args.port)
+        rc = await C.serve_pong(agent, PONG_JID, args.timeout, on_started=echo_requests)
+        if rc == 0:
+            C.log(f"pong echoed {Echo.echoed}")
+        return rc
 
     loop = spade.container.Container().loop
     return loop.run_until_complete(main())
@@ -133,43 +98,16 @@ def run_ping(args) -> int:
              "error": None, "stray": 0}
     started = time.monotonic()
     deadline = started + args.timeout
-    printed = threading.Lock()
 
     def report(timed_out: bool) -> int:
-        if not printed.acquire(blocking=False):
-            return EXIT_TIMEOUT
-        rtts = sorted(state["rtts"])
         t0 = state["t_start"]
         t1 = state["t_end"] or time.perf_counter()
         secs = (t1 - t0) if t0 is not None else 0.0
-        us = lambda v: None if v is None else round(v * 1e6, 1)  # noqa: E731
-        out = {
-            "peer": "spade",
-            "window": W,
-            "count": len(rtts),
-            "seconds": round(secs, 4),
-            "round_trips_per_s": round(len(rtts) / secs, 1) if secs > 0 else 0.0,
-            "p50_us": us(C.percentile(rtts, 50)),
-            "p99_us": us(C.percentile(rtts, 99)),
-            "max_us": us(rtts[-1] if rtts else None),
-            "load1": load1(),
-        }
-        if timed_out:
-            out.update(timeout=True, requested=N, phase=state["phase"])
-        if state["error"]:
-            out["error"] = state["error"]
-        print(json.dumps(out), flush=True)
-        return EXIT_TIMEOUT if timed_out or state["error"] else 0
+        out = {"peer": "spade", "window": W, **C.round_trip_stats(sorted(state["rtts"]), secs)}
+        return C.print_ping_result(out, timed_out, N, state["phase"], state["error"])
 
-    # Hard watchdog in case the event loop itself is wedged.
-    def watchdog():
-        C.log("ping: watchdog fired, loop did not finish in time")
-        report(True)
-        os._exit(EXIT_TIMEOUT)
-
-    wd = threading.Timer(args.timeout + 15, watchdog)
-    wd.daemon = True
-    wd.start()
+    wd = C.start_watchdog(args.timeout + 15, "ping: watchdog fired, loop did not finish in time",
+                          lambda: report(True), C.EXIT_TIMEOUT)
 
     class Timeout(Exception):
         pass
@@ -218,24 +156,14 @@ def run_ping(args) -> int:
             except Exception as e:  # noqa: BLE001
                 state["error"] = repr(e)
 
-    async def main():
-        agent = Agent(PING_JID, PASSWORD, port=args.port)
-        try:
-            await asyncio.wait_for(agent.start(auto_register=True),
-                                   max(0.1, deadline - time.monotonic()))
-        except Exception as e:  # noqa: BLE001
-            state["error"] = f"start failed: {e!r}"
-            return
+    def go(agent):
         b = Pinger()
         agent.add_behaviour(b, Template(metadata={"performative": "inform"}))
-        try:
-            await asyncio.wait_for(b.join(), max(0.1, deadline - time.monotonic()) + 2)
-        except asyncio.TimeoutError:
-            pass
-        try:
-            await asyncio.wait_for(agent.stop(), 5)
-        except Exception:  # noqa: BLE001
-            pass
+        return b.join()
+
+    async def main():
+        agent = Agent(PING_JID, C.PASSWORD, port=args.port)
+        await C.run_ping_agent(agent, deadline, state, go, grace=2)
 
     loop = spade.container.Container().loop
     loop.run_until_complete(main())
@@ -248,63 +176,20 @@ def run_ping(args) -> int:
 # --------------------------------------------------------------------------- driver
 
 def run_driver(args) -> int:
-    C.install_signal_exit()
-    me = os.path.abspath(__file__)
-    common = ["--window", str(args.window), "--count", str(args.count),
-              "--warmup", str(args.warmup), "--timeout", str(args.timeout)]
-    pong = ping = None
-    try:
-        with C.Server(port=args.port) as srv:
-            port = ["--port", str(srv.port)]
-            pong = subprocess.Popen(
-                [sys.executable, me, "--role", "pong", "--timeout", str(args.timeout + 60)] + port,
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
-                start_new_session=True)
-            C.wait_for_line(pong, "READY", min(60, args.timeout), "pong")
-            ping = subprocess.Popen(
-                [sys.executable, me, "--role", "ping"] + port + common,
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
-                start_new_session=True)
-            try:
-                out, _ = ping.communicate(timeout=args.timeout + 30)
-            except subprocess.TimeoutExpired:
-                C.kill_group(ping)
-                out = ping.stdout.read() if ping.stdout else ""
-            lines = [ln for ln in out.splitlines() if ln.startswith("{")]
-            if not lines:
-                print(json.dumps({"peer": "spade", "window": args.window, "count": 0,
-                                  "requested": args.count, "error": "ping printed no result",
-                                  "load1": load1()}), flush=True)
-                return 1
-            print(lines[-1], flush=True)
-            return ping.returncode if ping.returncode is not None else 1
-    except Exception as e:  # noqa: BLE001
-        C.log(f"driver failed: {e!r}")
-        print(json.dumps({"peer": "spade", "window": args.window, "count": 0,
-                          "requested": args.count, "error": repr(e),
-                          "load1": load1()}), flush=True)
-        return 1
-    finally:
-        C.kill_group(ping)
-        C.kill_group(pong)
+    ping_args = ["--window", str(args.window), "--count", str(args.count),
+                 "--warmup", str(args.warmup), "--timeout", str(args.timeout)]
+    failure = {"peer": "spade", "window": args.window, "count": 0, "requested": args.count}
+    return C.run_pingpong_driver(os.path.abspath(__file__), ping_args, args.port, args.timeout,
+                                 failure)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--role", choices=["driver", "ping", "pong"], default="driver")
-    ap.add_argument("--port", type=int, default=0,
-                    help="XMPP client port (required for ping/pong; driver: free port)")
+    ap = C.pingpong_parser(__doc__, count=3000, warmup=300)
     ap.add_argument("--window", type=int, default=1, help="max outstanding requests")
-    ap.add_argument("--count", type=int, default=3000, help="measured round trips")
-    ap.add_argument("--warmup", type=int, default=300, help="uncounted round trips first")
-    ap.add_argument("--timeout", type=float, default=120.0,
-                    help="seconds for the whole run (connect + warm-up + measure)")
-    ap.add_argument("--log-level", default="ERROR")
     args = ap.parse_args()
     if args.window < 1 or args.count < 1 or args.warmup < 0:
         ap.error("--window and --count must be >= 1, --warmup >= 0")
-    if args.role != "driver" and not args.port:
-        ap.error("--port is required with --role ping|pong")
+    C.check_role_port(ap, args)
     C.quiet_logs(getattr(__import__("logging"), args.log_level.upper()))
     return {"driver": run_driver, "ping": run_ping, "pong": run_pong}[args.role](args)
 

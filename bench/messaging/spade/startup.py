@@ -20,32 +20,16 @@ start() returned (or until the run gave up); agents_per_s = started / seconds.
 Exit status 0 only if every agent started.
 """
 
-import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _venv  # noqa: E402
-
-_venv.ensure()
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.normpath(os.path.join(HERE, "..", "..", "spade_common")))
+import _common as C  # noqa: E402  (bench/spade_common/_common.py; re-runs us in the venv)
 
 import asyncio  # noqa: E402
-import json  # noqa: E402
 import logging  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
-
-import _common as C  # noqa: E402
-
-PASSWORD = "bench-secret"
-
-
-def load1() -> float:
-    try:
-        with open("/proc/loadavg") as f:
-            return float(f.read().split()[0])
-    except OSError:
-        return -1.0
 
 
 def run(args, port: int) -> int:
@@ -64,11 +48,8 @@ def run(args, port: int) -> int:
     N = args.agents
     B = args.batch or N
     st = {"ok": 0, "failed": 0, "errors": {}, "t0": None, "t_last": None}
-    lock = threading.Lock()
 
     def report(gave_up: bool) -> int:
-        if not lock.acquire(blocking=False):
-            return 1
         t0 = st["t0"]
         t1 = st["t_last"] if not gave_up else time.perf_counter()
         secs = (t1 - t0) if (t0 is not None and t1 is not None) else 0.0
@@ -80,25 +61,19 @@ def run(args, port: int) -> int:
             "agents_per_s": round(st["ok"] / secs, 2) if secs > 0 else 0.0,
             "failed": failed,
             "batch": B,
-            "load1": load1(),
+            "load1": C.load1(),
         }
         if gave_up:
             out["timeout"] = True
         if st["errors"]:
             out["errors"] = st["errors"]
-        print(json.dumps(out), flush=True)
+        if not C.print_result_once(out):
+            return 1
         return 0 if failed == 0 else 1
 
-    def watchdog():
-        C.log("startup: watchdog fired")
-        report(True)
-        os._exit(1)
+    wd = C.start_watchdog(args.timeout + 20, "startup: watchdog fired", lambda: report(True), 1)
 
-    wd = threading.Timer(args.timeout + 20, watchdog)
-    wd.daemon = True
-    wd.start()
-
-    agents = [BenchAgent(f"agent{i}@{C.DOMAIN}", PASSWORD, port=port) for i in range(N)]
+    agents = [BenchAgent(f"agent{i}@{C.DOMAIN}", C.PASSWORD, port=port) for i in range(N)]
     deadline = time.monotonic() + args.timeout
 
     async def start_one(a):
@@ -148,38 +123,14 @@ def run(args, port: int) -> int:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--agents", type=int, default=100)
-    ap.add_argument("--batch", type=int, default=0,
-                    help="concurrent starts per wave (default: all at once)")
-    ap.add_argument("--port", type=int, default=0,
-                    help="use a running server on this port (default: start a fresh one)")
-    ap.add_argument("--timeout", type=float, default=180.0, help="seconds for all starts")
-    ap.add_argument("--agent-timeout", type=float, default=60.0,
-                    help="seconds for one agent's start")
-    ap.add_argument("--log-level", default="CRITICAL")
+    ap = C.agents_parser(__doc__, batch=0, timeout=180.0)
     args = ap.parse_args()
     if args.agents < 1 or args.batch < 0:
         ap.error("--agents must be >= 1 and --batch >= 0")
     C.quiet_logs(getattr(logging, args.log_level.upper()))
-    C.install_signal_exit()
-
-    rc = 1
-    try:
-        if args.port:
-            rc = run(args, args.port)
-        else:
-            with C.Server() as srv:
-                rc = run(args, srv.port)
-    except Exception as e:  # noqa: BLE001
-        C.log(f"startup failed: {e!r}")
-        print(json.dumps({"peer": "spade", "agents": args.agents, "seconds": 0.0,
-                          "agents_per_s": 0.0, "failed": args.agents,
-                          "error": repr(e), "load1": load1()}), flush=True)
-        rc = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(rc)  # don't linger on slixmpp reconnect timers of failed agents
+    failure = {"peer": "spade", "agents": args.agents, "seconds": 0.0, "agents_per_s": 0.0,
+               "failed": args.agents}
+    C.run_with_server(args.port, lambda port: run(args, port), failure, "startup")
 
 
 if __name__ == "__main__":

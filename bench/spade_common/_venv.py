@@ -1,8 +1,9 @@
 """Make sure the SPADE venv exists and that we run inside it (stdlib only).
 
-Every script in this folder calls ``ensure()`` before importing spade.  If the
-interpreter is not the venv's, the venv is created when missing (or broken)
-and the script re-executes itself with the venv's python.
+Every SPADE bench script calls ``ensure()`` before importing spade (server.py
+directly, the others by importing _common).  If the interpreter is not the
+venv's, the venv is created when missing (or broken) and the script
+re-executes itself with the venv's python.
 
 The venv lives OUTSIDE the repo: $SPADE_VENV, default /work/venvs/spade.
 """
