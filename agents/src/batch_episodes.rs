@@ -8,8 +8,8 @@
 //! [`VecEnv`]: crate::VecEnv
 //! [`CartPoleVecEnv`]: crate::env::cartpole_vector::CartPoleVecEnv
 
+use crate::autoreset::AutoresetMode;
 use crate::env::snapshot::{EnvSnapshot, VecEnvSnapshot};
-use crate::vec_env::AutoresetMode;
 
 /// A batch's episode bookkeeping; see the module doc.
 #[derive(Debug, Clone)]

@@ -48,6 +48,7 @@
 #![warn(missing_docs)]
 
 pub mod action;
+mod autoreset;
 pub mod batch;
 mod batch_episodes;
 pub mod env;
@@ -68,6 +69,7 @@ pub mod vec_env;
 pub mod wrappers;
 
 pub use action::{Action, ActionBatch};
+pub use autoreset::AutoresetMode;
 pub use batch::{Batch, BatchMut, shard_ranges};
 pub use env::snapshot::{EnvSnapshot, VecEnvSnapshot};
 pub use env::{Env, Info, Step, StepResult, Transition};
@@ -77,4 +79,4 @@ pub use registry::{make, make_vec};
 pub use rng::Rng;
 pub use space::Space;
 pub use trace::TraceSession;
-pub use vec_env::{AutoresetMode, VecEnv, VectorEnv};
+pub use vec_env::{VecEnv, VectorEnv};

@@ -40,6 +40,8 @@
 
 use std::ops::Range;
 
+pub use crate::autoreset::AutoresetMode;
+
 use crate::action::ActionBatch;
 use crate::batch::BatchMut;
 use crate::batch_episodes::BatchEpisodes;
@@ -72,16 +74,6 @@ impl ResetSeeds {
         self.seed
             .map(|s| s.wrapping_add(self.first_index + i as u64))
     }
-}
-
-/// When a finished episode's env is reset; see the module doc.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum AutoresetMode {
-    /// Reset on the step after the episode ended (Gymnasium's default).
-    #[default]
-    NextStep,
-    /// Reset within the step that ended the episode; final obs in `final_obs`.
-    SameStep,
 }
 
 /// A batch of environments of one concrete type; see the module doc.

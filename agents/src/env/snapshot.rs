@@ -114,7 +114,7 @@ pub struct VecEnvSnapshot {
     /// Global index of the first env.
     pub first_index: u64,
     /// The autoreset mode the batch ran with.
-    pub mode: crate::AutoresetMode,
+    pub mode: crate::autoreset::AutoresetMode,
     /// Whether the batch was ever reset.
     pub started: bool,
     /// Next-step mode: env `i` is reset on the next step.
@@ -148,7 +148,7 @@ impl VecEnvSnapshot {
         id: &str,
         first_index: u64,
         num_envs: usize,
-        mode: crate::AutoresetMode,
+        mode: crate::autoreset::AutoresetMode,
     ) -> Result<(), EnvError> {
         let mismatch = |what: &str, got: String, want: String| {
             Err(EnvError::InvalidState(format!(
