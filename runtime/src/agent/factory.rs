@@ -4,36 +4,11 @@ use std::sync::Arc;
 
 use actix::{Actor, Recipient};
 
-use super::actor::{AgentActor, StopAgent};
-use super::link::{ChildExit, Link};
-use super::mailbox::AgentMailbox;
-use super::run_context::RunContext;
-use super::stats::AgentStats;
+use super::launch::Launch;
+use super::link::ChildExit;
+use super::programmed::Programmed;
+use super::shell::{ChildActor, StopAgent};
 use super::{Agent, AgentError};
-use crate::store::Checkpoint;
-
-/// Everything one start of an agent needs. Built by the supervisor.
-pub struct Launch {
-    pub(crate) name: String,
-    pub(crate) incarnation: u64,
-    pub(crate) checkpoint: Option<Checkpoint>,
-    pub(crate) env: Arc<RunContext>,
-    pub(crate) mailbox: Arc<AgentMailbox>,
-    pub(crate) stats: Arc<AgentStats>,
-    pub(crate) link: Link,
-}
-
-impl Launch {
-    /// The agent's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The checkpoint this start restores from, if any.
-    pub fn checkpoint(&self) -> Option<&Checkpoint> {
-        self.checkpoint.as_ref()
-    }
-}
 
 /// Builds and starts one agent. The supervisor calls it for the first start
 /// and for every restart, so state never carries over in a half-updated
@@ -112,7 +87,7 @@ where
                 return Err(AgentError::new(message));
             }
         };
-        let addr = AgentActor::new(agent, launch).start();
+        let addr = ChildActor::new(launch, Programmed::new(agent)).start();
         Ok(ChildHandle {
             stop: addr.clone().recipient(),
             control: addr.recipient(),

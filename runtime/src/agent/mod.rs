@@ -19,7 +19,6 @@
 //! }
 //! ```
 
-mod actor;
 mod behaviour;
 mod behaviours;
 mod context;
@@ -27,28 +26,33 @@ mod control;
 mod error;
 mod extensions;
 mod factory;
+mod launch;
 mod link;
 mod mailbox;
+mod programmed;
 mod run_context;
 mod run_switch;
-pub(crate) mod saves;
+mod saves;
+mod shell;
 mod stats;
 mod template;
 
-pub use actor::{AgentActor, StopAgent};
 pub use behaviour::{Behaviour, Behaviours, Flow, MessageQueue, Next};
 pub use behaviours::{
     Cyclic, Fsm, FsmBuilder, FsmError, FsmState, OneShot, Periodic, StateStep, Timeout,
 };
 pub use context::{AgentContext, SendError};
-pub use control::AgentControl;
-pub use error::AgentError;
+pub use control::{AgentControl, ControlRefused};
+pub use error::{AgentError, BoxError};
 pub use extensions::Extensions;
-pub use factory::{AgentFactory, ChildHandle, Launch, agent_factory};
+pub use factory::{AgentFactory, ChildHandle, agent_factory};
+pub use launch::Launch;
 pub use link::{ChildExit, ChildExited, Link};
 pub use mailbox::{AgentMailbox, Wake};
+pub use programmed::{AgentActor, Programmed};
 pub use run_context::{Console, ReadyCounter, RunContext};
 pub use run_switch::RunSwitch;
+pub use shell::{ChildActor, ChildContext, ChildDriver, StopAgent};
 pub use stats::{AgentStats, AgentStatsSnapshot};
 pub use template::{FieldTemplate, Template};
 

@@ -6,7 +6,9 @@ use std::collections::VecDeque;
 
 use actix::{Addr, Recipient};
 
-use crate::store::{CheckpointCommitted, CheckpointMeta, SaveCheckpoint, StoreWriter};
+use crate::store::{
+    CheckpointCommitted, CheckpointMeta, CommitFailed, SaveCheckpoint, StoreWriter,
+};
 
 /// Saves that may wait behind the one being written; beyond this the oldest
 /// untagged one is dropped, since a newer state supersedes it.
@@ -67,7 +69,7 @@ impl SavePipeline {
     }
 
     /// The writer's answer to the save in flight.
-    pub(crate) fn committed(&mut self, result: &Result<CheckpointMeta, String>) {
+    pub(crate) fn committed(&mut self, result: &Result<CheckpointMeta, CommitFailed>) {
         self.in_flight = false;
         match result {
             Ok(meta) => {

@@ -173,7 +173,7 @@ impl Handler<ControlInbound> for RunControl {
         ctx.spawn(waited.into_actor(self).map(move |answer, control, _| {
             control.busy = false;
             let outcome = match answer {
-                Ok(Ok(outcome)) => outcome,
+                Ok(Ok(outcome)) => outcome.map_err(|refused| refused.to_string()),
                 Ok(Err(error)) => Err(format!("the supervisor did not answer: {error}")),
                 Err(_) => Err(format!("agents did not answer within {ANSWER_WITHIN:?}")),
             };

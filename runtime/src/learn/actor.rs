@@ -1,7 +1,8 @@
-//! The learner actor: hosts a [`TrainLoop`] on a thread of its own (an
-//! arbiter that hosts nothing else, since training is CPU-bound), runs it
-//! in passes of a few milliseconds so stop and control messages are read
-//! between steps, saves checkpoints, and reports progress.
+//! The learner's driver inside the kernel's child actor: it runs a
+//! [`TrainLoop`] in passes of a few milliseconds on a thread of its own (an
+//! arbiter that hosts nothing else, since training is CPU-bound), so stop
+//! and control messages are read between steps, and reports progress.
+//! Presence, saves, control and stopping are the child shell's.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,18 +12,19 @@ use agora_agents::learners::TrainError;
 
 use super::LearnerSpec;
 use super::train_loop::{LearnError, Pass, TrainLoop};
-use crate::agent::AgentControl;
-use crate::agent::saves::SavePipeline;
-use crate::agent::{AgentMailbox, AgentStats, RunContext, StopAgent, Wake};
-use crate::agent::{ChildExit, Link};
-use crate::store::CheckpointCommitted;
-use crate::transport::QoS;
+use crate::agent::{ChildActor, ChildContext, ChildDriver, ChildExit, ControlRefused};
+use crate::transport::InboundMessage;
 
 /// How long one training pass runs before messages are read again: the
 /// bound on how long a stop or pause waits.
 const PASS: Duration = Duration::from_millis(5);
 /// How often progress is reported.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(1000);
+
+/// Hosts one incarnation of a learner.
+pub type LearnerActor = ChildActor<LearnerDriver>;
+
+type Ctx = ChildContext<LearnerDriver>;
 
 /// A learner's progress, for the terminal.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,134 +49,238 @@ pub struct Progress {
 #[rtype(result = "()")]
 struct NextPass;
 
-/// Hosts one incarnation of a learner.
-pub struct LearnerActor {
+/// What a learner is inside its child actor: the driver of its training loop.
+pub struct LearnerDriver {
     spec: Arc<LearnerSpec>,
-    name: String,
-    env: Arc<RunContext>,
-    link: Link,
-    mailbox: Arc<AgentMailbox>,
-    stats: Arc<AgentStats>,
-    saves: SavePipeline,
+    /// Lent to each pass (or setup, or checkpoint) while it runs.
     work: Option<TrainLoop>,
     restore: Option<Vec<u8>>,
     warm_start: Option<Vec<u8>>,
-    ending: Option<String>,
     last_progress: Instant,
     steps_at_progress: u64,
-    /// Paused by a control command: no pass runs until resumed.
-    paused: bool,
     /// A `NextPass` is queued (so a resume does not start a second chain).
     pass_scheduled: bool,
 }
 
-impl LearnerActor {
-    #[allow(clippy::too_many_arguments)]
+impl LearnerDriver {
+    /// A driver for `work`; `restore` is the checkpoint of this start,
+    /// `warm_start` weights to begin from when there is none.
     pub(crate) fn new(
         spec: Arc<LearnerSpec>,
-        env: Arc<RunContext>,
-        link: Link,
-        mailbox: Arc<AgentMailbox>,
-        stats: Arc<AgentStats>,
         work: TrainLoop,
         restore: Option<Vec<u8>>,
         warm_start: Option<Vec<u8>>,
     ) -> Self {
         let steps = work.trainer.metrics().env_steps;
         Self {
-            name: spec.name.clone(),
-            saves: SavePipeline::new(env.run_id.clone(), spec.name.clone()),
             spec,
-            env,
-            link,
-            mailbox,
-            stats,
             work: Some(work),
             restore,
             warm_start,
-            ending: None,
             last_progress: Instant::now(),
             steps_at_progress: steps,
-            paused: false,
             pass_scheduled: false,
         }
     }
+}
 
-    fn publish_presence(&self, state: &str) {
-        let topic = self.env.transport.topics().presence(&self.name);
-        if let Err(error) =
-            self.env
-                .transport
-                .publish(topic, state.as_bytes().to_vec(), QoS::AtLeastOnce, true)
-        {
-            tracing::warn!(agent = %self.name, %error, "presence not published");
+/// Restores or begins `work`: a checkpoint holds the learner's state and
+/// observations, so the envs get their snapshots back and nothing is reset.
+async fn set_up(
+    work: &mut TrainLoop,
+    restore: Option<Vec<u8>>,
+    warm_start: Option<Vec<u8>>,
+    seed: u64,
+) -> Result<(), LearnError> {
+    match restore {
+        Some(bytes) => {
+            let snapshots = work.trainer.load_state(&bytes)?;
+            work.envs.restore(snapshots).await?;
+        }
+        None => {
+            if let Some(bytes) = warm_start {
+                work.trainer.warm_start(&bytes)?;
+            }
+            work.envs.reset(seed).await?;
+            work.trainer.begin(work.envs.batch())?;
         }
     }
+    Ok(())
+}
 
+impl ChildDriver for LearnerDriver {
+    const KIND: &'static str = "learner";
+
+    fn start(child: &mut LearnerActor, ctx: &mut Ctx) {
+        let Some(mut work) = child.driver.work.take() else {
+            return;
+        };
+        let restore = child.driver.restore.take();
+        let warm_start = child.driver.warm_start.take();
+        let seed = child.driver.spec.seed;
+        let setup = async move {
+            let result = set_up(&mut work, restore, warm_start, seed).await;
+            (work, result)
+        };
+        ctx.wait(
+            fut::wrap_future(setup).map(|(work, result), child: &mut LearnerActor, ctx| {
+                child.driver.work = Some(work);
+                child.mark_ready();
+                match result {
+                    Ok(()) => child.schedule_pass(ctx),
+                    Err(error) => child.fail(ctx, ChildExit::Failed(format!("start: {error}"))),
+                }
+            }),
+        );
+    }
+
+    /// A learner takes no messages yet, paused or not; they are counted and
+    /// dropped.
+    fn reads_inbox(_: &LearnerActor) -> bool {
+        true
+    }
+
+    fn receive(child: &mut LearnerActor, _: &mut Ctx, _: InboundMessage) {
+        child
+            .shell
+            .core
+            .stats
+            .unmatched
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn resume(child: &mut LearnerActor, ctx: &mut Ctx) {
+        child.schedule_pass(ctx);
+    }
+
+    /// Handled between passes, like every control message, so the
+    /// checkpoint is taken at a step boundary.
+    fn checkpoint(child: &mut LearnerActor, ctx: &mut Ctx) -> Result<(), ControlRefused> {
+        let Some(mut work) = child.driver.work.take() else {
+            return Err(not_ready());
+        };
+        let take = async move {
+            let taken = work.checkpoint(None).await;
+            (work, taken)
+        };
+        ctx.wait(
+            fut::wrap_future(take).map(|(mut work, taken), child: &mut LearnerActor, ctx| {
+                if let Err(error) = taken {
+                    tracing::error!(agent = %child.shell.name(), %error, "checkpoint not taken");
+                }
+                child.queue_saves(&mut work);
+                child.driver.work = Some(work);
+                child.pump_saves(ctx);
+            }),
+        );
+        Ok(())
+    }
+
+    fn visual(child: &mut LearnerActor, on: bool, speed: f64) -> Result<(), ControlRefused> {
+        let work = child.driver.work.as_mut().ok_or_else(not_ready)?;
+        work.set_visual(on, speed);
+        Ok(())
+    }
+
+    fn final_checkpoint(child: &mut LearnerActor, ctx: &mut Ctx, reason: String) {
+        let Some(mut work) = child.driver.work.take() else {
+            return child.fail(ctx, ChildExit::Failed("no training loop to finish".into()));
+        };
+        child.shell.mark_ending(reason.clone());
+        let last = async move {
+            let saved = work.checkpoint(None).await;
+            (work, saved)
+        };
+        ctx.wait(fut::wrap_future(last).map(move |(mut work, saved), child: &mut LearnerActor, ctx| {
+            if let Err(error) = saved {
+                tracing::error!(agent = %child.shell.name(), %error, "final checkpoint not taken");
+            }
+            child.queue_saves(&mut work);
+            child.report_progress(&work, true);
+            child.driver.work = Some(work);
+            child.stop_once_saved(ctx, reason);
+        }));
+    }
+
+    /// The arbiter was made for this learner alone.
+    fn stopped(&mut self) {
+        Arbiter::current().stop();
+    }
+}
+
+fn not_ready() -> ControlRefused {
+    ControlRefused::NotReady {
+        child: LearnerDriver::KIND,
+    }
+}
+
+impl LearnerActor {
     /// Puts the loop back after a pass and acts on how it ended.
-    fn after_pass(
-        &mut self,
-        mut work: TrainLoop,
-        result: Result<Pass, LearnError>,
-        ctx: &mut Context<Self>,
-    ) {
-        for (bytes, tag) in work.to_save.drain(..) {
-            self.saves.queue(bytes, tag);
-        }
+    fn after_pass(&mut self, mut work: TrainLoop, result: Result<Pass, LearnError>, ctx: &mut Ctx) {
+        self.queue_saves(&mut work);
         self.report_progress(&work, false);
-        self.work = Some(work);
+        self.driver.work = Some(work);
         self.pump_saves(ctx);
         match result {
-            Ok(Pass::More) if self.ending.is_none() => self.schedule_pass(ctx),
+            Ok(Pass::More) if !self.shell.is_ending() => self.schedule_pass(ctx),
             Ok(Pass::More) => {}
             Ok(Pass::Done) => self.finish(ctx, "training finished".into()),
             Err(LearnError::Train(error @ TrainError::NonFinite { .. })) => {
                 // Restarting would meet the same numbers again: the run
                 // fails, and the last good checkpoint stays the latest.
-                let reason = format!("learner {}: {error}", self.name);
+                let reason = format!("learner {}: {error}", self.shell.name());
                 tracing::error!("{reason}");
-                self.env.run_switch.fail(reason.clone());
-                self.ending = Some(reason.clone());
-                self.complete_stop(ctx, reason);
+                self.shell.run().run_switch.fail(reason.clone());
+                self.stop_now(ctx, reason);
             }
             Err(error) => self.fail(ctx, ChildExit::Failed(error.to_string())),
         }
     }
 
-    fn schedule_pass(&mut self, ctx: &mut Context<Self>) {
-        if !self.pass_scheduled && !self.paused && self.ending.is_none() {
-            self.pass_scheduled = true;
+    fn schedule_pass(&mut self, ctx: &mut Ctx) {
+        let driver = &mut self.driver;
+        if !driver.pass_scheduled && !self.shell.is_paused() && !self.shell.is_ending() {
+            driver.pass_scheduled = true;
             ctx.notify(NextPass);
         }
     }
 
+    /// Hands the checkpoints the loop took to the shell's save pipeline.
+    fn queue_saves(&mut self, work: &mut TrainLoop) {
+        for (bytes, tag) in work.to_save.drain(..) {
+            self.shell.queue_save(bytes, tag);
+        }
+    }
+
     fn report_progress(&mut self, work: &TrainLoop, finished: bool) {
-        if !finished && self.last_progress.elapsed() < PROGRESS_INTERVAL {
+        let driver = &mut self.driver;
+        if !finished && driver.last_progress.elapsed() < PROGRESS_INTERVAL {
             return;
         }
         let metrics = work.trainer.metrics();
-        let elapsed = self.last_progress.elapsed().as_secs_f64().max(1e-9);
+        let elapsed = driver.last_progress.elapsed().as_secs_f64().max(1e-9);
         let progress = Progress {
-            agent: self.name.clone(),
+            agent: self.shell.name().to_string(),
             env_steps: metrics.env_steps,
             episodes: metrics.episodes,
-            sps: (metrics.env_steps - self.steps_at_progress) as f64 / elapsed,
+            sps: (metrics.env_steps - driver.steps_at_progress) as f64 / elapsed,
             mean_return: work.mean_return(),
             best_mean_return: work.best(),
             finished,
         };
-        self.last_progress = Instant::now();
-        self.steps_at_progress = metrics.env_steps;
-        if let Some(sink) = self.env.extensions.get::<super::ProgressSink>() {
+        driver.last_progress = Instant::now();
+        driver.steps_at_progress = metrics.env_steps;
+        let run = self.shell.run();
+        if let Some(sink) = run.extensions.get::<super::ProgressSink>() {
             sink(&progress);
         }
         if finished {
-            self.env.telemetry.report(
-                &self.name,
+            run.telemetry.report(
+                self.shell.name(),
                 serde_json::json!({
                     "kind": "learner",
-                    "algorithm": self.spec.algorithm.name(),
-                    "env": self.spec.env_id,
+                    "algorithm": driver.spec.algorithm.name(),
+                    "env": driver.spec.env_id,
                     "env_steps": metrics.env_steps,
                     "episodes": metrics.episodes,
                     "updates": metrics.updates,
@@ -184,115 +290,17 @@ impl LearnerActor {
             );
         }
     }
-
-    fn pump_saves(&mut self, ctx: &mut Context<Self>) {
-        let idle = self.saves.pump(&self.env.store, ctx.address().recipient());
-        if idle && let Some(reason) = self.ending.clone() {
-            self.complete_stop(ctx, reason);
-        }
-    }
-
-    /// Ends normally: a final checkpoint, then stop once it is committed.
-    fn finish(&mut self, ctx: &mut Context<Self>, reason: String) {
-        if self.ending.is_some() {
-            return;
-        }
-        let Some(mut work) = self.work.take() else {
-            return self.fail(ctx, ChildExit::Failed("no training loop to finish".into()));
-        };
-        self.ending = Some(reason);
-        let last = async move {
-            let saved = work.checkpoint(None).await;
-            (work, saved)
-        };
-        ctx.wait(last.into_actor(self).map(|(mut work, saved), actor, ctx| {
-            if let Err(error) = saved {
-                tracing::error!(agent = %actor.name, %error, "final checkpoint not taken");
-            }
-            for (bytes, tag) in work.to_save.drain(..) {
-                actor.saves.queue(bytes, tag);
-            }
-            actor.report_progress(&work, true);
-            actor.work = Some(work);
-            actor.pump_saves(ctx);
-        }));
-    }
-
-    fn complete_stop(&mut self, ctx: &mut Context<Self>, reason: String) {
-        self.link.set_exit(ChildExit::Normal(reason));
-        ctx.stop();
-    }
-
-    fn fail(&mut self, ctx: &mut Context<Self>, exit: ChildExit) {
-        tracing::warn!(agent = %self.name, "learner failed: {}", exit.describe());
-        self.ending = Some(exit.describe());
-        self.saves.send_all(&self.env.store);
-        self.link.set_exit(exit);
-        ctx.stop();
-    }
-}
-
-impl Actor for LearnerActor {
-    type Context = Context<Self>;
-
-    fn started(&mut self, ctx: &mut Self::Context) {
-        self.mailbox.attach(ctx.address().recipient::<Wake>());
-        self.publish_presence("online");
-        let Some(mut work) = self.work.take() else {
-            return;
-        };
-        let restore = self.restore.take();
-        let warm_start = self.warm_start.take();
-        let seed = self.spec.seed;
-        let setup = async move {
-            let result: Result<(), LearnError> = async {
-                match restore {
-                    // A checkpoint holds the learner's state and observations;
-                    // the envs get their snapshots back, nothing is reset.
-                    Some(bytes) => {
-                        let snapshots = work.trainer.load_state(&bytes)?;
-                        work.envs.restore(snapshots).await?;
-                    }
-                    None => {
-                        if let Some(bytes) = warm_start {
-                            work.trainer.warm_start(&bytes)?;
-                        }
-                        work.envs.reset(seed).await?;
-                        work.trainer.begin(work.envs.batch())?;
-                    }
-                }
-                Ok(())
-            }
-            .await;
-            (work, result)
-        };
-        ctx.wait(setup.into_actor(self).map(|(work, result), actor, ctx| {
-            actor.work = Some(work);
-            actor.env.ready.bump();
-            match result {
-                Ok(()) => actor.schedule_pass(ctx),
-                Err(error) => actor.fail(ctx, ChildExit::Failed(format!("start: {error}"))),
-            }
-        }));
-    }
-
-    fn stopped(&mut self, _: &mut Self::Context) {
-        self.mailbox.detach();
-        self.publish_presence("offline");
-        // The arbiter was made for this learner alone.
-        Arbiter::current().stop();
-    }
 }
 
 impl Handler<NextPass> for LearnerActor {
     type Result = ();
 
     fn handle(&mut self, _: NextPass, ctx: &mut Self::Context) {
-        self.pass_scheduled = false;
-        if self.ending.is_some() || self.paused {
+        self.driver.pass_scheduled = false;
+        if self.shell.is_ending() || self.shell.is_paused() {
             return;
         }
-        let Some(mut work) = self.work.take() else {
+        let Some(mut work) = self.driver.work.take() else {
             return;
         };
         let pass = async move {
@@ -302,86 +310,8 @@ impl Handler<NextPass> for LearnerActor {
         // `wait`: no message is handled while a pass runs, so every control
         // message lands between two steps.
         ctx.wait(
-            pass.into_actor(self)
-                .map(|(work, result), actor, ctx| actor.after_pass(work, result, ctx)),
+            fut::wrap_future(pass)
+                .map(|(work, result), child: &mut Self, ctx| child.after_pass(work, result, ctx)),
         );
-    }
-}
-
-impl Handler<AgentControl> for LearnerActor {
-    type Result = Result<(), String>;
-
-    /// Handled between passes, so a pause lands between two steps with
-    /// every bit of state kept, and a checkpoint is taken at a step boundary.
-    fn handle(&mut self, control: AgentControl, ctx: &mut Self::Context) -> Self::Result {
-        match control {
-            AgentControl::Pause => self.paused = true,
-            AgentControl::Resume => {
-                self.paused = false;
-                self.schedule_pass(ctx);
-            }
-            AgentControl::Visual { on, speed } => match &mut self.work {
-                Some(work) => work.set_visual(on, speed),
-                None => return Err("the learner is not ready".into()),
-            },
-            AgentControl::Checkpoint => {
-                let Some(mut work) = self.work.take() else {
-                    return Err("the learner is not ready".into());
-                };
-                let take = async move {
-                    let taken = work.checkpoint(None).await;
-                    (work, taken)
-                };
-                ctx.wait(take.into_actor(self).map(|(mut work, taken), actor, ctx| {
-                    if let Err(error) = taken {
-                        tracing::error!(agent = %actor.name, %error, "checkpoint not taken");
-                    }
-                    for (bytes, tag) in work.to_save.drain(..) {
-                        actor.saves.queue(bytes, tag);
-                    }
-                    actor.work = Some(work);
-                    actor.pump_saves(ctx);
-                }));
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Handler<StopAgent> for LearnerActor {
-    type Result = ();
-
-    fn handle(&mut self, stop: StopAgent, ctx: &mut Self::Context) {
-        self.finish(ctx, stop.reason);
-    }
-}
-
-impl Handler<CheckpointCommitted> for LearnerActor {
-    type Result = ();
-
-    fn handle(
-        &mut self,
-        CheckpointCommitted(result): CheckpointCommitted,
-        ctx: &mut Self::Context,
-    ) {
-        self.saves.committed(&result);
-        self.pump_saves(ctx);
-    }
-}
-
-impl Handler<Wake> for LearnerActor {
-    type Result = ();
-
-    /// A learner takes no messages yet; they are counted and dropped.
-    fn handle(&mut self, _: Wake, ctx: &mut Self::Context) {
-        let (messages, more) = self.mailbox.take(256);
-        for _ in messages {
-            self.stats
-                .unmatched
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        if more {
-            ctx.notify(Wake);
-        }
     }
 }

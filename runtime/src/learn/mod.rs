@@ -14,15 +14,14 @@ use std::sync::Arc;
 
 use actix::{Actor, Arbiter};
 
-pub use actor::{LearnerActor, Progress};
+pub use actor::{LearnerActor, LearnerDriver, Progress};
 pub use host::EnvHost;
 pub use settings::{EnvSection, LearnerSection};
 pub use spec::LearnerSpec;
 pub use stream::{Stream, StreamStep};
 pub use train_loop::{LearnError, Pass, TrainLoop};
 
-use crate::agent::ChildExit;
-use crate::agent::{AgentError, AgentFactory, ChildHandle, Launch};
+use crate::agent::{AgentError, AgentFactory, ChildActor, ChildExit, ChildHandle, Launch};
 
 /// Receives learners' progress (the CLI shows it).
 pub type ProgressSink = Arc<dyn Fn(&Progress) + Send + Sync>;
@@ -52,12 +51,12 @@ impl AgentFactory for LearnerFactory {
         let built = self
             .spec
             .trainer()
-            .map_err(|e| e.to_string())
+            .map_err(AgentError::wrap)
             .and_then(|trainer| {
                 self.spec
                     .env_host()
                     .map(|envs| (trainer, envs))
-                    .map_err(|e| e.to_string())
+                    .map_err(AgentError::wrap)
             });
         let (trainer, envs) = match built {
             Ok(parts) => parts,
@@ -65,7 +64,7 @@ impl AgentFactory for LearnerFactory {
                 launch
                     .link
                     .set_exit(ChildExit::Failed(format!("start failed: {error}")));
-                return Err(AgentError::new(error));
+                return Err(error);
             }
         };
         let telemetry = launch
@@ -96,17 +95,10 @@ impl AgentFactory for LearnerFactory {
         } else {
             None
         };
-        let spec = self.spec.clone();
-        let Launch {
-            env,
-            link,
-            mailbox,
-            stats,
-            ..
-        } = launch;
+        let driver = LearnerDriver::new(self.spec.clone(), work, restore, warm_start);
         let arbiter = Arbiter::new();
         let actor = LearnerActor::start_in_arbiter(&arbiter.handle(), move |_| {
-            LearnerActor::new(spec, env, link, mailbox, stats, work, restore, warm_start)
+            ChildActor::new(launch, driver)
         });
         Ok(ChildHandle {
             stop: actor.clone().recipient(),

@@ -18,7 +18,8 @@ use redb::{ConcurrencyMode, Database, ReadableDatabase, ReadableTable, TableDefi
 pub use checkpoint::{Checkpoint, CheckpointMeta, CheckpointSelector, NewCheckpoint};
 pub use run::{RunDigest, RunRecord, RunStatus};
 pub use writer::{
-    CheckpointCommitted, LoadLatestCheckpoint, SaveCheckpoint, StoreWriter, UpdateRun,
+    CheckpointCommitted, CommitFailed, LoadLatestCheckpoint, SaveCheckpoint, StoreWriter,
+    UpdateRun,
 };
 
 /// Run id → JSON [`RunRecord`].

@@ -9,6 +9,8 @@
 //! the mailbox have been handled, so a burst of saves (10,000 agents
 //! stopping) costs one transaction and one fsync instead of 10,000.
 
+use std::sync::Arc;
+
 use actix::prelude::*;
 
 use super::{
@@ -52,14 +54,12 @@ impl StoreWriter {
                 tag: s.tag.as_deref(),
             })
             .collect();
-        let result = self.store.save_checkpoints(&saves);
+        // Shared: every save of the burst failed with the one transaction.
+        let result = self.store.save_checkpoints(&saves).map_err(Arc::new);
         for (index, save) in batch.iter().enumerate() {
             let outcome = match &result {
-                Ok(metas) => metas
-                    .get(index)
-                    .cloned()
-                    .ok_or_else(|| "checkpoint missing from its commit".to_string()),
-                Err(error) => Err(error.to_string()),
+                Ok(metas) => metas.get(index).cloned().ok_or(CommitFailed::Missing),
+                Err(error) => Err(CommitFailed::Store(error.clone())),
             };
             if let Err(error) = &outcome {
                 tracing::error!(run = %save.run, agent = %save.agent, %error, "checkpoint not saved");
@@ -112,7 +112,19 @@ pub struct SaveCheckpoint {
 /// The outcome of a [`SaveCheckpoint`], for its sender.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
-pub struct CheckpointCommitted(pub Result<CheckpointMeta, String>);
+pub struct CheckpointCommitted(pub Result<CheckpointMeta, CommitFailed>);
+
+/// Why a [`SaveCheckpoint`] was not committed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CommitFailed {
+    /// The store refused the transaction that held it, and with it every
+    /// save of its burst (hence shared).
+    #[error(transparent)]
+    Store(Arc<StoreError>),
+    /// The transaction committed without it (a bug in the store).
+    #[error("checkpoint missing from its commit")]
+    Missing,
+}
 
 #[derive(Message)]
 #[rtype(result = "()")]

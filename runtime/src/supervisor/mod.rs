@@ -17,7 +17,7 @@ pub use crate::agent::{ChildExit, ChildExited, Link};
 pub use intensity::RestartWindow;
 pub use policy::{OnAgentFailure, RestartPolicy, Strategy};
 
-use crate::agent::AgentControl;
+use crate::agent::{AgentControl, ControlRefused};
 use crate::agent::{
     AgentFactory, AgentMailbox, AgentStats, AgentStatsSnapshot, ChildHandle, Launch, RunContext,
     StopAgent,
@@ -576,11 +576,21 @@ impl Handler<Report> for Supervisor {
 /// Carries a control command to every running agent; answers once all have
 /// (the first refusal, if any).
 #[derive(Debug, Message)]
-#[rtype(result = "Result<(), String>")]
+#[rtype(result = "Result<(), AgentRefused>")]
 pub struct Broadcast(pub AgentControl);
 
+/// The agent that refused a [`Broadcast`] command, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{agent}: {refusal}")]
+pub struct AgentRefused {
+    /// The agent's name.
+    pub agent: String,
+    /// What it answered (already part of the message).
+    pub refusal: ControlRefused,
+}
+
 impl Handler<Broadcast> for Supervisor {
-    type Result = ResponseFuture<Result<(), String>>;
+    type Result = ResponseFuture<Result<(), AgentRefused>>;
 
     fn handle(&mut self, Broadcast(order): Broadcast, _: &mut Self::Context) -> Self::Result {
         let requests: Vec<_> = self
@@ -594,11 +604,11 @@ impl Handler<Broadcast> for Supervisor {
             .collect();
         Box::pin(async move {
             let mut first_error = None;
-            for (name, request) in requests {
+            for (agent, request) in requests {
                 match request.await {
                     Ok(Ok(())) => {}
-                    Ok(Err(error)) => {
-                        first_error.get_or_insert(format!("{name}: {error}"));
+                    Ok(Err(refusal)) => {
+                        first_error.get_or_insert(AgentRefused { agent, refusal });
                     }
                     // Ended meanwhile: nothing to control.
                     Err(_) => {}
