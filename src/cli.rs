@@ -156,10 +156,23 @@ pub enum AslCommand {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
-    /// Parse and check a program; report errors only.
+    /// Parse and check a program; report errors only. Actions of the world
+    /// or env an agent runs in are known with `--world` / `--env`, or for
+    /// every `bdi` agent of a config with `--config`.
     Check {
-        /// The program.
-        file: PathBuf,
+        /// The program (with `--config`: only the agents running it).
+        #[arg(required_unless_present = "config")]
+        file: Option<PathBuf>,
+        /// The shared world the agent acts in (`gold-miners`).
+        #[arg(long, conflicts_with = "config")]
+        world: Option<String>,
+        /// The env the agent steps through `.env_*` (e.g. `FrozenLake-v1`).
+        #[arg(long, conflicts_with = "config")]
+        env: Option<String>,
+        /// A config whose `bdi` agents' programs are checked, each with its
+        /// world and env.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -240,6 +253,6 @@ pub enum RunsCommand {
     },
 }
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
+fn parse_duration(text: &str) -> Result<Duration, agora_runtime::config::duration::DurationError> {
     agora_runtime::config::duration::parse(text)
 }

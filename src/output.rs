@@ -3,8 +3,10 @@
 use std::fmt::Write;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use agora_runtime::kinds::{ContractNetReport, KindReport, PingerReport};
 use agora_runtime::run::RunReport;
 use agora_runtime::store::{CheckpointMeta, RunRecord};
+use agora_runtime::telemetry::LearnerReport;
 use serde_json::Value;
 
 /// The summary `agora run` prints when a run ends.
@@ -37,70 +39,43 @@ pub fn run_summary(report: &RunReport) -> String {
         t.sent, t.received, t.malformed, t.duplicates, t.unmatched
     );
     for (agent, body) in &report.reports {
-        match body.get("kind").and_then(Value::as_str) {
-            Some("pinger") => {
-                let _ = writeln!(out, "{agent:<9} {}", pinger_line(body));
-            }
-            Some("contract-net") => {
-                let _ = writeln!(out, "{agent:<9} {}", contract_net_line(body));
-            }
-            Some("learner") => {
-                let _ = writeln!(out, "{agent:<9} {}", learner_line(body));
-            }
-            _ => {
-                let _ = writeln!(out, "{agent:<9} {body}");
-            }
-        }
+        let line = match KindReport::from_json(body) {
+            KindReport::Pinger(pinger) => pinger_line(&pinger),
+            KindReport::ContractNet(manager) => contract_net_line(&manager),
+            KindReport::Learner(learner) => learner_line(&learner),
+            KindReport::Other(other) => other.to_string(),
+        };
+        let _ = writeln!(out, "{agent:<9} {line}");
     }
     let _ = writeln!(out, "store     {}", report.store);
     out
 }
 
-fn pinger_line(body: &Value) -> String {
-    let number = |key: &str| body.get(key).and_then(Value::as_f64).unwrap_or(0.0);
-    let rtt = |key: &str| {
-        body.pointer(&format!("/rtt_us/{key}"))
-            .and_then(Value::as_f64)
-            .unwrap_or(0.0)
-    };
+fn pinger_line(pinger: &PingerReport) -> String {
+    let rtt = &pinger.rtt_us;
     format!(
-        "{}/{} answered, {} lost, {:.0} round trips/s (window {}), RTT p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
-        number("answered"),
-        number("count"),
-        number("lost"),
-        number("round_trips_per_s"),
-        number("window"),
-        rtt("p50"),
-        rtt("p99"),
-        rtt("max")
+        "{}/{} answered, {} lost, {:.0} round trips/s (window {}), RTT p50 {} µs, p99 {} µs, max {} µs",
+        pinger.answered,
+        pinger.count,
+        pinger.lost,
+        pinger.round_trips_per_s,
+        pinger.window,
+        rtt.p50,
+        rtt.p99,
+        rtt.max
     )
 }
 
-fn contract_net_line(body: &Value) -> String {
-    let rounds = body
-        .get("rounds")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let awarded = body.get("awarded").and_then(Value::as_u64).unwrap_or(0);
-    let task = body.get("task").and_then(Value::as_str).unwrap_or("task");
+fn contract_net_line(manager: &ContractNetReport) -> String {
     let mut line = format!(
-        "contract net for `{task}`: {awarded}/{} awarded",
-        rounds.len()
+        "contract net for `{}`: {}/{} awarded",
+        manager.task,
+        manager.awarded,
+        manager.rounds.len()
     );
-    if let Some(last) = rounds.last() {
-        let bids = last
-            .get("bids")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        let refused = last
-            .get("refused")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        match (
-            last.get("winner").and_then(Value::as_str),
-            last.get("winning_bid").and_then(Value::as_f64),
-        ) {
+    if let Some(last) = manager.rounds.last() {
+        let (bids, refused) = (last.bids.len(), last.refused.len());
+        match (&last.winner, last.winning_bid) {
             (Some(winner), Some(bid)) => {
                 let _ = write!(
                     line,
@@ -286,27 +261,16 @@ pub fn progress_line(progress: &agora_runtime::learn::Progress) -> String {
     )
 }
 
-fn learner_line(body: &Value) -> String {
-    let text = |key: &str| {
-        body.get(key)
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string()
-    };
-    let count = |key: &str| body.get(key).and_then(Value::as_u64).unwrap_or(0);
-    let figure = |key: &str| {
-        body.get(key)
-            .and_then(Value::as_f64)
-            .map_or("-".to_string(), |v| format!("{v:.1}"))
-    };
+fn learner_line(learner: &LearnerReport) -> String {
+    let figure = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
     format!(
         "{} on {}: {} env steps, {} episodes, {} updates, mean return {} (best {})",
-        text("algorithm"),
-        text("env"),
-        count("env_steps"),
-        count("episodes"),
-        count("updates"),
-        figure("mean_return"),
-        figure("best_mean_return")
+        learner.algorithm,
+        learner.env,
+        learner.env_steps,
+        learner.episodes,
+        learner.updates,
+        figure(learner.mean_return),
+        figure(learner.best_mean_return)
     )
 }

@@ -387,3 +387,22 @@ fn a_warm_start_takes_a_prefix_and_names_both_algorithms_before_anything_starts(
     );
     assert!(!text.contains("broker listening"), "checked first: {text}");
 }
+
+/// The run record's digest (what `agora runs list` shows) gets the
+/// learner's final figures from its typed report, also in fast mode
+/// (`--no-telemetry`), where no training events fill it along the way.
+#[test]
+fn the_run_digest_has_the_learners_final_figures_even_without_telemetry() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let ppo = write_config(dir.path(), "fast.toml", SMALL_PPO);
+    let report = run_json(&data, &["run", &ppo, "--no-telemetry"]);
+    assert_eq!(report["status"], "completed", "{report}");
+    let learner = &report["reports"]["learner"];
+    assert_eq!(learner["kind"], "learner", "{report}");
+    let listed = run_json(&data, &["runs", "list"]);
+    let digest = &listed[0]["digest"];
+    assert_eq!(digest["env_steps"], learner["env_steps"], "{listed}");
+    assert_eq!(digest["episodes"], learner["episodes"], "{listed}");
+    assert_eq!(digest["mean_return"], learner["mean_return"], "{listed}");
+}

@@ -9,6 +9,7 @@ mod crash;
 mod env_cli;
 mod interop;
 mod kinds;
+mod layers;
 mod learners;
 mod quickstart;
 mod regression;

@@ -164,3 +164,210 @@ fn an_error_names_its_cause_once() {
     assert!(text.contains("missing.toml"), "{text}");
     assert_eq!(text.matches("os error 2").count(), 1, "{text}");
 }
+
+/// A read-only data dir blocked even reading: `runs list`, `eval` and
+/// `plot` failed with `Read-only file system`, because every command
+/// opened the store for writing. Commands that only read now open it
+/// read-only when it cannot be written. The data dir is made unwritable
+/// for the commands: they run as `nobody` when the tests run as root
+/// (root writes anywhere), else the folder loses its write bits.
+#[test]
+fn a_read_only_data_dir_can_still_be_listed_evaluated_and_plotted() {
+    use crate::support::agora::{agora, describe, json_report, run_bounded, write_config};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let config = write_config(
+        dir.path(),
+        "ro.toml",
+        "[run]\nname = \"ro\"\n[learner]\nalgorithm = \"q_learning\"\n[env]\nid = \"FrozenLake-v1\"\n[q_learning]\ntotal_episodes = 200\n",
+    );
+    let trained = run_bounded(
+        agora(&data, &["--json", "--broker", "embedded:0", "run", &config]),
+        Duration::from_secs(120),
+    );
+    assert!(trained.status.success(), "{}", describe(&trained));
+    let run = json_report(&trained)["run_id"]
+        .as_str()
+        .expect("run id")
+        .to_string();
+    let plots = dir.path().join("plots");
+    std::fs::create_dir(&plots).expect("plots folder");
+    let read_only = ReadOnlyData::new(&data, &plots);
+
+    let listed = run_bounded(read_only.agora(&["runs", "list"]), Duration::from_secs(30));
+    assert!(listed.status.success(), "{}", describe(&listed));
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains(&run),
+        "{}",
+        describe(&listed)
+    );
+    let eval = run_bounded(
+        read_only.agora(&["eval", &run, "--episodes", "3"]),
+        Duration::from_secs(60),
+    );
+    assert!(eval.status.success(), "{}", describe(&eval));
+    let png = plots.join("ro.png");
+    let plot = run_bounded(
+        read_only.agora(&["plot", &run, "--out", png.to_str().expect("utf-8")]),
+        Duration::from_secs(60),
+    );
+    assert!(plot.status.success(), "{}", describe(&plot));
+    assert!(png.exists(), "{}", describe(&plot));
+    let removed = run_bounded(
+        read_only.agora(&["runs", "rm", &run]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(
+        removed.status.code(),
+        Some(2),
+        "a write is refused: {}",
+        describe(&removed)
+    );
+    assert!(
+        String::from_utf8_lossy(&removed.stderr).contains("read-only"),
+        "{}",
+        describe(&removed)
+    );
+}
+
+/// A data dir the `agora` commands it starts cannot write.
+struct ReadOnlyData {
+    data: std::path::PathBuf,
+    /// Run as `nobody` (from a copy of the binary that `nobody` may run:
+    /// the build folder can be in root's home).
+    as_nobody: Option<std::path::PathBuf>,
+}
+
+impl ReadOnlyData {
+    fn new(data: &std::path::Path, writable: &std::path::Path) -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        let root = runs_as_root();
+        let mode = |path: &std::path::Path, mode: u32| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod")
+        };
+        let mut stack = vec![data.to_path_buf()];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                // Readable and enterable by everyone, writable by nobody else
+                // (and by no one when not root).
+                mode(&path, if root { 0o755 } else { 0o555 });
+                stack.extend(
+                    std::fs::read_dir(&path)
+                        .expect("list")
+                        .flatten()
+                        .map(|e| e.path()),
+                );
+            } else {
+                mode(&path, if root { 0o644 } else { 0o444 });
+            }
+        }
+        mode(writable, 0o777);
+        let mut above = data.parent();
+        while let Some(folder) = above.filter(|f| f.starts_with(std::env::temp_dir())) {
+            if folder != std::env::temp_dir() {
+                mode(folder, 0o755);
+            }
+            above = folder.parent();
+        }
+        let as_nobody = root.then(|| {
+            let copy = writable.join("agora");
+            std::fs::copy(crate::support::agora::AGORA, &copy).expect("copy of agora");
+            mode(&copy, 0o755);
+            copy
+        });
+        Self {
+            data: data.to_path_buf(),
+            as_nobody,
+        }
+    }
+
+    fn agora(&self, args: &[&str]) -> std::process::Command {
+        let plain = crate::support::agora::agora(&self.data, args);
+        let Some(binary) = &self.as_nobody else {
+            return plain;
+        };
+        let mut command = std::process::Command::new("setpriv");
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(binary)
+            .args(plain.get_args())
+            .env_remove("AGORA_BROKER")
+            .env_remove("AGORA_LOG")
+            .stdin(std::process::Stdio::null());
+        command
+    }
+}
+
+impl Drop for ReadOnlyData {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        // Give the write bits back so the temp dir can be removed.
+        let mut stack = vec![self.data.clone()];
+        while let Some(path) = stack.pop() {
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755));
+            if path.is_dir() {
+                stack.extend(
+                    std::fs::read_dir(&path)
+                        .into_iter()
+                        .flatten()
+                        .flatten()
+                        .map(|e| e.path()),
+                );
+            }
+        }
+    }
+}
+
+/// Whether this process runs as root (uid 0), read from /proc.
+fn runs_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(|uid| uid == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// `agora asl check configs/asl/gold_miner.asl` exited 2 with `unknown
+/// internal action .move/1`: the shipped programs did not pass the
+/// checker, which knew no world's or env's actions. `check` now takes the
+/// world or env (`--world`, `--env`) or reads them from a config.
+#[test]
+fn the_shipped_programs_pass_asl_check_with_their_world_or_env() {
+    use crate::support::agora::{agora, describe, repo_file, run_bounded};
+    let data = tempfile::tempdir().expect("temp dir");
+    let check = |args: &[&str]| {
+        let mut all = vec!["asl", "check"];
+        all.extend_from_slice(args);
+        run_bounded(agora(data.path(), &all), Duration::from_secs(30))
+    };
+    let miner = repo_file("configs/asl/gold_miner.asl");
+    let miner = miner.to_str().expect("utf-8");
+    let q = repo_file("configs/asl/frozenlake_q.asl");
+    let q = q.to_str().expect("utf-8");
+    let bare = check(&[miner]);
+    assert_eq!(bare.status.code(), Some(2), "{}", describe(&bare));
+    assert!(
+        String::from_utf8_lossy(&bare.stderr).contains("--world"),
+        "the error says how to name the world: {}",
+        describe(&bare)
+    );
+    for args in [
+        vec![miner, "--world", "gold-miners"],
+        vec![q, "--env", "FrozenLake-v1"],
+    ] {
+        let checked = check(&args);
+        assert!(checked.status.success(), "{args:?}: {}", describe(&checked));
+    }
+    for config in [
+        "configs/bdi-gold-miners.toml",
+        "configs/frozenlake-bdi-q.toml",
+    ] {
+        let path = repo_file(config);
+        let checked = check(&["--config", path.to_str().expect("utf-8")]);
+        assert!(checked.status.success(), "{config}: {}", describe(&checked));
+    }
+}

@@ -203,3 +203,97 @@ async fn full_outbox_refuses_at_once_instead_of_hanging() {
     );
     transport.shutdown(Duration::from_secs(1)).await;
 }
+
+/// A publish over the connection's packet limit is refused before it is
+/// sent, naming the topic, the size and the limit; sent, it would have made
+/// the broker drop the connection (and every agent on it).
+#[tokio::test]
+async fn a_message_over_the_packet_limit_is_refused_and_the_connection_stays() {
+    use agora_runtime::transport::{PublishError, Transport, TransportOptions};
+    let broker = embedded_broker();
+    let mut options = TransportOptions::new(
+        loopback(broker.local_addr().port()),
+        format!("big-{}", std::process::id()),
+        "test",
+    );
+    options.max_packet_size = 64 * 1024;
+    let transport = Transport::connect(options).await.expect("connects");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let topic = transport.topics().inbox("big");
+    transport
+        .subscribe(topic.clone(), QoS::AtLeastOnce, tx)
+        .acknowledged(WAIT)
+        .await
+        .expect("suback");
+    let refused = transport
+        .publish(topic.clone(), vec![b'x'; 100_000], QoS::AtLeastOnce, false)
+        .expect_err("over the limit");
+    assert!(
+        matches!(refused, PublishError::TooLarge { .. }),
+        "{refused}"
+    );
+    let text = refused.to_string();
+    assert!(
+        text.contains(&topic) && text.contains("65536") && text.contains("max_packet_size"),
+        "{text}"
+    );
+    assert_eq!(transport.stats().snapshot().too_large, 1);
+    transport
+        .publish(topic.clone(), b"small".to_vec(), QoS::AtLeastOnce, false)
+        .expect("a small one still goes");
+    let got = tokio::time::timeout(WAIT, rx.recv())
+        .await
+        .expect("in time")
+        .expect("open");
+    assert_eq!(&got.payload[..], b"small");
+    assert_eq!(transport.stats().snapshot().reconnects, 0);
+    transport.shutdown(WAIT).await;
+}
+
+/// A 10 MB envelope to the embedded broker dropped the client's connection
+/// with nothing logged; paho then reconnected and resent it forever. The
+/// broker now logs the drop with the client id and its packet limit.
+#[tokio::test]
+async fn the_embedded_broker_logs_a_client_it_drops_for_an_oversize_packet() {
+    use crate::support::agora::agora;
+    use crate::support::raw_client::RawClient;
+    let data = tempfile::tempdir().expect("temp dir");
+    let port = crate::support::free_port();
+    let mut broker = agora(data.path(), &["broker", "--port", &port.to_string()]);
+    broker
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let broker = broker.spawn().expect("agora broker");
+    assert!(
+        crate::support::wait_until(Duration::from_secs(10), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        }),
+        "the broker listens"
+    );
+    let sender = RawClient::connect_with_limit(
+        port,
+        "oversize-sender",
+        &["agora/default/agents/oversize-sender/inbox"],
+        16 << 20,
+    )
+    .await;
+    let _ = sender
+        .client
+        .publish(
+            "agora/default/agents/echo/inbox",
+            rumqttc::QoS::AtLeastOnce,
+            false,
+            vec![b'x'; 5 << 20],
+        )
+        .await;
+    // rmqtt stops reading the connection at the oversize header and drops
+    // it when its keep-alive (1.5 x the client's 2 s) runs out.
+    crate::support::wait_until(Duration::from_secs(8), || sender.disconnected());
+    crate::support::terminate(broker.id());
+    let output = broker.wait_with_output().expect("broker output");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("oversize-sender") && stderr.contains("max_packet_size"),
+        "the drop is logged with the client id and the limit:\n{stderr}"
+    );
+}

@@ -62,8 +62,8 @@ pub use error::{ActionError, ContentError, EvalError, LoadError, ParseError};
 pub use message::{InMessage, OutMessage, Performative};
 pub use parser::{parse_program, parse_term};
 pub use runner::{
-    EndReason, RunOptions, RunOutcome, agent_name_from_path, check_program, run_program,
-    run_to_lines,
+    EndReason, RunOptions, RunOutcome, agent_name_from_path, check_program, check_program_with,
+    run_program, run_to_lines,
 };
 pub use symbol::Symbol;
 pub use term::Term;

@@ -173,8 +173,21 @@ pub fn run_program(
 /// Every syntax error and every unknown internal action or wrong arity,
 /// each with file, line and column.
 pub fn check_program(source: &str, file: &str) -> Result<Program, LoadError> {
+    check_program_with(source, file, &ActionRegistry::new())
+}
+
+/// [`check_program`] for an agent that also has the custom actions and
+/// functions of `actions` (those of its env or world, say).
+///
+/// # Errors
+/// As [`check_program`].
+pub fn check_program_with(
+    source: &str,
+    file: &str,
+    actions: &ActionRegistry,
+) -> Result<Program, LoadError> {
     let program = parse_program(source, file).map_err(LoadError::Invalid)?;
-    let errors = check_calls(&program, &ActionRegistry::new());
+    let errors = check_calls(&program, actions);
     if errors.is_empty() {
         Ok(program)
     } else {

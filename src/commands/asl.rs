@@ -4,7 +4,11 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use agora_bdi::{RunOptions, agent_name_from_path, check_program, run_program};
+use agora_bdi::{
+    ActionRegistry, RunOptions, agent_name_from_path, check_program_with, run_program,
+};
+use agora_runtime::config::ExperimentConfig;
+use agora_runtime::kinds::{BdiEntry, BuildContext};
 use anyhow::Context;
 
 use crate::cli::AslCommand;
@@ -46,11 +50,81 @@ pub fn run(command: &AslCommand) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        AslCommand::Check { file } => {
-            let (source, label) = read(file)?;
-            check_program(&source, &label)?;
-            Ok(ExitCode::SUCCESS)
+        AslCommand::Check {
+            file,
+            world,
+            env,
+            config,
+        } => match config {
+            Some(config) => check_config(config, file.as_deref()),
+            None => {
+                let file = file.as_deref().context("a program to check")?;
+                let entry = BdiEntry {
+                    world: world.clone(),
+                    env: env.clone(),
+                    ..BdiEntry::default()
+                };
+                check_with(file, &entry)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+    }
+}
+
+/// Checks `file` as an agent of `entry` would run it.
+fn check_with(file: &Path, entry: &BdiEntry) -> anyhow::Result<()> {
+    let (source, label) = read(file)?;
+    let actions = entry
+        .actions(&ActionRegistry::new())
+        .map_err(|e| anyhow::anyhow!("{label}: {e}"))?;
+    let checked = check_program_with(&source, &label, &actions);
+    if let Err(error) = &checked
+        && entry.world.is_none()
+        && entry.env.is_none()
+        && error.to_string().contains("unknown internal action")
+    {
+        anyhow::bail!(
+            "{error}\n(the actions of a world or env are known with --world gold-miners, --env ID or --config FILE)"
+        );
+    }
+    checked?;
+    Ok(())
+}
+
+/// Checks the program of every `bdi` agent of `config` (or only those
+/// running `only`), each with its world and env.
+fn check_config(config: &Path, only: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let experiment = ExperimentConfig::load(config)?;
+    let build = BuildContext::new(config.parent().unwrap_or(Path::new(".")));
+    let mut checked = 0;
+    for agent in experiment.agents.iter().filter(|a| a.kind == "bdi") {
+        let Some(entry) = agent.settings.get::<BdiEntry>() else {
+            continue;
+        };
+        let Some(program) = &entry.program else {
+            continue;
+        };
+        let path = build.resolve(program);
+        if only.is_some_and(|only| !same_file(only, &path)) {
+            continue;
         }
+        check_with(&path, entry).with_context(|| format!("agent {}", agent.name))?;
+        checked += 1;
+    }
+    if checked == 0 {
+        anyhow::bail!(
+            "{}: no bdi agent{} to check",
+            config.display(),
+            only.map_or(String::new(), |p| format!(" runs {}", p.display()))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }
 

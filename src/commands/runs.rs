@@ -18,10 +18,14 @@ pub fn locator(global: &GlobalOptions) -> RunLocator {
 pub fn run(global: &GlobalOptions, command: &RunsCommand) -> anyhow::Result<ExitCode> {
     let locator = locator(global);
     for store in locator.open_stores()? {
-        store.mark_crashed(
-            &agora_runtime::host_name(),
-            agora_runtime::agora_process_alive,
-        )?;
+        // A store that cannot be written is listed as it is; its runs are
+        // marked crashed by the next command that can write it.
+        if !store.is_read_only() {
+            store.mark_crashed(
+                &agora_runtime::host_name(),
+                agora_runtime::agora_process_alive,
+            )?;
+        }
     }
     match command {
         RunsCommand::List => {

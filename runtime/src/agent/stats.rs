@@ -14,6 +14,7 @@ pub struct AgentStats {
     pub(crate) duplicates: AtomicU64,
     pub(crate) unmatched: AtomicU64,
     pub(crate) inbox_overflow: AtomicU64,
+    pub(crate) telemetry_dropped: AtomicU64,
 }
 
 /// The counters at one moment.
@@ -33,6 +34,9 @@ pub struct AgentStatsSnapshot {
     pub unmatched: u64,
     /// Messages dropped because its inbound queue was full (`mailbox`).
     pub inbox_overflow: u64,
+    /// Telemetry of its own (a BDI agent's beliefs and intentions) not
+    /// published: the outbox was full or the connection closed.
+    pub telemetry_dropped: u64,
 }
 
 impl AgentStats {
@@ -47,6 +51,7 @@ impl AgentStats {
             duplicates: read(&self.duplicates),
             unmatched: read(&self.unmatched),
             inbox_overflow: read(&self.inbox_overflow),
+            telemetry_dropped: read(&self.telemetry_dropped),
         }
     }
 }
@@ -60,6 +65,15 @@ impl std::ops::AddAssign for AgentStatsSnapshot {
         self.duplicates += other.duplicates;
         self.unmatched += other.unmatched;
         self.inbox_overflow += other.inbox_overflow;
+        self.telemetry_dropped += other.telemetry_dropped;
+    }
+}
+
+impl AgentStats {
+    /// Counts a telemetry message of the agent that was not published;
+    /// true for the first one, which the caller logs (once per agent).
+    pub(crate) fn telemetry_not_published(&self) -> bool {
+        self.telemetry_dropped.fetch_add(1, Ordering::Relaxed) == 0
     }
 }
 

@@ -12,7 +12,9 @@ use rmqtt::net::Builder;
 use rmqtt::server::MqttServer;
 use tokio::sync::oneshot;
 
+use super::disconnects::DisconnectLog;
 use super::retained::BoundedRetainStore;
+use rmqtt::hook::Type;
 
 /// Settings of the embedded broker. Queues are bounded on purpose.
 #[derive(Debug, Clone)]
@@ -171,6 +173,11 @@ fn serve(
         // a test box at full load must still accept its own agents.
         let context = ServerContext::new().busy_check_enable(false).build().await;
         *context.extends.retain_mut().await = Box::new(BoundedRetainStore::new(options.max_retained));
+        let hooks = context.extends.hook_mgr().register();
+        hooks
+            .add(Type::ClientDisconnected, Box::new(DisconnectLog { max_packet_size: options.max_packet_size }))
+            .await;
+        hooks.start().await;
 
         let wanted = SocketAddr::new(options.bind, options.port);
         let (listener, fell_back) = match listener_builder(&options, options.port).bind() {

@@ -2,6 +2,8 @@
 //! one (behind the default `embedded-broker` feature).
 
 #[cfg(feature = "embedded-broker")]
+mod disconnects;
+#[cfg(feature = "embedded-broker")]
 mod embedded;
 #[cfg(feature = "embedded-broker")]
 mod retained;

@@ -37,13 +37,18 @@ pub use crate::settings::{ConfigError, duration, params_from_toml};
 pub use crate::supervisor::OnAgentFailure;
 pub use agents::AgentSection;
 pub use sections::{
-    BrokerChoice, BrokerSection, RunSection, StoreSection, SupervisorSection, TelemetrySection,
-    parse_broker_choice,
+    BrokerChoice, BrokerChoiceError, BrokerSection, RunSection, StoreSection, SupervisorSection,
+    TelemetrySection, parse_broker_choice,
 };
 
 use crate::kinds::AgentRegistry;
 use crate::learn::LearnerSpec;
 use crate::transport::validate_name;
+
+/// The largest packet MQTT can carry (its remaining-length field).
+const MQTT_MAX_PACKET_SIZE: usize = 268_435_455;
+/// Below this, ordinary envelopes and status messages would not fit.
+const MIN_PACKET_SIZE: usize = 1024;
 
 /// A whole experiment file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -213,6 +218,15 @@ impl ExperimentConfig {
         self.broker
             .choice()
             .map_err(|e| self.invalid("broker.url", e.to_string()))?;
+        if !(MIN_PACKET_SIZE..=MQTT_MAX_PACKET_SIZE).contains(&self.broker.max_packet_size) {
+            return Err(self.invalid(
+                "broker.max_packet_size",
+                format!(
+                    "must be from {MIN_PACKET_SIZE} to {MQTT_MAX_PACKET_SIZE} bytes (MQTT's limit), got {}",
+                    self.broker.max_packet_size
+                ),
+            ));
+        }
         if self.broker.outbox_capacity == 0 {
             return Err(self.invalid("broker.outbox_capacity", "must be at least 1"));
         }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::settings::duration;
 use crate::supervisor::{OnAgentFailure, Strategy};
-use crate::transport::{BrokerUrl, Encoding};
+use crate::transport::{BrokerUrl, BrokerUrlError, Encoding};
 
 /// `[run]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -94,7 +94,7 @@ pub enum BrokerChoice {
 
 impl BrokerSection {
     /// Parses `url` (and applies `username`/`password`).
-    pub fn choice(&self) -> Result<BrokerChoice, String> {
+    pub fn choice(&self) -> Result<BrokerChoice, BrokerChoiceError> {
         parse_broker_choice(&self.url, self.port).map(|choice| match choice {
             BrokerChoice::External(mut url) => {
                 if self.username.is_some() {
@@ -110,8 +110,22 @@ impl BrokerSection {
     }
 }
 
+/// A broker choice that is neither `embedded[:PORT]` nor an MQTT URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BrokerChoiceError {
+    /// `embedded:` followed by something that is not a port.
+    #[error("`{0}`: the port after `embedded:` must be a number from 0 to 65535")]
+    EmbeddedPort(String),
+    /// Not a usable MQTT URL.
+    #[error(transparent)]
+    Url(#[from] BrokerUrlError),
+}
+
 /// Reads `embedded`, `embedded:PORT` or an MQTT URL.
-pub fn parse_broker_choice(text: &str, default_port: u16) -> Result<BrokerChoice, String> {
+pub fn parse_broker_choice(
+    text: &str,
+    default_port: u16,
+) -> Result<BrokerChoice, BrokerChoiceError> {
     let text = text.trim();
     if text.is_empty() || text == "embedded" {
         return Ok(BrokerChoice::Embedded { port: default_port });
@@ -120,13 +134,9 @@ pub fn parse_broker_choice(text: &str, default_port: u16) -> Result<BrokerChoice
         return port
             .parse()
             .map(|port| BrokerChoice::Embedded { port })
-            .map_err(|_| {
-                format!("`{text}`: the port after `embedded:` must be a number from 0 to 65535")
-            });
+            .map_err(|_| BrokerChoiceError::EmbeddedPort(text.to_string()));
     }
-    text.parse::<BrokerUrl>()
-        .map(BrokerChoice::External)
-        .map_err(|e| e.to_string())
+    Ok(BrokerChoice::External(text.parse::<BrokerUrl>()?))
 }
 
 /// `[store]`.

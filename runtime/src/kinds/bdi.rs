@@ -62,7 +62,10 @@ impl BdiSettings {
     ///
     /// Parse errors (file, line, column, what was expected), unknown
     /// actions, or an initial belief that is not a term.
-    pub fn build(&self, name: &str) -> Result<(agora_bdi::Agent, Option<SharedEnvState>), String> {
+    pub fn build(
+        &self,
+        name: &str,
+    ) -> Result<(agora_bdi::Agent, Option<SharedEnvState>), BdiBuildError> {
         let (actions, env_state) = match &self.env {
             Some(env) => {
                 let (actions, state) = env.bind(&self.actions)?;
@@ -77,15 +80,36 @@ impl BdiSettings {
         let mut engine = AgentBuilder::new(name)
             .seed(self.seed)
             .actions(actions)
-            .load(&self.source, &self.file)
-            .map_err(|e| e.to_string())?;
+            .load(&self.source, &self.file)?;
         for belief in &self.beliefs {
-            let (term, _) = agora_bdi::parse_term(belief)
-                .map_err(|e| format!("initial belief `{belief}`: {e}"))?;
+            let (term, _) =
+                agora_bdi::parse_term(belief).map_err(|source| BdiBuildError::Belief {
+                    belief: belief.clone(),
+                    source,
+                })?;
             engine.add_belief(&term);
         }
         Ok((engine, env_state))
     }
+}
+
+/// Why a `bdi` agent's engine cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BdiBuildError {
+    /// The program does not parse or names unknown actions.
+    #[error(transparent)]
+    Program(#[from] agora_bdi::LoadError),
+    /// Its env or Q-table cannot be set up.
+    #[error(transparent)]
+    Env(#[from] super::bdi_env::BdiEnvError),
+    /// An initial belief is not a term.
+    #[error("initial belief `{belief}`: {source}")]
+    Belief {
+        /// The belief as written.
+        belief: String,
+        /// Where the parser stopped.
+        source: agora_bdi::ParseError,
+    },
 }
 
 /// An AgentSpeak agent.
@@ -122,7 +146,9 @@ impl Perception {
 impl BdiAgent {
     /// Builds the agent's engine.
     pub fn new(name: &str, settings: &BdiSettings) -> Result<Self, AgentError> {
-        let (engine, env_state) = settings.build(name).map_err(AgentError::new)?;
+        let (engine, env_state) = settings
+            .build(name)
+            .map_err(|e| AgentError::new(e.to_string()))?;
         Ok(Self {
             engine,
             env_state,
@@ -171,7 +197,7 @@ impl Agent for BdiAgent {
             .restore(&saved.engine)
             .map_err(|e| AgentError::new(e.to_string()))?;
         if let (Some(state), Some(learning)) = (&self.env_state, saved.learning) {
-            super::bdi_env::restore(state, learning).map_err(AgentError::new)?;
+            super::bdi_env::restore(state, learning).map_err(|e| AgentError::new(e.to_string()))?;
         }
         Ok(())
     }
@@ -333,13 +359,17 @@ fn publish_mind(agent: &BdiAgent, ctx: &mut AgentContext<'_>) {
         "intentions": agent.engine.intention_count(),
         "intended_means": agent.engine.intended_means_count(),
     });
-    // Telemetry is never worth an error: a full outbox drops it.
-    let _ = transport.publish(
+    // Telemetry is never worth an error to the agent: a full outbox drops
+    // it, counted (`telemetry_dropped`) and logged the first time.
+    if let Err(error) = transport.publish(
         topic,
         payload.to_string().into_bytes(),
         QoS::AtMostOnce,
         false,
-    );
+    ) && ctx.core.stats.telemetry_not_published()
+    {
+        tracing::warn!(agent = ctx.name(), %error, "beliefs and intentions not published; later drops are only counted");
+    }
 }
 
 impl Behaviour<BdiAgent> for Reasoning {

@@ -50,6 +50,32 @@ pub struct BdiEntry {
     pub world_params: Option<toml::Table>,
 }
 
+impl BdiEntry {
+    /// The actions and functions an agent of this entry has beyond the
+    /// standard library and `base`: its env's and its world's, bound to a
+    /// throwaway env and world, so a program can be checked without a run.
+    pub fn actions(
+        &self,
+        base: &agora_bdi::ActionRegistry,
+    ) -> Result<agora_bdi::ActionRegistry, KindError> {
+        let mut actions = match BdiKind::env(self)? {
+            Some(env) => {
+                env.bind(base)
+                    .map_err(|e| KindError::at("env", e.to_string()))?
+                    .0
+            }
+            None => base.clone(),
+        };
+        if let Some(kind) = &self.world {
+            let seat = Worlds::default()
+                .seat(kind, self.world_params.as_ref())
+                .map_err(|e| KindError::at("world", e.to_string()))?;
+            actions = seat.bind(&actions);
+        }
+        Ok(actions)
+    }
+}
+
 /// The `bdi` kind, with the custom actions its agents may call.
 #[derive(Default)]
 pub(super) struct BdiKind {
@@ -61,7 +87,7 @@ impl BdiKind {
         Self { actions }
     }
 
-    fn env(&self, entry: &BdiEntry) -> Result<Option<BdiEnvSettings>, KindError> {
+    fn env(entry: &BdiEntry) -> Result<Option<BdiEnvSettings>, KindError> {
         let Some(id) = &entry.env else {
             return Ok(None);
         };
@@ -73,7 +99,8 @@ impl BdiKind {
             q: entry.q_learning.clone(),
             seed: entry.seed,
         };
-        env.check().map_err(|e| KindError::at("env", e))?;
+        env.check()
+            .map_err(|e| KindError::at("env", e.to_string()))?;
         Ok(Some(env))
     }
 }
@@ -133,7 +160,7 @@ impl AgentKind for BdiKind {
                 build
                     .shared::<Worlds>()
                     .seat(kind, entry.world_params.as_ref())
-                    .map_err(|e| KindError::at("world", e))?,
+                    .map_err(|e| KindError::at("world", e.to_string()))?,
             ),
             None => None,
         };
@@ -144,10 +171,12 @@ impl AgentKind for BdiKind {
             seed: entry.seed,
             actions: self.actions.clone(),
             telemetry: entry.bdi_telemetry,
-            env: self.env(entry)?,
+            env: Self::env(entry)?,
             world,
         };
-        settings.build(&build.name).map_err(KindError::new)?;
+        settings
+            .build(&build.name)
+            .map_err(|e| KindError::new(e.to_string()))?;
         let name = build.name.clone();
         Ok(agent_factory(move || BdiAgent::new(&name, &settings)))
     }

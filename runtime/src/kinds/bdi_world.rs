@@ -156,21 +156,26 @@ impl Worlds {
     /// A seat for the next agent naming `kind`, building the world on first
     /// use from `params` (later agents may repeat the same params or give
     /// none).
-    pub fn seat(&mut self, kind: &str, params: Option<&toml::Table>) -> Result<WorldSeat, String> {
+    pub fn seat(
+        &mut self,
+        kind: &str,
+        params: Option<&toml::Table>,
+    ) -> Result<WorldSeat, WorldError> {
         if let Some((first, world, seats)) = self.built.get_mut(kind) {
             if let Some(params) = params
                 && params != first
             {
-                return Err(format!(
-                    "world `{kind}` was already given other world_params by an earlier agent; give them once, or the same ones"
-                ));
+                return Err(WorldError::OtherParams {
+                    kind: kind.to_string(),
+                });
             }
             let miners = lock(world).miners.num_agents();
             if *seats >= miners {
-                return Err(format!(
-                    "world `{kind}` has {miners} miners (world_params.num_agents) and this agent would be miner {}",
-                    *seats + 1
-                ));
+                return Err(WorldError::Full {
+                    kind: kind.to_string(),
+                    miners,
+                    seat: *seats + 1,
+                });
             }
             *seats += 1;
             return Ok(WorldSeat {
@@ -186,12 +191,56 @@ impl Worlds {
     }
 }
 
-fn build(kind: &str, table: &toml::Table) -> Result<SharedWorld, String> {
+/// Why an agent gets no seat in a world.
+#[derive(Debug, thiserror::Error)]
+pub enum WorldError {
+    /// No world of that name.
+    #[error("unknown world `{kind}` (known worlds: {known})", known = WORLDS.join(", "))]
+    Unknown {
+        /// The name given.
+        kind: String,
+    },
+    /// Two agents gave the same world different parameters.
+    #[error(
+        "world `{kind}` was already given other world_params by an earlier agent; give them once, or the same ones"
+    )]
+    OtherParams {
+        /// The world.
+        kind: String,
+    },
+    /// Every miner of the world is taken.
+    #[error(
+        "world `{kind}` has {miners} miners (world_params.num_agents) and this agent would be miner {seat}"
+    )]
+    Full {
+        /// The world.
+        kind: String,
+        /// Its miners.
+        miners: usize,
+        /// The seat asked for (1-based).
+        seat: usize,
+    },
+    /// `world_params.seed` is not a non-negative integer.
+    #[error("world_params.seed must be a non-negative integer, got {0}")]
+    Seed(toml::Value),
+    /// A world parameter is not usable.
+    #[error("world_params.{key}: {source}")]
+    Param {
+        /// The parameter.
+        key: String,
+        /// What the world said.
+        source: agora_agents::EnvError,
+    },
+    /// The parameters do not make a world.
+    #[error(transparent)]
+    Env(#[from] agora_agents::EnvError),
+}
+
+fn build(kind: &str, table: &toml::Table) -> Result<SharedWorld, WorldError> {
     if kind != "gold-miners" {
-        return Err(format!(
-            "unknown world `{kind}` (known worlds: {})",
-            WORLDS.join(", ")
-        ));
+        return Err(WorldError::Unknown {
+            kind: kind.to_string(),
+        });
     }
     let mut table = table.clone();
     let seed = match table.remove("seed") {
@@ -199,14 +248,12 @@ fn build(kind: &str, table: &toml::Table) -> Result<SharedWorld, String> {
         Some(value) => value
             .as_integer()
             .and_then(|s| u64::try_from(s).ok())
-            .ok_or_else(|| {
-                format!("world_params.seed must be a non-negative integer, got {value}")
-            })?,
+            .ok_or(WorldError::Seed(value))?,
     };
     let params = crate::settings::params_from_toml(&table)
-        .map_err(|(key, e)| format!("world_params.{key}: {e}"))?;
-    let config = GoldMinersConfig::from_params(&params).map_err(|e| e.to_string())?;
-    let mut miners = GoldMiners::new(config).map_err(|e| e.to_string())?;
+        .map_err(|(key, source)| WorldError::Param { key, source })?;
+    let config = GoldMinersConfig::from_params(&params)?;
+    let mut miners = GoldMiners::new(config)?;
     miners.reset(Some(seed));
     Ok(Arc::new(Mutex::new(World {
         miners,
@@ -262,7 +309,8 @@ mod tests {
         }
         let full = worlds
             .seat("gold-miners", None)
-            .expect_err("only two miners");
+            .expect_err("only two miners")
+            .to_string();
         assert!(full.contains("2 miners"), "{full}");
     }
 
@@ -271,16 +319,21 @@ mod tests {
         let mut worlds = Worlds::default();
         let unknown = worlds
             .seat("silver-miners", None)
-            .expect_err("unknown world");
+            .expect_err("unknown world")
+            .to_string();
         assert!(unknown.contains("gold-miners"), "{unknown}");
         let table: toml::Table = toml::from_str("widht = 3").expect("toml");
-        let typo = worlds.seat("gold-miners", Some(&table)).expect_err("typo");
+        let typo = worlds
+            .seat("gold-miners", Some(&table))
+            .expect_err("typo")
+            .to_string();
         assert!(typo.contains("widht"), "{typo}");
         let mut worlds = world("num_agents = 2");
         let other: toml::Table = toml::from_str("num_agents = 3").expect("toml");
         let clash = worlds
             .seat("gold-miners", Some(&other))
-            .expect_err("other params");
+            .expect_err("other params")
+            .to_string();
         assert!(clash.contains("world_params"), "{clash}");
         assert!(bad_direction("north").to_string().contains("north"));
     }

@@ -124,13 +124,30 @@ impl AgentKind for WorkerKind {
 
 /// One finished round, as reported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct RoundResult {
-    round: u32,
-    bids: Vec<(String, f64)>,
-    refused: Vec<String>,
-    winner: Option<String>,
-    winning_bid: Option<f64>,
-    result: Option<serde_json::Value>,
+pub struct RoundResult {
+    /// 0-based round number.
+    pub round: u32,
+    /// (worker, bid) of every proposal.
+    pub bids: Vec<(String, f64)>,
+    /// Workers that refused.
+    pub refused: Vec<String>,
+    /// The lowest bidder, if anyone bid.
+    pub winner: Option<String>,
+    /// Its bid.
+    pub winning_bid: Option<f64>,
+    /// What the winner answered (`performative`, `content`).
+    pub result: Option<serde_json::Value>,
+}
+
+/// What a manager reports when its rounds are over.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContractNetReport {
+    /// The task put out to tender.
+    pub task: String,
+    /// Every round, in order.
+    pub rounds: Vec<RoundResult>,
+    /// Rounds that were awarded.
+    pub awarded: usize,
 }
 
 /// Progress that survives a restart.
@@ -411,12 +428,12 @@ impl FsmState<ContractNetManager> for NextRound {
             .iter()
             .filter(|r| r.winner.is_some())
             .count();
-        ctx.report(serde_json::json!({
-            "kind": "contract-net",
-            "task": manager.settings.task,
-            "rounds": manager.progress.finished,
-            "awarded": awarded,
-        }));
+        let report = ContractNetReport {
+            task: manager.settings.task.clone(),
+            rounds: manager.progress.finished.clone(),
+            awarded,
+        };
+        ctx.report(super::KindReport::ContractNet(report).to_json());
         Ok(StateStep::Finish)
     }
 }

@@ -15,14 +15,19 @@ mod kind;
 mod learner;
 mod pinger;
 mod registry;
+mod report;
 
 pub use bdi::{BdiAgent, BdiSettings};
 pub use bdi_env::{BdiEnvSettings, QSettings};
 pub use bdi_kind::BdiEntry;
 pub use bdi_world::{WORLDS, WorldSeat};
-pub use contract_net::{ContractNetManager, ContractNetWorker, ManagerSettings, WorkerSettings};
+pub use contract_net::{
+    ContractNetManager, ContractNetReport, ContractNetWorker, ManagerSettings, RoundResult,
+    WorkerSettings,
+};
 pub use echo::Echo;
 pub use kind::{AgentKind, BuildContext, KindError, KindSettings, RegisteredKind};
 pub use learner::{LEARNER, LearnerPlan};
-pub use pinger::{Pinger, PingerSettings};
+pub use pinger::{Pinger, PingerReport, PingerSettings, RoundTrips};
 pub use registry::{AgentRegistry, NoSettings};
+pub use report::KindReport;

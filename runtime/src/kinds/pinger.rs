@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{AgentKind, BuildContext, KindError};
 use crate::agent::{
@@ -80,6 +80,42 @@ impl PingerSettings {
             warmup: 0,
         }
     }
+}
+
+/// What a pinger reports when it is done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PingerReport {
+    /// The agent pinged.
+    pub target: String,
+    /// Requests outstanding at once.
+    pub window: u32,
+    /// Measured requests asked for.
+    pub count: u64,
+    /// Measured requests answered in time.
+    pub answered: u64,
+    /// Requests unanswered within the timeout.
+    pub lost: u64,
+    /// Answers that came after their request was counted lost.
+    pub late_replies: u64,
+    /// From the first measured request to the last answer.
+    pub seconds: f64,
+    /// Answered requests per second.
+    pub round_trips_per_s: f64,
+    /// Round-trip times in microseconds.
+    pub rtt_us: RoundTrips,
+}
+
+/// Round-trip percentiles, in microseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundTrips {
+    /// Median.
+    pub p50: u64,
+    /// 99th percentile.
+    pub p99: u64,
+    /// Slowest.
+    pub max: u64,
+    /// Mean.
+    pub mean: f64,
 }
 
 /// Sends requests to a target, keeps a window of them outstanding, and
@@ -194,18 +230,27 @@ impl PingLoop {
         } else {
             self.rtts_us.iter().sum::<u64>() as f64 / measured as f64
         };
-        ctx.report(serde_json::json!({
-            "kind": "pinger",
-            "target": settings.target,
-            "window": settings.window,
-            "count": settings.count,
-            "answered": measured,
-            "lost": self.lost,
-            "late_replies": self.late,
-            "seconds": seconds,
-            "round_trips_per_s": if seconds > 0.0 { measured as f64 / seconds } else { 0.0 },
-            "rtt_us": { "p50": percentile(50.0), "p99": percentile(99.0), "max": percentile(100.0), "mean": mean },
-        }));
+        let report = PingerReport {
+            target: settings.target.clone(),
+            window: settings.window,
+            count: settings.count,
+            answered: measured,
+            lost: self.lost,
+            late_replies: self.late,
+            seconds,
+            round_trips_per_s: if seconds > 0.0 {
+                measured as f64 / seconds
+            } else {
+                0.0
+            },
+            rtt_us: RoundTrips {
+                p50: percentile(50.0),
+                p99: percentile(99.0),
+                max: percentile(100.0),
+                mean,
+            },
+        };
+        ctx.report(super::KindReport::Pinger(report).to_json());
     }
 }
 

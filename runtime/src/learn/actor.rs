@@ -13,6 +13,7 @@ use agora_agents::learners::TrainError;
 use super::LearnerSpec;
 use super::train_loop::{LearnError, Pass, TrainLoop};
 use crate::agent::{ChildActor, ChildContext, ChildDriver, ChildExit, ControlRefused};
+use crate::telemetry::LearnerReport;
 use crate::transport::InboundMessage;
 
 /// How long one training pass runs before messages are read again: the
@@ -275,18 +276,17 @@ impl LearnerActor {
             sink(&progress);
         }
         if finished {
-            run.telemetry.report(
+            run.telemetry.report_learner(
                 self.shell.name(),
-                serde_json::json!({
-                    "kind": "learner",
-                    "algorithm": driver.spec.algorithm.name(),
-                    "env": driver.spec.env_id,
-                    "env_steps": metrics.env_steps,
-                    "episodes": metrics.episodes,
-                    "updates": metrics.updates,
-                    "mean_return": progress.mean_return,
-                    "best_mean_return": progress.best_mean_return,
-                }),
+                LearnerReport {
+                    algorithm: driver.spec.algorithm.name().to_string(),
+                    env: driver.spec.env_id.clone(),
+                    env_steps: metrics.env_steps,
+                    episodes: metrics.episodes,
+                    updates: metrics.updates,
+                    mean_return: progress.mean_return,
+                    best_mean_return: progress.best_mean_return,
+                },
             );
         }
     }

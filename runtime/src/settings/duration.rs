@@ -19,10 +19,21 @@ pub fn deserialize_option<'de, D: Deserializer<'de>>(
         .transpose()
 }
 
+/// Text that is not a duration.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("`{text}` is not a duration ({reason}); write it like \"500ms\", \"2s\" or \"1m 30s\"")]
+pub struct DurationError {
+    /// The text given.
+    pub text: String,
+    /// What humantime said.
+    pub reason: humantime::DurationError,
+}
+
 /// Parses `"2s"`, `"150ms"`, `"1h 5m"`.
-pub fn parse(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text.trim()).map_err(|e| {
-        format!("`{text}` is not a duration ({e}); write it like \"500ms\", \"2s\" or \"1m 30s\"")
+pub fn parse(text: &str) -> Result<Duration, DurationError> {
+    humantime::parse_duration(text.trim()).map_err(|reason| DurationError {
+        text: text.to_string(),
+        reason,
     })
 }
 
@@ -37,6 +48,7 @@ mod tests {
         assert!(
             parse("soon")
                 .expect_err("not a duration")
+                .to_string()
                 .contains("`soon`")
         );
     }

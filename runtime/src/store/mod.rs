@@ -8,18 +8,22 @@
 
 mod checkpoint;
 mod run;
+mod run_writes;
 mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use redb::{ConcurrencyMode, Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{
+    ConcurrencyMode, Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTable,
+    TableDefinition, WriteTransaction,
+};
 
 pub use checkpoint::{Checkpoint, CheckpointMeta, CheckpointSelector, NewCheckpoint};
 pub use run::{RunDigest, RunRecord, RunStatus};
+pub use run_writes::{CloseStore, MarkCrashed, PutRun};
 pub use writer::{
-    CheckpointCommitted, CommitFailed, LoadLatestCheckpoint, SaveCheckpoint, StoreWriter,
-    UpdateRun,
+    CheckpointCommitted, CommitFailed, LoadLatestCheckpoint, SaveCheckpoint, StoreWriter, UpdateRun,
 };
 
 /// Run id → JSON [`RunRecord`].
@@ -74,13 +78,40 @@ pub enum StoreError {
         /// The id asked for.
         run: String,
     },
+    /// The store's writer actor is gone (its thread ended), so nothing more
+    /// can be written in this run.
+    #[error("the store's writer has stopped; nothing more can be written")]
+    WriterGone,
+    /// The store was opened read-only (its folder or file cannot be
+    /// written), and this command writes.
+    #[error("{path} is read-only here (opened for reading because it cannot be written)")]
+    ReadOnly {
+        /// The store file.
+        path: PathBuf,
+    },
 }
 
 /// A handle on the store file. Cheap to clone; reads run on any thread.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<Database>,
+    db: Arc<Handle>,
     path: Arc<PathBuf>,
+}
+
+/// The open file: writable, or read-only for commands that only read
+/// where the file cannot be written.
+enum Handle {
+    Writable(Database),
+    ReadOnly(ReadOnlyDatabase),
+}
+
+impl Handle {
+    fn begin_read(&self) -> Result<ReadTransaction, redb::TransactionError> {
+        match self {
+            Handle::Writable(db) => db.begin_read(),
+            Handle::ReadOnly(db) => db.begin_read(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -111,11 +142,53 @@ impl Store {
             .create(&path)
             .map_err(|e| database_error(&path, e))?;
         let store = Store {
-            db: Arc::new(db),
+            db: Arc::new(Handle::Writable(db)),
             path: Arc::new(path),
         };
         store.create_tables()?;
         Ok(store)
+    }
+
+    /// Opens the store to read it: writable when it can be (so a store that
+    /// needs repair after a crash is repaired), else read-only, as on a
+    /// read-only file system or in a folder of another user. Writes through a
+    /// read-only store fail with [`StoreError::ReadOnly`].
+    ///
+    /// # Blocking
+    ///
+    /// File I/O.
+    pub fn open_for_reading(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = path.as_ref();
+        let writable = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .is_ok();
+        if writable {
+            return Self::open(path);
+        }
+        let db = Database::builder()
+            .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+            .open_read_only(path)
+            .map_err(|e| database_error(path, e))?;
+        Ok(Store {
+            db: Arc::new(Handle::ReadOnly(db)),
+            path: Arc::new(path.to_path_buf()),
+        })
+    }
+
+    /// Whether writes through this handle fail ([`Self::open_for_reading`]).
+    pub fn is_read_only(&self) -> bool {
+        matches!(*self.db, Handle::ReadOnly(_))
+    }
+
+    fn begin_write(&self) -> Result<WriteTransaction, StoreError> {
+        match &*self.db {
+            Handle::Writable(db) => db.begin_write().map_err(|e| self.fail(e)),
+            Handle::ReadOnly(_) => Err(StoreError::ReadOnly {
+                path: self.path.to_path_buf(),
+            }),
+        }
     }
 
     /// The store file.
@@ -128,7 +201,7 @@ impl Store {
     }
 
     fn create_tables(&self) -> Result<(), StoreError> {
-        let txn = self.db.begin_write().map_err(|e| self.fail(e))?;
+        let txn = self.begin_write()?;
         {
             txn.open_table(RUNS).map_err(|e| self.fail(e))?;
             txn.open_table(CHECKPOINT_DATA).map_err(|e| self.fail(e))?;
@@ -141,7 +214,7 @@ impl Store {
     /// Inserts or replaces a run record.
     pub fn put_run(&self, record: &RunRecord) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(record).map_err(|e| self.corrupt(&record.id, e))?;
-        let txn = self.db.begin_write().map_err(|e| self.fail(e))?;
+        let txn = self.begin_write()?;
         {
             let mut runs = txn.open_table(RUNS).map_err(|e| self.fail(e))?;
             runs.insert(record.id.as_str(), bytes.as_slice())
@@ -156,7 +229,7 @@ impl Store {
         run: &str,
         change: impl FnOnce(&mut RunRecord),
     ) -> Result<RunRecord, StoreError> {
-        let txn = self.db.begin_write().map_err(|e| self.fail(e))?;
+        let txn = self.begin_write()?;
         let record = {
             let mut runs = txn.open_table(RUNS).map_err(|e| self.fail(e))?;
             let mut record = match runs.get(run).map_err(|e| self.fail(e))? {
@@ -237,7 +310,7 @@ impl Store {
         &self,
         saves: &[NewCheckpoint<'_>],
     ) -> Result<Vec<CheckpointMeta>, StoreError> {
-        let txn = self.db.begin_write().map_err(|e| self.fail(e))?;
+        let txn = self.begin_write()?;
         let mut written = Vec::with_capacity(saves.len());
         {
             let mut data = txn.open_table(CHECKPOINT_DATA).map_err(|e| self.fail(e))?;
@@ -348,7 +421,7 @@ impl Store {
     /// Deletes a run's record and every checkpoint of it, in one
     /// transaction. Returns how many checkpoints went with it.
     pub fn delete_run(&self, run: &str) -> Result<usize, StoreError> {
-        let txn = self.db.begin_write().map_err(|e| self.fail(e))?;
+        let txn = self.begin_write()?;
         let removed = {
             let mut runs = txn.open_table(RUNS).map_err(|e| self.fail(e))?;
             if runs.remove(run).map_err(|e| self.fail(e))?.is_none() {

@@ -22,9 +22,12 @@ const WRITER_MAILBOX: usize = 1 << 20;
 
 /// Owns the write side of a [`Store`] on a dedicated thread.
 pub struct StoreWriter {
-    store: Store,
+    pub(super) store: Store,
     batch: Vec<SaveCheckpoint>,
     flush_scheduled: bool,
+    /// Told when the writer is gone. Declared after `store`, so it drops
+    /// after it: whoever waits for it knows the file is closed cleanly.
+    pub(super) closed: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl StoreWriter {
@@ -35,11 +38,12 @@ impl StoreWriter {
             store,
             batch: Vec::new(),
             flush_scheduled: false,
+            closed: None,
         })
     }
 
     /// Commits every queued save in one transaction and tells each sender.
-    fn flush(&mut self) {
+    pub(super) fn flush(&mut self) {
         self.flush_scheduled = false;
         if self.batch.is_empty() {
             return;
@@ -80,6 +84,11 @@ impl Actor for StoreWriter {
         // mailbox would only park them. (Not usize::MAX: actix subtracts the
         // capacity from its own maximum.)
         ctx.set_mailbox_capacity(WRITER_MAILBOX);
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        // The arbiter was made for this writer alone.
+        Arbiter::current().stop();
     }
 
     fn stopping(&mut self, _: &mut Self::Context) -> Running {

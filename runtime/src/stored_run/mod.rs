@@ -125,7 +125,8 @@ impl RunLocator {
         &self.index
     }
 
-    /// Opens every store that exists; an error when there is none.
+    /// Opens every store that exists, read-only where it cannot be written;
+    /// an error when there is none.
     ///
     /// # Blocking
     ///
@@ -139,7 +140,7 @@ impl RunLocator {
         }
         paths
             .iter()
-            .map(|p| Store::open(p).map_err(LocateError::from))
+            .map(|p| Store::open_for_reading(p).map_err(LocateError::from))
             .collect()
     }
 

@@ -3,6 +3,7 @@
 //! `telemetry/lifecycle` topic, and to `events.jsonl` in the run's folder.
 
 mod event;
+mod learner_report;
 pub mod tensorboard;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix::prelude::*;
 
 pub use event::{EpisodeEvent, Event, LifecycleEvent, LifecycleKind, TrainEvent};
+pub use learner_report::LearnerReport;
 
 use crate::store::{RunDigest, StoreWriter, UpdateRun};
 use crate::transport::{QoS, Transport, unix_now};
@@ -49,7 +51,8 @@ pub struct TelemetrySummary {
     pub reports: BTreeMap<String, serde_json::Value>,
     /// Problems writing the events file, if any.
     pub sink_errors: Vec<String>,
-    /// Telemetry events dropped because the queue was full.
+    /// Telemetry events dropped because the queue (or the MQTT outbox)
+    /// was full.
     pub dropped: u64,
 }
 
@@ -146,6 +149,13 @@ impl Telemetry {
         );
     }
 
+    /// Emits a learner's final report, and brings the run's digest up to
+    /// date with it.
+    pub fn report_learner(&self, agent: &str, report: LearnerReport) {
+        self.report(agent, report.to_json());
+        self.addr.do_send(LearnerFinished(report));
+    }
+
     /// Flushes the sinks and returns what was collected.
     pub async fn finish(&self) -> TelemetrySummary {
         let mut summary = self.addr.send(Finish).await.unwrap_or_else(|_| {
@@ -153,7 +163,7 @@ impl Telemetry {
             tracing::error!(run = %self.run_id, "telemetry actor gone before the run ended; event counts are missing");
             TelemetrySummary::default()
         });
-        summary.dropped = self.dropped();
+        summary.dropped += self.dropped();
         summary
     }
 }
@@ -277,8 +287,14 @@ impl Handler<Record> for TelemetryActor {
         {
             // `.../telemetry/lifecycle` → `.../telemetry/{kind}`.
             let topic = format!("{}{}", topic.trim_end_matches("lifecycle"), event.kind());
-            // Telemetry is not worth an error to the learner: a full outbox drops it.
-            let _ = transport.publish(topic, line.clone(), QoS::AtLeastOnce, false);
+            // Telemetry is not worth an error to the learner: a full outbox
+            // drops it, counted with the queue's drops, logged the first time.
+            if let Err(error) = transport.publish(topic, line.clone(), QoS::AtLeastOnce, false) {
+                if self.summary.dropped == 0 {
+                    tracing::warn!(%error, "telemetry event not published on MQTT; later drops are only counted");
+                }
+                self.summary.dropped += 1;
+            }
         }
         self.write_line(&line, ctx);
         self.scalars(&event);
@@ -384,6 +400,23 @@ impl TelemetryActor {
 #[derive(Message)]
 #[rtype(result = "()")]
 struct Emit(LifecycleEvent);
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct LearnerFinished(LearnerReport);
+
+impl Handler<LearnerFinished> for TelemetryActor {
+    type Result = ();
+
+    /// The learner's last figures, written at once: the run ends soon after.
+    fn handle(&mut self, LearnerFinished(report): LearnerFinished, _: &mut Self::Context) {
+        self.digest.env_steps = report.env_steps;
+        self.digest.episodes = report.episodes;
+        self.digest.mean_return = report.mean_return.or(self.digest.mean_return);
+        self.digest.best_mean_return = report.best_mean_return.or(self.digest.best_mean_return);
+        self.write_digest();
+    }
+}
 
 #[derive(Message)]
 #[rtype(result = "TelemetrySummary")]

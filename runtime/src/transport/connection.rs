@@ -124,6 +124,21 @@ pub enum PublishError {
         /// The payload, given back.
         payload: Vec<u8>,
     },
+    /// The message would not fit in one MQTT packet of the connection's
+    /// `max_packet_size`; sent anyway, the broker would drop the connection.
+    #[error(
+        "a {size}-byte message to {topic} is over the {limit}-byte packet limit ([broker] max_packet_size); not sent"
+    )]
+    TooLarge {
+        /// Where it should have gone.
+        topic: String,
+        /// The packet it would need, in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+        /// The payload, given back.
+        payload: Vec<u8>,
+    },
     /// The transport was shut down.
     #[error("the MQTT connection is closed; not sent to {topic}")]
     Closed {
@@ -132,6 +147,21 @@ pub enum PublishError {
         /// The payload, given back.
         payload: Vec<u8>,
     },
+}
+
+/// Bytes of an MQTT 3.1.1 PUBLISH: fixed header (type byte and a
+/// remaining length of 1 to 4 bytes), topic with its length, packet id
+/// (QoS 1 and 2), payload.
+fn publish_packet_size(topic: &str, payload: usize, qos: QoS) -> usize {
+    let packet_id = if qos == QoS::AtMostOnce { 0 } else { 2 };
+    let remaining = 2 + topic.len() + packet_id + payload;
+    let length_bytes = match remaining {
+        0..=127 => 1,
+        128..=16_383 => 2,
+        16_384..=2_097_151 => 3,
+        _ => 4,
+    };
+    1 + length_bytes + remaining
 }
 
 struct Route {
@@ -305,6 +335,17 @@ impl Transport {
         }
         if topic.contains(['+', '#']) || topic.is_empty() {
             return Err(PublishError::InvalidTopic { topic, payload });
+        }
+        let size = publish_packet_size(&topic, payload.len(), qos);
+        let limit = self.shared.options.max_packet_size;
+        if size > limit {
+            bump(&self.shared.stats.too_large);
+            return Err(PublishError::TooLarge {
+                topic,
+                size,
+                limit,
+                payload,
+            });
         }
         match self.shared.client.try_publish(topic, qos, retain, payload) {
             Ok(()) => {

@@ -9,6 +9,7 @@ use serde::Serialize;
 pub struct TransportStats {
     pub(crate) published: AtomicU64,
     pub(crate) outbox_full: AtomicU64,
+    pub(crate) too_large: AtomicU64,
     pub(crate) received: AtomicU64,
     pub(crate) unrouted: AtomicU64,
     pub(crate) inbox_full: AtomicU64,
@@ -23,6 +24,8 @@ pub struct TransportStatsSnapshot {
     pub published: u64,
     /// Publishes refused because the outbox was full.
     pub outbox_full: u64,
+    /// Publishes refused before sending: over the packet size limit.
+    pub too_large: u64,
     /// Publishes received from the broker.
     pub received: u64,
     /// Received on a topic nobody consumes.
@@ -42,6 +45,7 @@ impl TransportStats {
         TransportStatsSnapshot {
             published: read(&self.published),
             outbox_full: read(&self.outbox_full),
+            too_large: read(&self.too_large),
             received: read(&self.received),
             unrouted: read(&self.unrouted),
             inbox_full: read(&self.inbox_full),
