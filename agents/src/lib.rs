@@ -56,6 +56,7 @@ mod episode_stats;
 mod error;
 pub mod learners;
 pub mod nn;
+pub mod numpy_rng;
 pub mod params;
 pub mod policy;
 pub mod registry;

@@ -4,6 +4,8 @@
 // and a panic with its message is the failure report.
 #![allow(clippy::unwrap_used)]
 
+mod gymnasium_data;
 mod gymnasium_reference;
 mod learners;
+mod numpy_streams;
 mod snapshots;
