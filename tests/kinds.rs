@@ -3,12 +3,10 @@
 //! line and key, as a built-in kind's is.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use agora_runtime::agent::{Agent, AgentFactory, Behaviours, OneShot, agent_factory};
 use agora_runtime::config::{ConfigError, ExperimentConfig};
 use agora_runtime::kinds::{AgentKind, AgentRegistry, BuildContext, KindError};
-use agora_runtime::run::{RunOptions, run_experiment};
 use agora_runtime::store::RunStatus;
 
 /// Reports its greeting `times` times over, then finishes.
@@ -78,19 +76,7 @@ fn a_kind_registered_from_rust_runs_from_toml_with_its_own_settings() {
     )
     .expect("valid config");
     let data = tempfile::tempdir().expect("temp dir");
-    let mut options = RunOptions::new(data.path());
-    options.registry = registry();
-    options.broker = Some("embedded:0".into());
-    let report = actix::System::new()
-        .block_on(async move {
-            tokio::time::timeout(
-                Duration::from_secs(60),
-                run_experiment(&config, options, |_| {}),
-            )
-            .await
-        })
-        .expect("ends in time")
-        .expect("starts");
+    let report = crate::support::run_in_process(&config, registry(), data.path());
     assert_eq!(report.status, RunStatus::Completed, "{}", report.reason);
     assert_eq!(
         report.reports["hello-2"]["said"],

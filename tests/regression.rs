@@ -5,7 +5,6 @@ use std::time::Duration;
 use agora_runtime::agent::{Agent, Behaviours, Cyclic, Flow, Template, agent_factory};
 use agora_runtime::config::ExperimentConfig;
 use agora_runtime::kinds::AgentRegistry;
-use agora_runtime::run::{RunOptions, run_experiment};
 use agora_runtime::transport::Performative;
 
 /// Answers requests like `echo`, but takes a little time over each, as a
@@ -49,19 +48,7 @@ fn a_burst_to_a_slow_agent_is_delivered_in_full() {
     registry.register("slow", true, |_| Ok(agent_factory(|| Ok(Slow))));
     let config = ExperimentConfig::from_toml_str_with_registry("burst.toml", text, &registry)
         .expect("config");
-    let mut options = RunOptions::new(dir.path());
-    options.registry = registry;
-    options.broker = Some("embedded:0".into());
-    let report = actix::System::new()
-        .block_on(async move {
-            tokio::time::timeout(
-                Duration::from_secs(60),
-                run_experiment(&config, options, |_| {}),
-            )
-            .await
-        })
-        .expect("ends in time")
-        .expect("starts");
+    let report = crate::support::run_in_process(&config, registry, dir.path());
     let pinger = &report.reports["pinger"];
     assert_eq!(pinger["answered"], 6000, "{pinger}");
     assert_eq!(report.transport.inbox_full, 0);

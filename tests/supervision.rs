@@ -1,12 +1,10 @@
 //! Supervision with real parts: agents that panic are restarted from their
 //! last checkpoint by policy; one that keeps failing is given up on.
 
-use std::time::Duration;
-
 use agora_runtime::agent::{Agent, AgentError, Behaviours, Cyclic, Flow, Template, agent_factory};
 use agora_runtime::config::ExperimentConfig;
 use agora_runtime::kinds::AgentRegistry;
-use agora_runtime::run::{RunOptions, RunReport, run_experiment};
+use agora_runtime::run::RunReport;
 use agora_runtime::store::{CheckpointSelector, RunStatus, Store};
 use agora_runtime::supervisor::ChildState;
 use agora_runtime::transport::Performative;
@@ -77,18 +75,7 @@ fn run(config_text: &str, data: &std::path::Path) -> RunReport {
     let config =
         ExperimentConfig::from_toml_str_with_registry("test.toml", config_text, &registry())
             .expect("valid config");
-    let mut options = RunOptions::new(data);
-    options.registry = registry();
-    options.broker = Some("embedded:0".into());
-    let system = actix::System::new();
-    let report = system.block_on(async move {
-        tokio::time::timeout(
-            Duration::from_secs(60),
-            run_experiment(&config, options, |_| {}),
-        )
-        .await
-    });
-    report.expect("run ends in time").expect("run starts")
+    crate::support::run_in_process(&config, registry(), data)
 }
 
 fn child<'a>(report: &'a RunReport, name: &str) -> &'a agora_runtime::supervisor::ChildReport {

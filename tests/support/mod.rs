@@ -65,3 +65,25 @@ pub fn terminate(pid: u32) {
         .expect("run kill");
     assert!(status.success(), "kill -TERM {pid}");
 }
+
+/// Runs `config` in this process with `registry`'s kinds on an embedded
+/// broker (free port), data under `data`, within a minute.
+pub fn run_in_process(
+    config: &agora_runtime::config::ExperimentConfig,
+    registry: agora_runtime::kinds::AgentRegistry,
+    data: &std::path::Path,
+) -> agora_runtime::run::RunReport {
+    let mut options = agora_runtime::run::RunOptions::new(data);
+    options.registry = registry;
+    options.broker = Some("embedded:0".into());
+    actix::System::new()
+        .block_on(async move {
+            tokio::time::timeout(
+                Duration::from_secs(60),
+                agora_runtime::run::run_experiment(config, options, |_| {}),
+            )
+            .await
+        })
+        .expect("the run ends in time")
+        .expect("the run starts")
+}

@@ -8,7 +8,7 @@ use super::{RunError, RunOptions, children};
 use crate::config::{BrokerChoice, ConfigError, ExperimentConfig, parse_broker_choice};
 use crate::kinds::LearnerPlan;
 use crate::learn::LearnerSpec;
-use crate::store::CheckpointSelector;
+use crate::store::{CheckpointSelector, RunDigest};
 use crate::stored_run::RunLocator;
 use crate::supervisor::ChildSpec;
 
@@ -23,6 +23,17 @@ pub(super) struct Prepared {
     /// What `agora runs list` shows: kind and target.
     pub(super) kind: String,
     pub(super) target: String,
+}
+
+impl Prepared {
+    /// The run's digest: what it runs, over `earlier` sessions' figures.
+    pub(super) fn digest(&self, earlier: &RunDigest) -> RunDigest {
+        RunDigest {
+            kind: self.kind.clone(),
+            target: self.target.clone(),
+            ..earlier.clone()
+        }
+    }
 }
 
 /// Checks the config and builds every child's factory.

@@ -227,44 +227,34 @@ async fn record_start(
     record.config_path = Some(config.source.display().to_string());
     record.broker = Some(broker);
     record.namespace = Some(config.run.namespace.clone());
-    record.digest = RunDigest {
-        kind: prepared.kind.clone(),
-        target: prepared.target.clone(),
-        ..RunDigest::default()
-    };
+    record.digest = prepared.digest(&RunDigest::default());
     ask(writer, PutRun(record)).await??;
     Ok(RunDigest::default())
 }
 
 fn start_telemetry(wiring: &Wiring<'_>, earlier: &RunDigest) -> Telemetry {
-    let Wiring {
-        config,
-        options,
-        prepared,
-        board,
-        transport,
-        writer,
-    } = *wiring;
-    let run_folder = options.data_dir.join("runs").join(&board.run_id);
+    let run_folder = wiring
+        .options
+        .data_dir
+        .join("runs")
+        .join(&wiring.board.run_id);
     let sinks = Sinks {
-        transport: Some(transport.clone()),
-        mqtt_events: config.telemetry.mqtt,
-        events_file: config
+        transport: Some(wiring.transport.clone()),
+        mqtt_events: wiring.config.telemetry.mqtt,
+        events_file: wiring
+            .config
             .telemetry
             .jsonl
             .then(|| run_folder.join("events.jsonl")),
-        tensorboard_dir: config
+        tensorboard_dir: wiring
+            .config
             .telemetry
             .tensorboard
             .then(|| run_folder.join("tensorboard")),
-        store: Some(writer.clone()),
-        digest: RunDigest {
-            kind: prepared.kind.clone(),
-            target: prepared.target.clone(),
-            ..earlier.clone()
-        },
+        store: Some(wiring.writer.clone()),
+        digest: wiring.prepared.digest(earlier),
     };
-    Telemetry::start(board.run_id.clone(), sinks)
+    Telemetry::start(wiring.board.run_id.clone(), sinks)
 }
 
 /// What every agent of the run receives from it.
@@ -273,29 +263,28 @@ fn run_context(
     telemetry: &Telemetry,
     run_switch: &Arc<RunSwitch>,
 ) -> Arc<RunContext> {
-    let Wiring {
-        config,
-        options,
-        prepared,
-        board,
-        transport,
-        writer,
-    } = *wiring;
     Arc::new(RunContext {
-        run_id: board.run_id.clone(),
-        transport: transport.clone(),
-        encoding: config.run.encoding,
-        batch: config.run.batch,
-        store: writer.clone(),
+        run_id: wiring.board.run_id.clone(),
+        transport: wiring.transport.clone(),
+        encoding: wiring.config.run.encoding,
+        batch: wiring.config.run.batch,
+        store: wiring.writer.clone(),
         telemetry: telemetry.clone(),
         ready: Arc::default(),
         run_switch: run_switch.clone(),
-        agent_names: Arc::new(prepared.specs.iter().map(|s| s.name.clone()).collect()),
-        console: options.console.clone(),
-        extensions: extensions(options),
-        telemetry_enabled: options.telemetry,
-        metrics_interval: Duration::from_secs_f64(1.0 / config.telemetry.metrics_hz),
-        stream_episodes: config.telemetry.mqtt,
+        agent_names: Arc::new(
+            wiring
+                .prepared
+                .specs
+                .iter()
+                .map(|s| s.name.clone())
+                .collect(),
+        ),
+        console: wiring.options.console.clone(),
+        extensions: extensions(wiring.options),
+        telemetry_enabled: wiring.options.telemetry,
+        metrics_interval: Duration::from_secs_f64(1.0 / wiring.config.telemetry.metrics_hz),
+        stream_episodes: wiring.config.telemetry.mqtt,
     })
 }
 
