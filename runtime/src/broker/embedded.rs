@@ -175,7 +175,7 @@ fn serve(
         *context.extends.retain_mut().await = Box::new(BoundedRetainStore::new(options.max_retained));
         let hooks = context.extends.hook_mgr().register();
         hooks
-            .add(Type::ClientDisconnected, Box::new(DisconnectLog { max_packet_size: options.max_packet_size }))
+            .add(Type::ClientDisconnected, Box::new(DisconnectLog::new(options.max_packet_size)))
             .await;
         hooks.start().await;
 
