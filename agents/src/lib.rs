@@ -1,6 +1,7 @@
 //! Environments and learners for Agora.
 //!
-//! This crate is pure compute: environments with Gymnasium 1.x semantics, a
+//! This crate is pure compute: environments with Gymnasium 1.x semantics
+//! (seeded episodes included: `reset(Some(seed))` draws what Gymnasium draws), a
 //! vectorized [`VecEnv`], wrappers, the `agora env trace` protocol, and the
 //! learners (tabular Q-learning and SARSA, DQN and PPO on candle). It knows nothing of actors, threads, MQTT or files;
 //! the runtime (`agora-runtime`) shards environments across threads and hosts
@@ -40,7 +41,8 @@
 //! | [`params`] | [`Params`]: `make()` keyword arguments |
 //! | [`trace`] | the `agora env trace` JSON-lines protocol |
 //! | [`render`] | RGB [`Frame`](render::Frame)s and drawing primitives |
-//! | [`rng`] | the per-env [`Rng`] |
+//! | [`rng`] | the learners' [`Rng`] (xoshiro256++) |
+//! | [`numpy_rng`] | numpy's `default_rng`: SeedSequence, PCG64, the draws Gymnasium's envs and spaces make |
 //! | [`learners`] | tabular Q-learning/SARSA, DQN, PPO; the [`Trainer`](learners::Trainer) trait, checkpoints, evaluation |
 //! | [`nn`] | candle networks, Adam, gradient clipping, categorical, init, threads |
 //! | [`policy`] | epsilon-greedy exploration and schedules |

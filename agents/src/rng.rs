@@ -1,15 +1,13 @@
-//! The per-environment pseudo-random number generator.
+//! [`Rng`]: the learners' pseudo-random number generator.
 //!
-//! Every environment owns one [`Rng`]: xoshiro256++ seeded through
-//! SplitMix64. It is small (32 bytes), fast (a handful of integer ops per
-//! draw) and its stream is fixed by this file, not by a dependency's version,
-//! so a seed gives the same episode on every build and an RNG state saved in
-//! a checkpoint restores exactly.
+//! Exploration, network initialisation, minibatch sampling and tools draw
+//! from xoshiro256++ seeded through SplitMix64: small (32 bytes), fast (a
+//! handful of integer ops per draw), and a state saved in a checkpoint
+//! restores exactly. Seeds that differ in any bit give unrelated streams.
 //!
-//! The stream is **not** numpy's: Agora's envs reproduce Gymnasium's
-//! dynamics, not its random draws. Seeds that differ in any bit give
-//! unrelated streams (SplitMix64 decorrelates neighbouring seeds, so env `i`
-//! seeded with `seed + i` is safe).
+//! Environments draw from numpy's stream instead, as Gymnasium's do (see
+//! [`EnvRng`](crate::env::env_rng::EnvRng)); this generator is theirs only
+//! in snapshots saved before that, which keep their stream.
 
 use serde::{Deserialize, Serialize};
 
@@ -98,52 +96,6 @@ impl Rng {
     }
 }
 
-/// An environment's generator plus whether it was ever seeded.
-///
-/// Gymnasium seeds from OS entropy when `reset()` is first called without a
-/// seed. Agora's core is pure and reproducible instead: the first reset
-/// without a seed behaves like `reset(seed = 0)`; later resets without a seed
-/// continue the current stream, as in Gymnasium.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnvRng {
-    rng: Rng,
-    seeded: bool,
-}
-
-impl Default for EnvRng {
-    fn default() -> Self {
-        Self {
-            rng: Rng::seed_from_u64(0),
-            seeded: false,
-        }
-    }
-}
-
-impl EnvRng {
-    /// Applies a `reset(seed)` call: reseeds on `Some`, or on the first
-    /// reset ever; otherwise keeps the stream going.
-    #[inline]
-    pub fn on_reset(&mut self, seed: Option<u64>) {
-        match seed {
-            Some(s) => {
-                self.rng = Rng::seed_from_u64(s);
-                self.seeded = true;
-            }
-            None if !self.seeded => {
-                self.rng = Rng::seed_from_u64(0);
-                self.seeded = true;
-            }
-            None => {}
-        }
-    }
-
-    /// The generator.
-    #[inline]
-    pub fn rng(&mut self) -> &mut Rng {
-        &mut self.rng
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,17 +137,5 @@ mod tests {
             seen[rng.below(6) as usize] += 1;
         }
         assert!(seen.iter().all(|&c| c > 800), "{seen:?}");
-    }
-
-    #[test]
-    fn first_unseeded_reset_equals_seed_zero_and_later_ones_continue() {
-        let mut a = EnvRng::default();
-        a.on_reset(None);
-        let mut b = EnvRng::default();
-        b.on_reset(Some(0));
-        assert_eq!(a.rng().next_u64(), b.rng().next_u64());
-        a.on_reset(None);
-        b.on_reset(Some(0));
-        assert_ne!(a.rng().next_u64(), b.rng().next_u64());
     }
 }

@@ -8,4 +8,7 @@ mod gymnasium_data;
 mod gymnasium_reference;
 mod learners;
 mod numpy_streams;
+mod pre_numpy_states;
+mod seeded_episodes;
+mod seeded_vector;
 mod snapshots;

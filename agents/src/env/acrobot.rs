@@ -15,8 +15,8 @@
 use std::f64::consts::PI;
 
 use crate::env::classic_control::{ClassicControl, Dynamics};
+use crate::env::env_rng::EnvRng;
 use crate::render::{Frame, colors};
-use crate::rng::Rng;
 use crate::{EnvError, Params, Space};
 
 const DT: f64 = 0.2;
@@ -142,7 +142,7 @@ impl Dynamics for AcrobotDynamics {
         }
     }
 
-    fn reset(&mut self, rng: &mut Rng) {
+    fn reset(&mut self, rng: &mut EnvRng) {
         for s in &mut self.state {
             *s = f64::from(rng.uniform(-0.1, 0.1) as f32);
         }

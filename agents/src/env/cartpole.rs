@@ -11,10 +11,10 @@
 //! -1 on termination instead of +1 per step.
 
 use crate::env::classic_control::{ClassicControl, Dynamics};
+use crate::env::env_rng::EnvRng;
 use crate::env::snapshot::{as_opt_u32, opt_u32};
 use crate::env::trig;
 use crate::render::{Frame, colors};
-use crate::rng::Rng;
 use crate::{EnvError, Params, Space};
 
 const GRAVITY: f64 = 9.8;
@@ -128,7 +128,7 @@ impl Dynamics for CartPoleDynamics {
         }
     }
 
-    fn reset(&mut self, rng: &mut Rng) {
+    fn reset(&mut self, rng: &mut EnvRng) {
         for s in &mut self.state {
             *s = rng.uniform(-0.05, 0.05);
         }

@@ -10,9 +10,12 @@
 //!
 //! It is observably identical to
 //! `VecEnv<TimeLimit<CartPole>>` over the same index range: same
-//! arithmetic in the same order, same per-env [`Rng`](crate::Rng) seeding
-//! (`seed + global index`) and draws, same autoreset rules (see
-//! [`vec_env`](crate::vec_env)); a test holds the two to bitwise equality.
+//! arithmetic in the same order, same per-env
+//! [`EnvRng`](crate::env::env_rng::EnvRng) seeding (`seed + global index`)
+//! and draws, same autoreset rules (see [`vec_env`](crate::vec_env)); a
+//! test holds the two to bitwise equality. Seeded, it therefore draws what
+//! Gymnasium's `SyncVectorEnv` draws, not what `CartPoleVectorEnv` draws
+//! (that one seeds a single generator for the whole batch).
 
 use std::ops::Range;
 
@@ -20,10 +23,10 @@ use crate::action::ActionBatch;
 use crate::batch::BatchMut;
 use crate::batch_episodes::BatchEpisodes;
 use crate::env::cartpole::{CartPole, physics};
+use crate::env::env_rng::EnvRng;
 use crate::env::snapshot::{EnvSnapshot, VecEnvSnapshot, as_u32};
 use crate::env::{Env, trig};
 use crate::render::Frame;
-use crate::rng::EnvRng;
 use crate::vec_env::{AutoresetMode, ResetSeeds, VectorEnv};
 use crate::{EnvError, Params, Space};
 
@@ -100,11 +103,10 @@ impl CartPoleVecEnv {
     fn reset_env(&mut self, i: usize, seed: Option<u64>) {
         let rng = &mut self.rngs[i];
         rng.on_reset(seed);
-        let r = rng.rng();
-        self.x[i] = r.uniform(-0.05, 0.05);
-        self.x_dot[i] = r.uniform(-0.05, 0.05);
-        self.theta[i] = r.uniform(-0.05, 0.05);
-        self.theta_dot[i] = r.uniform(-0.05, 0.05);
+        self.x[i] = rng.uniform(-0.05, 0.05);
+        self.x_dot[i] = rng.uniform(-0.05, 0.05);
+        self.theta[i] = rng.uniform(-0.05, 0.05);
+        self.theta_dot[i] = rng.uniform(-0.05, 0.05);
         self.elapsed[i] = 0;
         self.episodes.episode_return[i] = 0.0;
         self.episodes.episode_length[i] = 0;

@@ -13,10 +13,10 @@
 
 use std::fmt;
 
+use crate::env::env_rng::EnvRng;
 use crate::env::snapshot::{EnvSnapshot, as_bool};
 use crate::env::{Env, StepResult, check_state, discrete_action};
 use crate::render::Frame;
-use crate::rng::{EnvRng, Rng};
 use crate::{Action, EnvError, Space};
 
 /// The physics of one classic-control env.
@@ -37,8 +37,9 @@ pub trait Dynamics: Clone + fmt::Debug + Send {
     /// The space of observations.
     fn observation_space(&self) -> Space;
 
-    /// Draws a start state from `rng` (and clears any latch).
-    fn reset(&mut self, rng: &mut Rng);
+    /// Draws a start state from `rng` (and clears any latch), with the
+    /// draws Gymnasium's `reset` makes from `np_random`.
+    fn reset(&mut self, rng: &mut EnvRng);
 
     /// Applies the checked action `action`; returns the reward and
     /// whether the state reached is terminal.
@@ -123,7 +124,7 @@ impl<D: Dynamics> Env for ClassicControl<D> {
 
     fn reset_into(&mut self, seed: Option<u64>, obs: &mut [f32]) {
         self.rng.on_reset(seed);
-        self.dynamics.reset(self.rng.rng());
+        self.dynamics.reset(&mut self.rng);
         self.ready = true;
         self.dynamics.write_obs(obs);
     }

@@ -31,8 +31,8 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::str::FromStr;
 
+use crate::env::env_rng::EnvRng;
 use crate::render::{Frame, colors};
-use crate::rng::EnvRng;
 use crate::{EnvError, Params, Space};
 
 /// What a miner can do in one step.
@@ -560,9 +560,8 @@ impl GoldMiners {
     }
 
     fn shuffle(&mut self, v: &mut [usize]) {
-        let rng = self.rng.rng();
         for i in (1..v.len()).rev() {
-            let j = rng.below(i as u64 + 1) as usize;
+            let j = self.rng.integers(i as u64 + 1) as usize;
             v.swap(i, j);
         }
     }

@@ -24,10 +24,12 @@ pub mod cartpole;
 pub mod cartpole_vector;
 pub mod classic_control;
 pub mod cliff_walking;
+pub mod env_rng;
 pub mod frozen_lake;
 pub mod gold_miners;
 pub mod mountain_car;
 pub mod snapshot;
+pub(crate) mod snapshot_legacy;
 pub mod tabular;
 pub mod tabular_env;
 pub mod taxi;
@@ -90,12 +92,13 @@ pub struct Step {
 ///
 /// # Seeding
 ///
-/// `reset(Some(seed))` reseeds the environment's own [`Rng`](crate::Rng),
-/// so the episode that follows is a function of `seed` alone.
-/// `reset(None)` continues the current stream; the first reset ever without
-/// a seed acts as `reset(Some(0))` (Gymnasium would draw OS entropy; Agora
-/// stays reproducible). The random stream is not numpy's, so a seed gives a
-/// different episode than in Python while the dynamics are the same.
+/// `reset(Some(seed))` reseeds the environment's own generator
+/// ([`EnvRng`](env_rng::EnvRng)) exactly as Gymnasium reseeds `np_random`,
+/// so the episode that follows is a function of `seed` alone and is
+/// Gymnasium's episode for that seed, draw for draw. `reset(None)`
+/// continues the current stream; the first reset ever without a seed acts
+/// as `reset(Some(0))` (Gymnasium would draw OS entropy; Agora stays
+/// reproducible).
 pub trait Env: Send {
     /// The registry id this environment was built as, e.g. `"CartPole-v1"`.
     fn id(&self) -> &str;

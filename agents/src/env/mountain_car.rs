@@ -10,8 +10,8 @@
 //! have reached at the flag.
 
 use crate::env::classic_control::{ClassicControl, Dynamics};
+use crate::env::env_rng::EnvRng;
 use crate::render::{Frame, colors};
-use crate::rng::Rng;
 use crate::{EnvError, Params, Space};
 
 const MIN_POSITION: f64 = -1.2;
@@ -75,7 +75,7 @@ impl Dynamics for MountainCarDynamics {
         }
     }
 
-    fn reset(&mut self, rng: &mut Rng) {
+    fn reset(&mut self, rng: &mut EnvRng) {
         self.position = rng.uniform(-0.6, -0.4);
         self.velocity = 0.0;
     }

@@ -10,11 +10,20 @@
 //! Layout: `values` belong to the innermost env (its own documented order);
 //! each wrapper appends its own numbers to `layers`, outermost last, and
 //! takes them off again on restore.
+//!
+//! [`VecEnvSnapshot::to_bytes`] starts with [`VEC_ENV_SNAPSHOT_MAGIC`];
+//! bytes without it are read as a snapshot from before env generators
+//! followed numpy (see `env::snapshot_legacy`).
 
 use serde::{Deserialize, Serialize};
 
 use crate::EnvError;
-use crate::rng::EnvRng;
+use crate::env::env_rng::EnvRng;
+use crate::env::snapshot_legacy;
+
+/// The first bytes of [`VecEnvSnapshot::to_bytes`] (version 2: env
+/// generators are numpy's; version 1 had no header).
+pub const VEC_ENV_SNAPSHOT_MAGIC: &[u8; 8] = b"AGORAVS2";
 
 /// The complete state of one environment (and its wrappers); see the module doc.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,16 +137,20 @@ pub struct VecEnvSnapshot {
 }
 
 impl VecEnvSnapshot {
-    /// Encodes the snapshot as compact bytes (postcard).
+    /// Encodes the snapshot as compact bytes: the magic, then postcard.
     pub fn to_bytes(&self) -> Result<Vec<u8>, EnvError> {
-        postcard::to_stdvec(self)
+        postcard::to_extend(self, VEC_ENV_SNAPSHOT_MAGIC.to_vec())
             .map_err(|e| EnvError::InvalidState(format!("cannot encode env snapshot: {e}")))
     }
 
-    /// Decodes bytes written by [`to_bytes`](VecEnvSnapshot::to_bytes).
+    /// Decodes bytes written by [`to_bytes`](VecEnvSnapshot::to_bytes),
+    /// today's or (without the magic) those of Agora before numpy seeding.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EnvError> {
-        postcard::from_bytes(bytes)
-            .map_err(|e| EnvError::InvalidState(format!("cannot decode env snapshot: {e}")))
+        let decoded = match bytes.strip_prefix(VEC_ENV_SNAPSHOT_MAGIC.as_slice()) {
+            Some(body) => postcard::from_bytes(body),
+            None => snapshot_legacy::decode_one(bytes),
+        };
+        decoded.map_err(|e| EnvError::InvalidState(format!("cannot decode env snapshot: {e}")))
     }
 
     /// Checks that this snapshot was taken from a batch like the one being

@@ -10,7 +10,8 @@
 //! Sampling follows `gymnasium.envs.toy_text.utils.categorical_sample`:
 //! the first entry whose running probability sum exceeds `u ~ U[0, 1)`; when
 //! none does (rounding left the sum just under 1), the first entry, which is
-//! what numpy's `argmax` of an all-false array returns.
+//! what numpy's `argmax` of an all-false array returns (for the start
+//! distribution, which lists every state, that is state 0).
 
 use serde::{Deserialize, Serialize};
 
@@ -114,10 +115,7 @@ impl TabularModel {
     #[inline]
     pub fn sample_initial(&self, u: f64) -> u32 {
         let i = self.initial.partition_point(|&(_, c)| c <= u);
-        self.initial
-            .get(i)
-            .or(self.initial.first())
-            .map_or(0, |&(s, _)| s)
+        self.initial.get(i).map_or(0, |&(s, _)| s)
     }
 
     /// The start distribution as `(state, probability)` pairs.

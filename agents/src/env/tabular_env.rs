@@ -16,11 +16,11 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::env::env_rng::EnvRng;
 use crate::env::snapshot::{EnvSnapshot, as_bool, as_opt_u32, as_u32, opt_u32};
 use crate::env::tabular::{TabularModel, Transition};
 use crate::env::{Env, Info, StepResult, check_state, discrete_action};
 use crate::render::Frame;
-use crate::rng::{EnvRng, Rng};
 use crate::{Action, EnvError, Space};
 
 /// Snapshot values every tabular env writes before its rules' own.
@@ -37,12 +37,12 @@ pub trait TabularRules: Clone + fmt::Debug + Send {
     }
 
     /// Runs at reset after the start state `s` was drawn; may draw from `rng`.
-    fn on_reset(&mut self, _s: u32, _rng: &mut Rng) {}
+    fn on_reset(&mut self, _s: u32, _rng: &mut EnvRng) {}
 
     /// The state the env moves to when the table sent it from `from` to
     /// `to`; may draw from `rng` after the step's own draw.
     #[inline(always)]
-    fn after_step(&mut self, _from: u32, to: u32, _rng: &mut Rng) -> u32 {
+    fn after_step(&mut self, _from: u32, to: u32, _rng: &mut EnvRng) -> u32 {
         to
     }
 
@@ -137,11 +137,10 @@ impl<R: TabularRules> Env for TabularEnv<R> {
 
     fn reset_into(&mut self, seed: Option<u64>, obs: &mut [f32]) {
         self.rng.on_reset(seed);
-        let rng = self.rng.rng();
-        self.s = self.model.sample_initial(rng.next_f64());
+        self.s = self.model.sample_initial(self.rng.random());
         self.last_action = None;
         self.last_prob = 1.0;
-        self.rules.on_reset(self.s, rng);
+        self.rules.on_reset(self.s, &mut self.rng);
         self.ready = true;
         obs[0] = self.s as f32;
     }
@@ -153,9 +152,8 @@ impl<R: TabularRules> Env for TabularEnv<R> {
         if !self.ready {
             return Err(EnvError::ResetNeeded);
         }
-        let rng = self.rng.rng();
-        let t = *self.model.sample(self.s, a, rng.next_f64());
-        self.s = self.rules.after_step(self.s, t.next_state, rng);
+        let t = *self.model.sample(self.s, a, self.rng.random());
+        self.s = self.rules.after_step(self.s, t.next_state, &mut self.rng);
         self.last_action = Some(a);
         self.last_prob = t.prob;
         obs[0] = self.s as f32;

@@ -17,11 +17,11 @@
 //! Gymnasium 1.3 fixed the rainy and fickle dynamics when it introduced v4,
 //! so v3 with those options would not be the v3 a user remembers.
 
+use crate::env::env_rng::EnvRng;
 use crate::env::snapshot::as_bool;
 use crate::env::tabular::{TabularModel, Transition};
 use crate::env::tabular_env::{TabularEnv, TabularRules};
 use crate::render::{Frame, colors};
-use crate::rng::Rng;
 use crate::{EnvError, Params};
 
 /// The map; `:` is a passable column boundary, `|` a wall.
@@ -301,12 +301,12 @@ impl TabularRules for TaxiRules {
     /// `fickle_step`.
     const SNAPSHOT_VALUES: usize = 1;
 
-    fn on_reset(&mut self, _s: u32, rng: &mut Rng) {
+    fn on_reset(&mut self, _s: u32, rng: &mut EnvRng) {
         self.fickle_step =
-            self.config.fickle_passenger && rng.next_f64() < self.config.fickle_probability;
+            self.config.fickle_passenger && rng.random() < self.config.fickle_probability;
     }
 
-    fn after_step(&mut self, from: u32, to: u32, rng: &mut Rng) -> u32 {
+    fn after_step(&mut self, from: u32, to: u32, rng: &mut EnvRng) -> u32 {
         let (old_row, old_col, old_pass, old_dest) = decode(from);
         let (row, col, pass, _) = decode(to);
         if self.config.fickle_passenger
@@ -315,8 +315,9 @@ impl TabularRules for TaxiRules {
             && (row != old_row || col != old_col)
         {
             self.fickle_step = false;
-            // Uniform over the three other destinations, in index order.
-            let k = rng.below(3) as usize;
+            // `np_random.choice` of the three other destinations, in index
+            // order: one `integers(3)`.
+            let k = rng.integers(3) as usize;
             let dest = (0..4).filter(|&d| d != old_dest).nth(k).unwrap_or(old_dest);
             return encode(row, col, pass, dest);
         }

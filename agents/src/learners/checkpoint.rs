@@ -5,17 +5,30 @@
 //! and named sections of bytes. Sections are whatever the learner stores:
 //! `weights` (safetensors), `optimizer` (Adam state), `state` (counters,
 //! RNG states, exploration, current observations; postcard), `replay`
-//! (DQN's buffer), `envs` (the env shards' snapshots). Reading checks the
-//! magic, then decodes each section on its own, so an error names the part
-//! that failed (`corrupt checkpoint: cannot decode section `replay`: …`).
+//! (DQN's buffer), `env_snapshots` (the env shards' snapshots). Reading
+//! checks the magic, then decodes each section on its own, so an error names
+//! the part that failed (`corrupt checkpoint: cannot decode section
+//! `replay`: …`).
+//!
+//! Checkpoints written before env generators followed numpy keep the env
+//! snapshots in an `envs` section instead, in the layout of that time;
+//! [`Checkpoint::env_snapshots`] reads either (see
+//! `env::snapshot_legacy`).
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::env::snapshot::VecEnvSnapshot;
+use crate::env::snapshot_legacy;
 use crate::learners::{Algorithm, EnvBatchSpec, TrainError};
 
 /// The first bytes of every checkpoint.
 pub const MAGIC: &[u8; 8] = b"AGORACK1";
+
+/// The section of the env shards' snapshots.
+const ENV_SNAPSHOTS: &str = "env_snapshots";
+/// The same, in checkpoints from before numpy seeding (old layout).
+const PRE_NUMPY_ENV_SNAPSHOTS: &str = "envs";
 
 /// A decoded checkpoint; see the module doc.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,6 +77,24 @@ impl Checkpoint {
     pub fn get<T: DeserializeOwned>(&self, name: &str) -> Result<T, TrainError> {
         postcard::from_bytes(self.bytes(name)?)
             .map_err(|e| TrainError::corrupt(format!("section `{name}`"), e))
+    }
+
+    /// Adds the env shards' snapshots.
+    pub fn put_env_snapshots(&mut self, envs: &[VecEnvSnapshot]) -> Result<(), TrainError> {
+        self.put(ENV_SNAPSHOTS, &envs)
+    }
+
+    /// The env shards' snapshots, from this checkpoint's section of them
+    /// or, in a checkpoint from before numpy seeding, its `envs` section.
+    pub fn env_snapshots(&self) -> Result<Vec<VecEnvSnapshot>, TrainError> {
+        let has = |name: &str| self.sections.iter().any(|(n, _)| n == name);
+        if !has(ENV_SNAPSHOTS) && has(PRE_NUMPY_ENV_SNAPSHOTS) {
+            let bytes = self.bytes(PRE_NUMPY_ENV_SNAPSHOTS)?;
+            return snapshot_legacy::decode_all(bytes).map_err(|e| {
+                TrainError::corrupt(format!("section `{PRE_NUMPY_ENV_SNAPSHOTS}`"), e)
+            });
+        }
+        self.get(ENV_SNAPSHOTS)
     }
 
     /// The whole checkpoint as bytes.
@@ -162,6 +193,15 @@ mod tests {
         assert!(e.to_string().contains("section `state`"), "{e}");
         let e = c.get::<u64>("replay").unwrap_err();
         assert!(e.to_string().contains("`replay`: it is missing"), "{e}");
+    }
+
+    #[test]
+    fn env_snapshots_round_trip_and_their_absence_is_named() {
+        let mut c = Checkpoint::new(Algorithm::QLearning, &spec("FrozenLake-v1"));
+        let e = c.env_snapshots().unwrap_err();
+        assert!(e.to_string().contains("`env_snapshots`: it is missing"), "{e}");
+        c.put_env_snapshots(&[]).unwrap();
+        assert_eq!(c.env_snapshots().unwrap(), vec![]);
     }
 
     #[test]

@@ -440,7 +440,7 @@ impl Trainer for DqnTrainer {
                 self.config.buffer_size
             )));
         }
-        let envs: Vec<VecEnvSnapshot> = c.get("envs")?;
+        let envs = c.env_snapshots()?;
         let mut optimizer = self.optimizer.clone();
         // Weights last among the fallible steps that touch the networks;
         // each load checks every tensor before writing any.

@@ -653,7 +653,7 @@ impl Trainer for PpoTrainer {
                 "its rollout storage does not match num_envs x num_steps of this run".into(),
             ));
         }
-        let envs: Vec<VecEnvSnapshot> = c.get("envs")?;
+        let envs = c.env_snapshots()?;
         let mut optimizer = self.optimizer.clone();
         self.params.load_safetensors(c.bytes("weights")?)?;
         optimizer.load_state_bytes(c.bytes("optimizer")?)?;

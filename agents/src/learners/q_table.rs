@@ -380,7 +380,7 @@ impl Trainer for QTableTrainer {
                 st.states.len()
             )));
         }
-        let envs: Vec<VecEnvSnapshot> = c.get("envs")?;
+        let envs = c.env_snapshots()?;
         self.q = st.q;
         self.rng = Rng::from_state(st.rng);
         self.states = st.states;

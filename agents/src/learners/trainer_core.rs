@@ -3,8 +3,8 @@
 //! the learners share.
 //!
 //! Every learner's checkpoint is its own sections (weights, optimizer,
-//! replay…), then `state` (its counters, postcard), then `envs` (the env
-//! shards' snapshots); see [`checkpoint`](crate::learners::checkpoint).
+//! replay…), then `state` (its counters, postcard), then `env_snapshots`
+//! (the env shards' snapshots); see [`checkpoint`](crate::learners::checkpoint).
 //! Resuming checks the algorithm, env and spaces before decoding `state`;
 //! a warm start checks only the env and spaces, since it takes weights
 //! from any run on the same env.
@@ -92,7 +92,7 @@ impl TrainerCore {
             c.put_bytes(name, bytes);
         }
         c.put("state", state)?;
-        c.put("envs", &envs)?;
+        c.put_env_snapshots(envs)?;
         c.to_bytes()
     }
 
