@@ -33,6 +33,7 @@
 //! | --- | --- |
 //! | [`env`](mod@env) | the [`Env`] trait and the built-in environments |
 //! | [`space`] | [`Space`]: Discrete, Box, MultiDiscrete |
+//! | [`space_sampler`] | [`SpaceSampler`]: seeded `space.sample()` as Gymnasium draws it |
 //! | [`action`] | [`Action`] and [`ActionBatch`] |
 //! | [`vec_env`] | [`VecEnv`], autoreset modes, the object-safe [`VectorEnv`] |
 //! | [`batch`] | the struct-of-arrays step buffers and shard views |
@@ -66,6 +67,7 @@ pub mod render;
 pub mod replay;
 pub mod rng;
 pub mod space;
+pub mod space_sampler;
 pub mod trace;
 mod train_error;
 pub mod vec_env;
@@ -81,5 +83,6 @@ pub use params::Params;
 pub use registry::{make, make_vec};
 pub use rng::Rng;
 pub use space::Space;
+pub use space_sampler::SpaceSampler;
 pub use trace::TraceSession;
 pub use vec_env::{VecEnv, VectorEnv};

@@ -4,7 +4,9 @@
 //! `Box` (f32) and `MultiDiscrete`. A space knows how many `f32` values one
 //! of its elements takes in a flat observation buffer ([`Space::flat_dim`]),
 //! whether an action belongs to it ([`Space::contains`]) and how to draw a
-//! uniform random element ([`Space::sample_into`]).
+//! uniform random element ([`Space::sample_into`], from Agora's [`Rng`];
+//! [`SpaceSampler`](crate::SpaceSampler) draws Gymnasium's samples for a
+//! seed instead).
 //!
 //! Observations are always written as `f32`. A `Discrete` observation (the
 //! tabular envs' state index) is one `f32` holding the index, exact for

@@ -10,5 +10,6 @@ mod learners;
 mod numpy_streams;
 mod pre_numpy_states;
 mod seeded_episodes;
+mod seeded_spaces;
 mod seeded_vector;
 mod snapshots;
