@@ -55,6 +55,10 @@ pub enum Command {
         /// Start the learner from another run's weights: RUN, RUN:best or RUN:SEQ.
         #[arg(long, value_name = "RUN[:best|:SEQ]")]
         warm_start: Option<String>,
+        /// Start agents even when another live run on the broker has their
+        /// names, taking the names over (refused otherwise).
+        #[arg(long)]
+        take_over: bool,
         /// No progress output.
         #[arg(long)]
         quiet: bool,

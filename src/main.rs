@@ -20,6 +20,7 @@ fn main() -> ExitCode {
             config,
             no_telemetry,
             warm_start,
+            take_over,
             quiet,
         } => commands::run::run(
             &cli.global,
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
             &commands::run::Launch {
                 no_telemetry: *no_telemetry,
                 warm_start: warm_start.clone(),
+                take_over: *take_over,
                 quiet: *quiet,
                 resume: None,
                 store_path: None,

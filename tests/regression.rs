@@ -358,3 +358,74 @@ fn the_shipped_programs_pass_asl_check_with_their_world_or_env() {
         assert!(checked.status.success(), "{config}: {}", describe(&checked));
     }
 }
+
+/// Two runs with the same agent name on one broker answered each other's
+/// messages silently (4,430 sent, 6,628 received: both echoes answered),
+/// and the second run, ending, set the retained presence of `echo` to
+/// `offline` while the first still served. An agent name is now a claim:
+/// a run refuses to start an agent whose name a live run holds, naming
+/// that run and host, unless it is told to take the name over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_run_refuses_an_agent_name_a_live_run_holds() {
+    use crate::support::agora::{
+        agora, describe, json_report, run_bounded, start_run, stop_run, write_config,
+    };
+    use crate::support::raw_client::RawClient;
+    let broker = crate::support::embedded_broker();
+    let port = broker.local_addr().port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let serving = write_config(
+        dir.path(),
+        "echo.toml",
+        "[run]\nname = \"first\"\n[[agents]]\nname = \"echo\"\nkind = \"echo\"\n",
+    );
+    let presence = "agora/default/agents/echo/presence";
+    let mut watcher = RawClient::connect(port, "presence-watcher", &[presence]).await;
+    let first = start_run(&data, port, &serving);
+    assert_eq!(watcher.next_on(presence).await, b"online");
+
+    let second = write_config(
+        dir.path(),
+        "second.toml",
+        "[run]\nname = \"second\"\n[[agents]]\nname = \"echo\"\nkind = \"echo\"\n[[agents]]\nname = \"pinger\"\nkind = \"pinger\"\ntarget = \"echo\"\ncount = 50\n",
+    );
+    let url = format!("mqtt://127.0.0.1:{port}");
+    let refused = tokio::task::spawn_blocking({
+        let (data, second, url) = (data.clone(), second.clone(), url.clone());
+        move || {
+            run_bounded(
+                agora(&data, &["--broker", &url, "run", &second]),
+                Duration::from_secs(60),
+            )
+        }
+    })
+    .await
+    .expect("joins");
+    assert_eq!(refused.status.code(), Some(2), "{}", describe(&refused));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("`echo`")
+            && stderr.contains("run first-")
+            && stderr.contains("--take-over"),
+        "names the agent, the other run and the way out: {stderr}"
+    );
+
+    let taken = tokio::task::spawn_blocking(move || {
+        run_bounded(
+            agora(
+                &data,
+                &["--json", "--broker", &url, "run", &second, "--take-over"],
+            ),
+            Duration::from_secs(60),
+        )
+    })
+    .await
+    .expect("joins");
+    let report = json_report(&taken);
+    assert_eq!(report["status"], "completed", "{report}");
+    assert_eq!(report["reports"]["pinger"]["answered"], 50, "{report}");
+
+    let first = json_report(&stop_run(first).await);
+    assert_eq!(first["status"], "stopped", "{first}");
+}

@@ -16,6 +16,7 @@ use crate::{output, terminal};
 pub struct Launch {
     pub no_telemetry: bool,
     pub warm_start: Option<String>,
+    pub take_over: bool,
     pub quiet: bool,
     pub resume: Option<String>,
     /// The store a resumed run is continued in.
@@ -46,6 +47,7 @@ pub fn resume(
     let launch = Launch {
         no_telemetry,
         warm_start: None,
+        take_over: false,
         quiet,
         resume: Some(record.id.clone()),
         store_path: Some(found.store().path().to_path_buf()),
@@ -64,6 +66,7 @@ fn execute(
     options.telemetry = !launch.no_telemetry;
     options.resume.clone_from(&launch.resume);
     options.store_path.clone_from(&launch.store_path);
+    options.take_over = launch.take_over;
     if let Some(text) = &launch.warm_start {
         options.warm_start = Some(crate::commands::eval::parse_checkpoint_ref(text)?);
     }

@@ -131,6 +131,15 @@ impl AgentContext<'_> {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Counts an incoming message that answers nothing this agent asked
+    /// (a reply to a request it did not send).
+    pub fn count_unmatched(&mut self) {
+        self.core
+            .stats
+            .unmatched
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Every agent of the run (for broadcasts).
     pub fn agent_names(&self) -> &[String] {
         &self.core.env.agent_names

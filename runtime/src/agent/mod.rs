@@ -21,6 +21,7 @@
 
 mod behaviour;
 mod behaviours;
+mod claims;
 mod context;
 mod control;
 mod error;
@@ -41,6 +42,7 @@ pub use behaviour::{Behaviour, Behaviours, Flow, MessageQueue, Next};
 pub use behaviours::{
     Cyclic, Fsm, FsmBuilder, FsmError, FsmState, OneShot, Periodic, StateStep, Timeout,
 };
+pub use claims::{Claims, NameOwner};
 pub use context::{AgentContext, SendError};
 pub use control::{AgentControl, ControlRefused};
 pub use error::{AgentError, BoxError};

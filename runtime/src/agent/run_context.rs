@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use actix::Addr;
 
+use super::claims::Claims;
 use super::extensions::Extensions;
 use super::run_switch::RunSwitch;
 use crate::store::StoreWriter;
@@ -30,6 +31,8 @@ pub struct RunContext {
     pub telemetry: Telemetry,
     /// Counts agents whose setup has run, for start-up timing.
     pub ready: Arc<ReadyCounter>,
+    /// The run's agent names, and which were taken over by another run.
+    pub claims: Arc<Claims>,
     /// Asks the whole run to end (`.stopMAS`).
     pub run_switch: Arc<RunSwitch>,
     /// Every agent of the run, for broadcasts.

@@ -133,6 +133,18 @@ impl Shell {
         self.ending.get_or_insert(reason);
     }
 
+    fn publish_owner(&self) {
+        let run = &self.core.env;
+        let topic = run.transport.topics().owner(&self.core.name);
+        let payload = run.claims.owner_payload();
+        if let Err(error) = run
+            .transport
+            .publish(topic, payload, QoS::AtLeastOnce, true)
+        {
+            tracing::warn!(agent = %self.core.name, %error, "name owner not published");
+        }
+    }
+
     fn publish_presence(&self, state: &str) {
         let transport = &self.core.env.transport;
         let topic = transport.topics().presence(&self.core.name);
@@ -240,13 +252,18 @@ impl<D: ChildDriver> Actor for ChildActor<D> {
         // only carries wakes, timers and control, one or a few at a time.
         ctx.set_mailbox_capacity(CONTROL_MAILBOX);
         self.shell.mailbox.attach(ctx.address().recipient::<Wake>());
+        self.shell.publish_owner();
         self.shell.publish_presence("online");
         D::start(self, ctx);
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
         self.shell.mailbox.detach();
-        self.shell.publish_presence("offline");
+        // Only the owner says the name is gone: a run that took it over
+        // is still serving it.
+        if self.shell.run().claims.owns(self.shell.name()) {
+            self.shell.publish_presence("offline");
+        }
         self.driver.stopped();
     }
 }

@@ -180,7 +180,9 @@ impl PingLoop {
     ) -> Result<(), AgentError> {
         let sequence = self.sent;
         let measured = sequence >= settings.warmup;
-        let token = format!("{}-{sequence}", ctx.name());
+        // The run id makes the token this pinger's own: a reply to a
+        // same-named pinger of another run is not mistaken for an answer.
+        let token = format!("{}/{}-{sequence}", ctx.run_id(), ctx.name());
         let request = ctx
             .message(&settings.target, Performative::Request)
             .with_reply_with(token.clone())
@@ -292,7 +294,15 @@ impl Behaviour<Pinger> for PingLoop {
             .as_deref()
             .and_then(|token| self.outstanding.remove(token))
         else {
-            self.late += 1;
+            let ours = reply
+                .in_reply_to
+                .as_deref()
+                .is_some_and(|token| token.starts_with(&format!("{}/", ctx.run_id())));
+            if ours {
+                self.late += 1;
+            } else {
+                ctx.count_unmatched();
+            }
             return Ok(Next::Unchanged);
         };
         let now = Instant::now();

@@ -5,6 +5,7 @@
 
 mod broker;
 mod children;
+mod claims;
 mod finish;
 mod id;
 mod prepare;
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub use crate::agent::RunSwitch;
+pub use claims::NameTaken;
 pub use id::new_run_id;
 pub use report::RunReport;
 pub use wait::stop_signal;
@@ -50,6 +52,9 @@ pub struct RunOptions {
     /// The store to use instead of the one the config names (a resumed
     /// run continues in the store it was found in).
     pub store_path: Option<PathBuf>,
+    /// Start agents whose names another live run on the broker holds, taking
+    /// the names over (`--take-over`); refused otherwise.
+    pub take_over: bool,
 }
 
 impl RunOptions {
@@ -65,6 +70,7 @@ impl RunOptions {
             resume: None,
             warm_start: None,
             store_path: None,
+            take_over: false,
         }
     }
 }
@@ -111,6 +117,12 @@ pub enum RunError {
     /// The store cannot be opened or written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The broker did not acknowledge a subscription the run needs.
+    #[error(transparent)]
+    Subscribe(#[from] crate::transport::SubscribeTimeout),
+    /// Another live run on the broker holds one of the run's agent names.
+    #[error(transparent)]
+    NameTaken(#[from] NameTaken),
 }
 
 /// Runs an experiment to its end on this host and reports.

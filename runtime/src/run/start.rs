@@ -12,7 +12,8 @@ use super::broker::{BrokerGuard, start_broker};
 use super::prepare::Prepared;
 use super::status::StatusBoard;
 use super::{RunError, RunOptions, RunProgress, new_run_id};
-use crate::agent::{Extensions, RunContext, RunSwitch};
+use crate::agent::{Claims, Extensions, RunContext, RunSwitch};
+use crate::config::BrokerChoice;
 use crate::config::ExperimentConfig;
 use crate::store::{
     MarkCrashed, PutRun, RunDigest, RunRecord, RunStatus, Store, StoreError, StoreWriter, UpdateRun,
@@ -70,6 +71,8 @@ pub(super) async fn start(
     };
     let board = StatusBoard::new(&run_id, &config.run.namespace);
     let transport = connect(config, &board, &broker_url).await?;
+    let claims = Arc::new(Claims::new(&run_id, &board.host));
+    claim_names(&prepared, options, &transport, &claims).await?;
     let wiring = Wiring {
         config,
         options,
@@ -83,7 +86,7 @@ pub(super) async fn start(
     board.run(&transport, RunStatus::Running, None);
     let telemetry = start_telemetry(&wiring, &earlier);
     let run_switch = Arc::new(RunSwitch::default());
-    let context = run_context(&wiring, &telemetry, &run_switch);
+    let context = run_context(&wiring, &telemetry, &run_switch, claims);
     announce(
         &telemetry,
         &board,
@@ -131,6 +134,21 @@ fn announce(
         broker,
         agents,
     });
+}
+
+/// Claims the run's agent names on an external broker (a broker this run
+/// started itself holds nobody else's names).
+async fn claim_names(
+    prepared: &Prepared,
+    options: &RunOptions,
+    transport: &Transport,
+    claims: &Arc<Claims>,
+) -> Result<(), RunError> {
+    if !matches!(prepared.broker, BrokerChoice::External(_)) {
+        return Ok(());
+    }
+    let names: Vec<String> = prepared.specs.iter().map(|s| s.name.clone()).collect();
+    super::claims::claim(transport, claims, &names, options.take_over).await
 }
 
 /// Opens the store, notes it in the data dir's index and marks the runs of
@@ -262,6 +280,7 @@ fn run_context(
     wiring: &Wiring<'_>,
     telemetry: &Telemetry,
     run_switch: &Arc<RunSwitch>,
+    claims: Arc<Claims>,
 ) -> Arc<RunContext> {
     Arc::new(RunContext {
         run_id: wiring.board.run_id.clone(),
@@ -272,6 +291,7 @@ fn run_context(
         telemetry: telemetry.clone(),
         ready: Arc::default(),
         run_switch: run_switch.clone(),
+        claims,
         agent_names: Arc::new(
             wiring
                 .prepared

@@ -24,6 +24,11 @@ impl Topics {
     }
 
     /// `agora/{ns}`.
+    pub fn namespace(&self) -> &str {
+        self.prefix.strip_prefix("agora/").unwrap_or(&self.prefix)
+    }
+
+    /// `agora/{namespace}`.
     pub fn prefix(&self) -> &str {
         &self.prefix
     }
@@ -36,6 +41,21 @@ impl Topics {
     /// Retained `online` / `offline` / `busy` of one agent.
     pub fn presence(&self, agent: &str) -> String {
         format!("{}/agents/{agent}/presence", self.prefix)
+    }
+
+    /// Retained owner of one agent name: `{"run": …, "host": …}`.
+    pub fn owner(&self, agent: &str) -> String {
+        format!("{}/agents/{agent}/owner", self.prefix)
+    }
+
+    /// Every agent name's owner (for the claims check).
+    pub fn owners(&self) -> String {
+        format!("{}/agents/+/owner", self.prefix)
+    }
+
+    /// Every host's heartbeat.
+    pub fn host_statuses(&self) -> String {
+        format!("{}/hosts/+/status", self.prefix)
     }
 
     /// Retained heartbeat of one host; its last will sets `offline`.
