@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::EnvError;
 use crate::env::env_rng::EnvRng;
-use crate::env::snapshot_legacy;
+use crate::env::snapshot_legacy::{self, PreNumpyVecEnvSnapshot};
 
 /// The first bytes of [`VecEnvSnapshot::to_bytes`] (version 2: env
 /// generators are numpy's; version 1 had no header).
@@ -136,6 +136,30 @@ pub struct VecEnvSnapshot {
     pub envs: Vec<EnvSnapshot>,
 }
 
+impl From<PreNumpyVecEnvSnapshot> for VecEnvSnapshot {
+    fn from(old: PreNumpyVecEnvSnapshot) -> Self {
+        let envs = old
+            .envs
+            .into_iter()
+            .map(|e| EnvSnapshot {
+                values: e.values,
+                rng: e.rng,
+                layers: e.layers,
+            })
+            .collect();
+        VecEnvSnapshot {
+            id: old.id,
+            first_index: old.first_index,
+            mode: old.mode,
+            started: old.started,
+            pending_reset: old.pending_reset,
+            episode_return: old.episode_return,
+            episode_length: old.episode_length,
+            envs,
+        }
+    }
+}
+
 impl VecEnvSnapshot {
     /// Encodes the snapshot as compact bytes: the magic, then postcard.
     pub fn to_bytes(&self) -> Result<Vec<u8>, EnvError> {
@@ -148,7 +172,7 @@ impl VecEnvSnapshot {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EnvError> {
         let decoded = match bytes.strip_prefix(VEC_ENV_SNAPSHOT_MAGIC.as_slice()) {
             Some(body) => postcard::from_bytes(body),
-            None => snapshot_legacy::decode_one(bytes),
+            None => snapshot_legacy::decode_one(bytes).map(Into::into),
         };
         decoded.map_err(|e| EnvError::InvalidState(format!("cannot decode env snapshot: {e}")))
     }

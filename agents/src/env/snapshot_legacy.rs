@@ -3,16 +3,18 @@
 //! Until then each env drew from a xoshiro256++ [`Rng`], and a snapshot
 //! held that state where it now holds an [`EnvRng`]; every other field is
 //! laid out as today. Checkpoints of that time keep those snapshots in
-//! their `envs` section, and [`VecEnvSnapshot::to_bytes`] wrote them without
-//! a header. Decoding one gives today's snapshot whose envs carry on with
-//! the xoshiro stream, so a run resumed from such a checkpoint goes on bit
-//! for bit as it would have (see [`EnvRng`]).
+//! their `envs` section, and
+//! [`VecEnvSnapshot::to_bytes`](crate::env::snapshot::VecEnvSnapshot::to_bytes)
+//! wrote them without a header. This file reads that layout, turning each
+//! env's generator into an [`EnvRng`] that carries on with the xoshiro
+//! stream, so a run resumed from such a checkpoint goes on bit for bit as
+//! it would have; [`env::snapshot`](crate::env::snapshot) turns the rest
+//! into today's types.
 
 use serde::Deserialize;
 
 use crate::autoreset::AutoresetMode;
 use crate::env::env_rng::EnvRng;
-use crate::env::snapshot::{EnvSnapshot, VecEnvSnapshot};
 use crate::rng::Rng;
 
 /// The old per-env generator: the stream and whether it was ever seeded.
@@ -22,56 +24,44 @@ struct PreNumpyEnvRng {
     seeded: bool,
 }
 
-#[derive(Deserialize)]
-struct PreNumpyEnvSnapshot {
-    values: Vec<f64>,
-    rng: PreNumpyEnvRng,
-    layers: Vec<f64>,
-}
-
-#[derive(Deserialize)]
-struct PreNumpyVecEnvSnapshot {
-    id: String,
-    first_index: u64,
-    mode: AutoresetMode,
-    started: bool,
-    pending_reset: Vec<bool>,
-    episode_return: Vec<f64>,
-    episode_length: Vec<u32>,
-    envs: Vec<PreNumpyEnvSnapshot>,
-}
-
-impl From<PreNumpyVecEnvSnapshot> for VecEnvSnapshot {
-    fn from(old: PreNumpyVecEnvSnapshot) -> Self {
-        let envs = old
-            .envs
-            .into_iter()
-            .map(|e| EnvSnapshot {
-                values: e.values,
-                rng: EnvRng::pre_numpy(e.rng.rng, e.rng.seeded),
-                layers: e.layers,
-            })
-            .collect();
-        VecEnvSnapshot {
-            id: old.id,
-            first_index: old.first_index,
-            mode: old.mode,
-            started: old.started,
-            pending_reset: old.pending_reset,
-            episode_return: old.episode_return,
-            episode_length: old.episode_length,
-            envs,
-        }
+impl From<PreNumpyEnvRng> for EnvRng {
+    fn from(old: PreNumpyEnvRng) -> Self {
+        EnvRng::pre_numpy(old.rng, old.seeded)
     }
 }
 
+/// An `EnvSnapshot` in the old layout; its generator already converted.
+#[derive(Deserialize)]
+pub(crate) struct PreNumpyEnvSnapshot {
+    pub(crate) values: Vec<f64>,
+    #[serde(deserialize_with = "pre_numpy_rng")]
+    pub(crate) rng: EnvRng,
+    pub(crate) layers: Vec<f64>,
+}
+
+/// A `VecEnvSnapshot` in the old layout.
+#[derive(Deserialize)]
+pub(crate) struct PreNumpyVecEnvSnapshot {
+    pub(crate) id: String,
+    pub(crate) first_index: u64,
+    pub(crate) mode: AutoresetMode,
+    pub(crate) started: bool,
+    pub(crate) pending_reset: Vec<bool>,
+    pub(crate) episode_return: Vec<f64>,
+    pub(crate) episode_length: Vec<u32>,
+    pub(crate) envs: Vec<PreNumpyEnvSnapshot>,
+}
+
+fn pre_numpy_rng<'de, D: serde::Deserializer<'de>>(d: D) -> Result<EnvRng, D::Error> {
+    PreNumpyEnvRng::deserialize(d).map(Into::into)
+}
+
 /// One shard's snapshot from the old `VecEnvSnapshot::to_bytes`.
-pub(crate) fn decode_one(bytes: &[u8]) -> Result<VecEnvSnapshot, postcard::Error> {
-    postcard::from_bytes::<PreNumpyVecEnvSnapshot>(bytes).map(Into::into)
+pub(crate) fn decode_one(bytes: &[u8]) -> Result<PreNumpyVecEnvSnapshot, postcard::Error> {
+    postcard::from_bytes(bytes)
 }
 
 /// The shards' snapshots from an old checkpoint's `envs` section.
-pub(crate) fn decode_all(bytes: &[u8]) -> Result<Vec<VecEnvSnapshot>, postcard::Error> {
-    let old: Vec<PreNumpyVecEnvSnapshot> = postcard::from_bytes(bytes)?;
-    Ok(old.into_iter().map(Into::into).collect())
+pub(crate) fn decode_all(bytes: &[u8]) -> Result<Vec<PreNumpyVecEnvSnapshot>, postcard::Error> {
+    postcard::from_bytes(bytes)
 }

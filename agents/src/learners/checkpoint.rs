@@ -90,9 +90,11 @@ impl Checkpoint {
         let has = |name: &str| self.sections.iter().any(|(n, _)| n == name);
         if !has(ENV_SNAPSHOTS) && has(PRE_NUMPY_ENV_SNAPSHOTS) {
             let bytes = self.bytes(PRE_NUMPY_ENV_SNAPSHOTS)?;
-            return snapshot_legacy::decode_all(bytes).map_err(|e| {
-                TrainError::corrupt(format!("section `{PRE_NUMPY_ENV_SNAPSHOTS}`"), e)
-            });
+            return snapshot_legacy::decode_all(bytes)
+                .map(|old| old.into_iter().map(Into::into).collect())
+                .map_err(|e| {
+                    TrainError::corrupt(format!("section `{PRE_NUMPY_ENV_SNAPSHOTS}`"), e)
+                });
         }
         self.get(ENV_SNAPSHOTS)
     }
@@ -199,7 +201,10 @@ mod tests {
     fn env_snapshots_round_trip_and_their_absence_is_named() {
         let mut c = Checkpoint::new(Algorithm::QLearning, &spec("FrozenLake-v1"));
         let e = c.env_snapshots().unwrap_err();
-        assert!(e.to_string().contains("`env_snapshots`: it is missing"), "{e}");
+        assert!(
+            e.to_string().contains("`env_snapshots`: it is missing"),
+            "{e}"
+        );
         c.put_env_snapshots(&[]).unwrap();
         assert_eq!(c.env_snapshots().unwrap(), vec![]);
     }
