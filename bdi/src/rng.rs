@@ -1,45 +1,32 @@
-//! The agent's seeded random number generator (xoshiro256**), so that runs
-//! are reproducible and the state can be checkpointed as 32 bytes.
+//! The agent's seeded random number generator, so that runs are
+//! reproducible and the state can be checkpointed as 32 bytes.
+//!
+//! xoshiro256** seeded through SplitMix64, as `rand_xoshiro`'s
+//! `Xoshiro256StarStar`. Its saved state is the four state words
+//! little-endian, the layout of the engine's own implementation before it
+//! used the crate, so agent checkpoints written then restore the same
+//! stream.
+
+use rand_xoshiro::Xoshiro256StarStar;
+use rand_xoshiro::rand_core::{Rng as _, SeedableRng};
 
 /// A small, fast, seedable PRNG.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rng {
-    s: [u64; 4],
-}
-
-fn splitmix(x: &mut u64) -> u64 {
-    *x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *x;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    xoshiro: Xoshiro256StarStar,
 }
 
 impl Rng {
     /// A generator seeded from `seed` (any value, including 0).
     pub fn new(seed: u64) -> Rng {
-        let mut x = seed;
         Rng {
-            s: [
-                splitmix(&mut x),
-                splitmix(&mut x),
-                splitmix(&mut x),
-                splitmix(&mut x),
-            ],
+            xoshiro: Xoshiro256StarStar::seed_from_u64(seed),
         }
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        result
+        self.xoshiro.next_u64()
     }
 
     /// A float uniformly in `[0, 1)`.
@@ -54,22 +41,15 @@ impl Rng {
 
     /// The state as bytes, for checkpoints.
     pub fn to_bytes(&self) -> [u8; 32] {
-        let mut out = [0u8; 32];
-        for (i, w) in self.s.iter().enumerate() {
-            out[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
-        }
-        out
+        self.xoshiro.state()
     }
 
-    /// Restores a state saved by [`Rng::to_bytes`].
+    /// Restores a state saved by [`Rng::to_bytes`]. All-zero bytes, which
+    /// no generator reaches, give the generator of `Rng::new(0)`.
     pub fn from_bytes(bytes: [u8; 32]) -> Rng {
-        let mut s = [0u64; 4];
-        for (i, w) in s.iter_mut().enumerate() {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
-            *w = u64::from_le_bytes(b);
+        Rng {
+            xoshiro: Xoshiro256StarStar::from_seed(bytes),
         }
-        Rng { s }
     }
 }
 
@@ -93,5 +73,32 @@ mod tests {
             assert!((0.0..1.0).contains(&f));
             assert!(a.below(3) < 3);
         }
+    }
+
+    #[test]
+    fn states_saved_by_the_hand_written_generator_continue_its_stream() {
+        // The engine's own xoshiro256** (before rand_xoshiro): the state of
+        // seed 7 as its to_bytes wrote it, and the outputs that followed.
+        let words: [u64; 4] = [
+            0x63cb_e1e4_5932_0dd7,
+            0x044c_3cd7_f43c_661c,
+            0xe698_4080_bab1_2a02,
+            0x953a_eb70_673e_29cb,
+        ];
+        let mut bytes = [0u8; 32];
+        for (chunk, w) in bytes.chunks_exact_mut(8).zip(words) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+        assert_eq!(Rng::new(7).to_bytes(), bytes);
+        let mut restored = Rng::from_bytes(bytes);
+        let outputs: Vec<u64> = (0..3).map(|_| restored.next_u64()).collect();
+        assert_eq!(
+            outputs,
+            vec![
+                12923355070828475994,
+                5142052590334782674,
+                15488392906492639638
+            ]
+        );
     }
 }
