@@ -36,7 +36,10 @@
 //! with global index `g` with `seed + g` (Gymnasium's vector rule), so a
 //! batch split into K shards over index ranges behaves exactly like one
 //! `VecEnv` over all of them, whatever K. Autoresets continue each env's own
-//! stream. A first reset without a seed acts as `reset(Some(0))`.
+//! stream. A first reset without a seed acts as `reset(Some(0))`. Since
+//! every env seeds and draws as Gymnasium's do, a seeded batch gives what
+//! Gymnasium's `SyncVectorEnv` gives for the same seed, step for step
+//! (for `seed + g` past `u64::MAX` the sum wraps, where Python's would not).
 
 use std::ops::Range;
 

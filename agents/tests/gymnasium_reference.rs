@@ -4,8 +4,10 @@
 //! and recorded trajectories from fixed states and action sequences for the
 //! continuous envs, and the full transition tables for the tabular ones.
 //! Trajectories are replayed through the `agora env trace` protocol handler
-//! (so the protocol is checked on the way) and must agree to 1e-5 relative;
-//! rewards and flags must be equal. Tables must be equal exactly.
+//! (so the protocol is checked on the way); observations must be Gymnasium's
+//! float32 values bit for bit, rewards and flags equal. Tables must be equal
+//! exactly. (Seeded episodes, without forced states, are in
+//! `seeded_episodes`.)
 
 use agora_agents::{Params, TraceSession, make};
 use serde_json::{Value, json};
@@ -17,11 +19,10 @@ const FROZEN_LAKE: &str = include_str!("../reference/frozen_lake.json");
 const TAXI: &str = include_str!("../reference/taxi.json");
 const CLIFF_WALKING: &str = include_str!("../reference/cliff_walking.json");
 
-/// Relative tolerance, with an absolute floor for values that cancel to
-/// nearly zero (where a relative bound means nothing); 1e-7 is below one
-/// f32 ulp of the observations' typical magnitude.
+/// The same float32 observation: the physics is float64 in both, in the
+/// same order, so no tolerance is needed.
 fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-5 * a.abs().max(b.abs()) + 1e-7
+    (a as f32).to_bits() == (b as f32).to_bits()
 }
 
 fn parse(text: &str) -> Value {

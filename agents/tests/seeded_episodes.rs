@@ -9,8 +9,8 @@
 //! as `f32` bit patterns, rewards and `info["prob"]` as exact `f64`s, flags
 //! as they are: no tolerance anywhere.
 
-use agora_agents::{Action, Env, Params, make, registry};
-use serde_json::Value;
+use agora_agents::{Action, Env, Params, TraceSession, make, registry};
+use serde_json::{Value, json};
 
 use crate::gymnasium_data::{cases, obs, same_bits, u64_of};
 
@@ -169,5 +169,38 @@ fn every_registered_id_has_seeded_cases() {
             covered.iter().any(|c| c == id),
             "{id} has no seeded reference case"
         );
+    }
+}
+
+#[test]
+fn the_trace_protocol_resets_and_steps_as_gymnasium_does() {
+    for (name, text) in FILES {
+        let case = &cases(text)[0];
+        let id = case["env"].as_str().unwrap();
+        let mut session = TraceSession::new(id, &params_of(&case["kwargs"])).unwrap();
+        let seed = u64_of(&case["seed"]);
+        let reply = session.handle(&json!({"reset": {"seed": seed}})).unwrap();
+        let want = obs(&case["reset"]["obs"]);
+        assert!(
+            same_bits(&obs(&reply["obs"]), &want),
+            "{name}: {reply} vs {want:?}"
+        );
+        for (t, row) in case["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(20)
+            .enumerate()
+        {
+            let reply = session.handle(&json!({ "step": row[0] })).unwrap();
+            assert!(
+                same_bits(&obs(&reply["obs"]), &obs(&row[1])),
+                "{name} step {t}: {reply}"
+            );
+            assert_eq!(reply["reward"].as_f64(), row[2].as_f64(), "{name} step {t}");
+            if row[3].as_bool().unwrap() || row[4].as_bool().unwrap() {
+                break;
+            }
+        }
     }
 }
