@@ -14,6 +14,10 @@
 //! Restoring one continues that stream exactly, with the draws made the
 //! way they were then, so a resumed run goes on as it would have; the next
 //! seeded reset switches the env to numpy's stream.
+//!
+//! Envs without a Gymnasium counterpart (the gold-miners world) keep
+//! Agora's own seeding ([`EnvRng::agora`]): xoshiro256++ from the seed, as
+//! before numpy seeding, so their layouts for a seed stay what they were.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +29,7 @@ use crate::rng::Rng;
 pub struct EnvRng {
     stream: Stream,
     seeded: bool,
+    seeding: Seeding,
 }
 
 /// Where the draws come from.
@@ -32,15 +37,27 @@ pub struct EnvRng {
 enum Stream {
     /// Gymnasium's `np_random`.
     Numpy(NumpyGenerator),
-    /// The stream of a snapshot from before numpy seeding, continued.
-    PreNumpy(Rng),
+    /// Agora's own stream: a non-Gymnasium env's, or that of a snapshot
+    /// from before numpy seeding, continued.
+    Xoshiro(Rng),
+}
+
+/// What a seeded reset builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum Seeding {
+    /// `np.random.default_rng(seed)`, as Gymnasium.
+    Numpy,
+    /// `Rng::seed_from_u64(seed)`, Agora's seeding before numpy's.
+    Xoshiro,
 }
 
 impl Default for EnvRng {
+    /// Gymnasium's seeding.
     fn default() -> Self {
         Self {
             stream: Stream::Numpy(NumpyGenerator::from_seed(0)),
             seeded: false,
+            seeding: Seeding::Numpy,
         }
     }
 }
@@ -58,16 +75,30 @@ impl EnvRng {
     }
 
     fn reseed(&mut self, seed: u64) {
-        self.stream = Stream::Numpy(NumpyGenerator::from_seed(seed));
+        self.stream = match self.seeding {
+            Seeding::Numpy => Stream::Numpy(NumpyGenerator::from_seed(seed)),
+            Seeding::Xoshiro => Stream::Xoshiro(Rng::seed_from_u64(seed)),
+        };
         self.seeded = true;
     }
 
-    /// The stream of a pre-numpy snapshot: xoshiro state `rng`, and whether
-    /// that env had been seeded.
+    /// Agora's own seeding, for envs Gymnasium does not have: seeds build
+    /// xoshiro256++ streams; see the module doc.
+    pub fn agora() -> Self {
+        Self {
+            stream: Stream::Xoshiro(Rng::seed_from_u64(0)),
+            seeded: false,
+            seeding: Seeding::Xoshiro,
+        }
+    }
+
+    /// The stream of a pre-numpy snapshot of a Gymnasium env: xoshiro
+    /// state `rng`, and whether that env had been seeded.
     pub(crate) fn pre_numpy(rng: Rng, seeded: bool) -> Self {
         Self {
-            stream: Stream::PreNumpy(rng),
+            stream: Stream::Xoshiro(rng),
             seeded,
+            seeding: Seeding::Numpy,
         }
     }
 
@@ -82,7 +113,7 @@ impl EnvRng {
     pub fn random(&mut self) -> f64 {
         match &mut self.stream {
             Stream::Numpy(g) => g.random(),
-            Stream::PreNumpy(r) => r.next_f64(),
+            Stream::Xoshiro(r) => r.next_f64(),
         }
     }
 
@@ -91,7 +122,7 @@ impl EnvRng {
     pub fn uniform(&mut self, low: f64, high: f64) -> f64 {
         match &mut self.stream {
             Stream::Numpy(g) => g.uniform(low, high),
-            Stream::PreNumpy(r) => r.uniform(low, high),
+            Stream::Xoshiro(r) => r.uniform(low, high),
         }
     }
 
@@ -100,8 +131,8 @@ impl EnvRng {
     pub fn integers(&mut self, n: u64) -> u64 {
         match &mut self.stream {
             Stream::Numpy(g) => g.integers(n),
-            // The pre-numpy code drew even for a one-value range.
-            Stream::PreNumpy(r) => r.below(n),
+            // Agora's draw, which takes a number even for a one-value range.
+            Stream::Xoshiro(r) => r.below(n),
         }
     }
 }
@@ -129,6 +160,20 @@ mod tests {
         let mut numpy = NumpyGenerator::from_seed(42);
         assert_eq!(env.uniform(-0.6, -0.4), numpy.uniform(-0.6, -0.4));
         assert_eq!(env.integers(3), numpy.integers(3));
+    }
+
+    #[test]
+    fn agora_seeding_is_xoshiro_from_the_seed() {
+        let mut env = EnvRng::agora();
+        env.on_reset(Some(9));
+        let mut xoshiro = Rng::seed_from_u64(9);
+        assert!(!env.follows_numpy());
+        assert_eq!(env.integers(5), xoshiro.below(5));
+        env.on_reset(Some(9));
+        assert!(!env.follows_numpy());
+        let mut first = EnvRng::agora();
+        first.on_reset(None);
+        assert_eq!(first.random(), Rng::seed_from_u64(0).next_f64());
     }
 
     #[test]

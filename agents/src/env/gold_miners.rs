@@ -410,7 +410,9 @@ impl GoldMiners {
             delivered: 0,
             steps: 0,
             single_actions: 0,
-            rng: EnvRng::default(),
+            // Not a Gymnasium env: Agora's seeding, so a seed's layout is
+            // the one it always was.
+            rng: EnvRng::agora(),
             ready: false,
         })
     }
