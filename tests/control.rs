@@ -274,8 +274,15 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
             .expect("connection open");
         let message: serde_json::Value = serde_json::from_slice(&payload).expect("JSON payload");
         if topic.ends_with("/status") {
+            // Episodes are streamed while someone watches: turn visual on
+            // once the run is there.
+            if statuses.is_empty() && message["status"] == "running" {
+                let control = topic.replace("/status", "/control");
+                client.publish(&control, "visual on").await;
+            }
             statuses.push(message);
-        } else {
+        } else if message["type"] == "episode" {
+            // Visual mode also sends frames; the episodes are what is checked.
             episodes.push(message);
         }
     }
@@ -502,4 +509,53 @@ fn a_full_disk_turns_the_telemetry_files_off_and_the_run_goes_on() {
         store.checkpoints(&run).expect("list").len() > before,
         "checkpoints still land"
     );
+}
+
+/// `runs/{run}/episodes` streamed every finished episode step by step
+/// (3,805 of them, 2–60 KB each, in one DQN run) although visual mode was
+/// off. Unwatched, nothing is streamed now; the summaries stay on
+/// `telemetry/episode`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_episode_is_streamed_while_nobody_watches() {
+    let broker = embedded_broker();
+    let port = broker.local_addr().port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(
+        dir.path(),
+        "unwatched.toml",
+        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 4096\n",
+    );
+    let mut client = RawClient::connect(
+        port,
+        "bystander",
+        &[
+            "agora/default/runs/+/episodes",
+            "agora/default/runs/+/status",
+            "agora/default/runs/+/telemetry/episode",
+        ],
+    )
+    .await;
+    let child = start_run(&dir.path().join("data"), port, &config);
+    let (mut streamed, mut summaries) = (0, 0);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let (topic, payload) = tokio::time::timeout_at(deadline, client.received.recv())
+            .await
+            .expect("the run ends in time")
+            .expect("connection open");
+        if topic.ends_with("/episodes") {
+            streamed += 1;
+        } else if topic.ends_with("/telemetry/episode") {
+            summaries += 1;
+        } else {
+            let status: serde_json::Value = serde_json::from_slice(&payload).expect("JSON");
+            if status["status"] == "completed" {
+                break;
+            }
+        }
+    }
+    let output = finish_run(child).await;
+    assert!(output.status.success(), "{}", describe(&output));
+    assert_eq!(streamed, 0, "episodes streamed with nobody watching");
+    assert!(summaries > 0, "the episode summaries still go out");
 }

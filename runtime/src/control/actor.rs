@@ -129,7 +129,10 @@ impl Handler<ControlInbound> for RunControl {
         }
         let request = match Request::parse(&message.payload) {
             Ok(request) => request,
-            Err((id, error)) => return self.answer(id.as_deref(), "?", Err(error.0)),
+            Err((id, error)) => {
+                let label = unparsed_label(&message.payload);
+                return self.answer(id.as_deref(), &label, Err(error.0));
+            }
         };
         let id = request.id.clone();
         let name = command_name(&request.command);
@@ -210,4 +213,29 @@ fn command_name(command: &Command) -> &'static str {
         Command::Visual(_) => "visual",
         Command::Speed(_) => "speed",
     }
+}
+
+/// What a command that does not parse is called in its answer and the log:
+/// its first word as sent (at most 32 characters), so a typo is recognisable.
+fn unparsed_label(payload: &[u8]) -> String {
+    let Ok(text) = std::str::from_utf8(payload) else {
+        return "(not UTF-8)".to_string();
+    };
+    let json_command = text.trim_start().starts_with('{').then(|| {
+        serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| {
+                v.get("command")
+                    .and_then(|c| c.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "(JSON without a command)".to_string())
+    });
+    let word = json_command.unwrap_or_else(|| {
+        text.split_whitespace()
+            .next()
+            .unwrap_or("(empty)")
+            .to_string()
+    });
+    word.chars().take(32).collect()
 }

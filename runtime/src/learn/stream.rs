@@ -1,7 +1,11 @@
-//! Live viewing of a learner: every finished episode of the watched env
-//! (env 0), step by step, and in visual mode a frame now and then, on
-//! `runs/{run}/episodes`. Payloads wait in a short queue that drops the
-//! oldest when the connection cannot keep up; training never waits.
+//! Live viewing of a learner while someone watches (visual mode, `agora ctl
+//! RUN visual on`): the watched env's (env 0) finished episodes step by
+//! step, from the first episode that starts after visual mode is turned on,
+//! and a frame now and then, on `runs/{run}/episodes`. Unwatched, nothing
+//! is recorded (the cheap per-episode summaries are on `telemetry/episode`).
+//! Payloads wait in a short queue that drops the oldest when the connection
+//! cannot keep up, and an episode keeps at most `MAX_STEPS` steps; training
+//! never waits.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -12,6 +16,21 @@ use crate::transport::{PublishError, QoS, Transport, unix_now};
 
 /// Payloads that may wait for the connection.
 const QUEUE: usize = 16;
+/// Steps kept of one streamed episode; a longer one is sent with its first
+/// steps and `steps_cut` saying how many were left out.
+const MAX_STEPS: usize = 10_000;
+
+/// Where the recording of the watched env stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recording {
+    /// Nobody watches: nothing is recorded.
+    Off,
+    /// Visual mode is on, the current episode began before it: record
+    /// from the next one, so every streamed episode is whole.
+    NextEpisode,
+    /// Recording the current episode.
+    On,
+}
 
 /// One step of a streamed episode.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,8 +58,14 @@ struct EpisodePayload<'a> {
     episode_return: f64,
     length: usize,
     steps: &'a [StreamStep],
+    #[serde(skip_serializing_if = "is_zero")]
+    steps_cut: u64,
     final_obs: &'a [f32],
     at: f64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -64,6 +89,11 @@ pub struct Stream {
     run: String,
     agent: String,
     steps: Vec<StreamStep>,
+    /// Steps of the current episode past `MAX_STEPS`.
+    steps_cut: u64,
+    /// Length of the current episode, steps kept or not.
+    length: usize,
+    recording: Recording,
     episodes: u64,
     queue: VecDeque<Vec<u8>>,
     dropped: u64,
@@ -83,6 +113,9 @@ impl Stream {
             run: run.into(),
             agent: agent.into(),
             steps: Vec::new(),
+            steps_cut: 0,
+            length: 0,
+            recording: Recording::Off,
             episodes: 0,
             queue: VecDeque::new(),
             dropped: 0,
@@ -97,6 +130,25 @@ impl Stream {
         self.visual =
             on.then(|| Duration::from_secs_f64(1.0 / (self.fps * speed.clamp(1e-3, 1.0))));
         self.last_frame = None;
+        self.recording = match (on, self.recording) {
+            (false, _) => Recording::Off,
+            (true, Recording::Off) => Recording::NextEpisode,
+            (true, going) => going,
+        };
+        if self.recording == Recording::Off {
+            self.clear_episode();
+        }
+    }
+
+    /// Whether someone watches, so steps are worth recording.
+    pub fn watching(&self) -> bool {
+        self.recording != Recording::Off
+    }
+
+    fn clear_episode(&mut self) {
+        self.steps.clear();
+        self.steps_cut = 0;
+        self.length = 0;
     }
 
     /// Whether visual mode wants a frame of this step.
@@ -128,7 +180,7 @@ impl Stream {
                 run: &self.run,
                 agent: &self.agent,
                 env_index: 0,
-                step: self.steps.len() + 1,
+                step: self.length + 1,
                 obs: next_obs,
                 board,
                 action: step.action,
@@ -139,27 +191,43 @@ impl Stream {
                 self.enqueue(bytes);
             }
         }
-        self.steps.push(step);
-        if let Some((episode_return, final_obs)) = episode_end {
-            self.episodes += 1;
-            let payload = EpisodePayload {
-                r#type: "episode",
-                run: &self.run,
-                agent: &self.agent,
-                episode: self.episodes,
-                env_index: 0,
-                episode_return,
-                length: self.steps.len(),
-                steps: &self.steps,
-                final_obs,
-                at: unix_now(),
-            };
-            if let Ok(bytes) = serde_json::to_vec(&payload) {
-                self.enqueue(bytes);
+        if self.recording == Recording::On {
+            self.length += 1;
+            if self.steps.len() < MAX_STEPS {
+                self.steps.push(step);
+            } else {
+                self.steps_cut += 1;
             }
-            self.steps.clear();
+        }
+        if let Some((episode_return, final_obs)) = episode_end {
+            match self.recording {
+                Recording::On => self.publish_episode(episode_return, final_obs),
+                Recording::NextEpisode => self.recording = Recording::On,
+                Recording::Off => {}
+            }
+            self.clear_episode();
         }
         self.flush();
+    }
+
+    fn publish_episode(&mut self, episode_return: f64, final_obs: &[f32]) {
+        self.episodes += 1;
+        let payload = EpisodePayload {
+            r#type: "episode",
+            run: &self.run,
+            agent: &self.agent,
+            episode: self.episodes,
+            env_index: 0,
+            episode_return,
+            length: self.length,
+            steps: &self.steps,
+            steps_cut: self.steps_cut,
+            final_obs,
+            at: unix_now(),
+        };
+        if let Ok(bytes) = serde_json::to_vec(&payload) {
+            self.enqueue(bytes);
+        }
     }
 
     fn enqueue(&mut self, payload: Vec<u8>) {

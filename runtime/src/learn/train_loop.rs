@@ -140,8 +140,8 @@ impl TrainLoop {
             if self.trainer.is_done() {
                 return Ok(Pass::Done);
             }
-            // What the watched env saw before acting, when streaming.
-            let seen = self.stream.as_ref().map(|_| {
+            // What the watched env saw before acting, while someone watches.
+            let seen = self.stream.as_ref().filter(|s| s.watching()).map(|_| {
                 let dim = self.trainer.spec().obs_dim();
                 self.envs.batch().obs[..dim].to_vec()
             });
