@@ -406,3 +406,38 @@ fn the_run_digest_has_the_learners_final_figures_even_without_telemetry() {
     assert_eq!(digest["episodes"], learner["episodes"], "{listed}");
     assert_eq!(digest["mean_return"], learner["mean_return"], "{listed}");
 }
+
+/// After `resume` or `--warm-start` nothing said where training picked up.
+/// The learner now says `continuing from checkpoint #N at step S` or
+/// `starting from the weights of checkpoint #N of run R`.
+#[test]
+fn resume_and_warm_start_say_where_training_picks_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let config = write_config(
+        dir.path(),
+        "cut.toml",
+        &DQN.replace("{LIMIT}", "max_duration = \"300ms\""),
+    );
+    let first = run_json(&data, &["run", &config]);
+    assert_eq!(first["status"], "stopped", "{first}");
+    let run = first["run_id"].as_str().expect("id").to_string();
+    let said = |args: &[&str]| {
+        let mut all = vec!["--broker", "embedded:0"];
+        all.extend_from_slice(args);
+        let output = run_bounded(agora(&data, &all), LIMIT);
+        assert!(output.status.success(), "{}", describe(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let resumed = said(&["resume", &run]);
+    assert!(
+        resumed.contains("[learner] continuing from checkpoint #") && resumed.contains(" at step "),
+        "{resumed}"
+    );
+    let warmed = said(&["run", &config, "--warm-start", &run]);
+    assert!(
+        warmed.contains("[learner] starting from the weights of checkpoint #")
+            && warmed.contains(&format!("of run {run}")),
+        "{warmed}"
+    );
+}

@@ -148,6 +148,7 @@ fn draw(series: &Series, window: usize, out: &Path, title: &str) -> anyhow::Resu
     chart
         .configure_mesh()
         .x_desc("env steps")
+        .x_label_formatter(&|steps| step_label(*steps))
         .y_desc("return")
         .draw()
         .map_err(|e| plot_error(&e))?;
@@ -195,6 +196,8 @@ fn draw(series: &Series, window: usize, out: &Path, title: &str) -> anyhow::Resu
         chart
             .configure_mesh()
             .x_desc("env steps")
+            .x_label_formatter(&|steps| step_label(*steps))
+            .y_desc("loss")
             .draw()
             .map_err(|e| plot_error(&e))?;
         let colours = [
@@ -218,4 +221,30 @@ fn draw(series: &Series, window: usize, out: &Path, title: &str) -> anyhow::Resu
     }
     root.present().map_err(|e| plot_error(&e))?;
     Ok(())
+}
+
+/// An env-step tick as people write it: `50k`, `1.5M`, `800`.
+fn step_label(steps: f64) -> String {
+    let trimmed = |value: f64, unit: &str| {
+        let text = format!("{value:.1}");
+        format!("{}{unit}", text.strip_suffix(".0").unwrap_or(&text))
+    };
+    match steps.abs() {
+        s if s >= 1e6 => trimmed(steps / 1e6, "M"),
+        s if s >= 1e3 => trimmed(steps / 1e3, "k"),
+        _ => format!("{steps:.0}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::step_label;
+
+    #[test]
+    fn step_ticks_read_as_counts_not_floats() {
+        assert_eq!(step_label(50_000.0), "50k");
+        assert_eq!(step_label(1_500_000.0), "1.5M");
+        assert_eq!(step_label(800.0), "800");
+        assert_eq!(step_label(12_345.0), "12.3k");
+    }
 }

@@ -123,6 +123,15 @@ impl Shell {
         &self.core.env
     }
 
+    /// Tells the user something about the child (`[name] text` on the
+    /// run's console, or the log when there is none).
+    pub(crate) fn say(&self, line: &str) {
+        match &self.core.env.console {
+            Some(console) => console(&self.core.name, line),
+            None => tracing::info!(agent = %self.core.name, "{line}"),
+        }
+    }
+
     /// Queues a checkpoint for the store (sent by the next pump).
     pub(crate) fn queue_save(&mut self, bytes: Vec<u8>, tag: Option<String>) {
         self.saves.queue(bytes, tag);

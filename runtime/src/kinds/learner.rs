@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{BuildContext, KindError, KindSettings, RegisteredKind};
 use crate::agent::AgentFactory;
-use crate::learn::{LearnerFactory, LearnerSpec};
+use crate::learn::{LearnerFactory, LearnerSpec, WarmStart};
 
 /// The learner kind's name.
 pub const LEARNER: &str = "learner";
@@ -18,7 +18,7 @@ pub struct LearnerPlan {
     /// The learner, checked against its env.
     pub spec: LearnerSpec,
     /// Weights to start from when there is no checkpoint of its own.
-    pub warm_start: Option<Vec<u8>>,
+    pub warm_start: Option<WarmStart>,
 }
 
 pub(super) struct LearnerKind;

@@ -11,8 +11,10 @@ use actix::prelude::*;
 use agora_agents::learners::TrainError;
 
 use super::LearnerSpec;
+use super::WarmStart;
 use super::train_loop::{LearnError, Pass, TrainLoop};
 use crate::agent::{ChildActor, ChildContext, ChildDriver, ChildExit, ControlRefused};
+use crate::store::Checkpoint;
 use crate::telemetry::LearnerReport;
 use crate::transport::InboundMessage;
 
@@ -55,8 +57,8 @@ pub struct LearnerDriver {
     spec: Arc<LearnerSpec>,
     /// Lent to each pass (or setup, or checkpoint) while it runs.
     work: Option<TrainLoop>,
-    restore: Option<Vec<u8>>,
-    warm_start: Option<Vec<u8>>,
+    restore: Option<Checkpoint>,
+    warm_start: Option<WarmStart>,
     last_progress: Instant,
     steps_at_progress: u64,
     /// A `NextPass` is queued (so a resume does not start a second chain).
@@ -69,8 +71,8 @@ impl LearnerDriver {
     pub(crate) fn new(
         spec: Arc<LearnerSpec>,
         work: TrainLoop,
-        restore: Option<Vec<u8>>,
-        warm_start: Option<Vec<u8>>,
+        restore: Option<Checkpoint>,
+        warm_start: Option<WarmStart>,
     ) -> Self {
         let steps = work.trainer.metrics().env_steps;
         Self {
@@ -87,26 +89,32 @@ impl LearnerDriver {
 
 /// Restores or begins `work`: a checkpoint holds the learner's state and
 /// observations, so the envs get their snapshots back and nothing is reset.
+/// Answers how it started, in words, when it did not start afresh.
 async fn set_up(
     work: &mut TrainLoop,
-    restore: Option<Vec<u8>>,
-    warm_start: Option<Vec<u8>>,
+    restore: Option<Checkpoint>,
+    warm_start: Option<WarmStart>,
     seed: u64,
-) -> Result<(), LearnError> {
-    match restore {
-        Some(bytes) => {
-            let snapshots = work.trainer.load_state(&bytes)?;
-            work.envs.restore(snapshots).await?;
-        }
-        None => {
-            if let Some(bytes) = warm_start {
-                work.trainer.warm_start(&bytes)?;
-            }
-            work.envs.reset(seed).await?;
-            work.trainer.begin(work.envs.batch())?;
-        }
+) -> Result<Option<String>, LearnError> {
+    if let Some(checkpoint) = restore {
+        let snapshots = work.trainer.load_state(&checkpoint.bytes)?;
+        work.envs.restore(snapshots).await?;
+        return Ok(Some(format!(
+            "continuing from checkpoint #{} at step {}",
+            checkpoint.meta.sequence,
+            work.trainer.metrics().env_steps
+        )));
     }
-    Ok(())
+    let warmed = match warm_start {
+        Some(warm) => {
+            work.trainer.warm_start(&warm.bytes)?;
+            Some(format!("starting from the weights of {}", warm.source))
+        }
+        None => None,
+    };
+    work.envs.reset(seed).await?;
+    work.trainer.begin(work.envs.batch())?;
+    Ok(warmed)
 }
 
 impl ChildDriver for LearnerDriver {
@@ -128,7 +136,12 @@ impl ChildDriver for LearnerDriver {
                 child.driver.work = Some(work);
                 child.mark_ready();
                 match result {
-                    Ok(()) => child.schedule_pass(ctx),
+                    Ok(how) => {
+                        if let Some(how) = how {
+                            child.shell.say(&how);
+                        }
+                        child.schedule_pass(ctx)
+                    }
                     Err(error) => child.fail(ctx, ChildExit::Failed(format!("start: {error}"))),
                 }
             }),

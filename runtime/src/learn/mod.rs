@@ -26,16 +26,25 @@ use crate::agent::{AgentError, AgentFactory, ChildActor, ChildExit, ChildHandle,
 /// Receives learners' progress (the CLI shows it).
 pub type ProgressSink = Arc<dyn Fn(&Progress) + Send + Sync>;
 
+/// Weights a learner starts from instead of its own initialisation.
+#[derive(Debug, Clone)]
+pub struct WarmStart {
+    /// The checkpoint's bytes.
+    pub bytes: Vec<u8>,
+    /// Where they come from, in words (`checkpoint #3 of run r-1`).
+    pub source: String,
+}
+
 /// Builds a learner for each (re)start.
 pub struct LearnerFactory {
     spec: Arc<LearnerSpec>,
-    warm_start: Option<Vec<u8>>,
+    warm_start: Option<WarmStart>,
 }
 
 impl LearnerFactory {
     /// A factory for `spec`; `warm_start` weights are used on a first start
     /// that has no checkpoint of its own.
-    pub fn new(spec: LearnerSpec, warm_start: Option<Vec<u8>>) -> Self {
+    pub fn new(spec: LearnerSpec, warm_start: Option<WarmStart>) -> Self {
         Self {
             spec: Arc::new(spec),
             warm_start,
@@ -89,7 +98,7 @@ impl AgentFactory for LearnerFactory {
                 self.spec.visual_fps,
             ));
         }
-        let restore = launch.checkpoint.take().map(|c| c.bytes);
+        let restore = launch.checkpoint.take();
         let warm_start = if restore.is_none() && launch.incarnation == 1 {
             self.warm_start.clone()
         } else {

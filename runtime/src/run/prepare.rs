@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::{RunError, RunOptions, children};
 use crate::config::{BrokerChoice, ConfigError, ExperimentConfig, parse_broker_choice};
 use crate::kinds::LearnerPlan;
-use crate::learn::LearnerSpec;
+use crate::learn::{LearnerSpec, WarmStart};
 use crate::store::{CheckpointSelector, RunDigest};
 use crate::stored_run::RunLocator;
 use crate::supervisor::ChildSpec;
@@ -124,7 +124,7 @@ fn warm_start_weights(
     learner: &LearnerSpec,
     source: &str,
     which: &CheckpointSelector,
-) -> Result<Vec<u8>, RunError> {
+) -> Result<WarmStart, RunError> {
     let invalid = |message: String| ConfigError::Invalid {
         file: "--warm-start".into(),
         key: "warm_start".into(),
@@ -152,5 +152,12 @@ fn warm_start_weights(
     probe
         .warm_start(&loaded.checkpoint.bytes)
         .map_err(|e| invalid(format!("{}: {e}", found.id())))?;
-    Ok(loaded.checkpoint.bytes)
+    Ok(WarmStart {
+        source: format!(
+            "checkpoint #{} of run {}",
+            loaded.checkpoint.meta.sequence,
+            found.id()
+        ),
+        bytes: loaded.checkpoint.bytes,
+    })
 }

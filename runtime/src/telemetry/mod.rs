@@ -93,7 +93,11 @@ impl Telemetry {
             flush_scheduled: false,
             store: sinks.store,
             digest: sinks.digest,
-            digest_written: std::time::Instant::now(),
+            // Due at once: `agora runs list` shows the first figures as soon
+            // as training has any, not only after the first interval.
+            digest_written: std::time::Instant::now()
+                .checked_sub(DIGEST_INTERVAL)
+                .unwrap_or_else(std::time::Instant::now),
             summary: TelemetrySummary {
                 sink_errors,
                 ..Default::default()
