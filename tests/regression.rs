@@ -429,3 +429,24 @@ async fn a_second_run_refuses_an_agent_name_a_live_run_holds() {
     let first = json_report(&stop_run(first).await);
     assert_eq!(first["status"], "stopped", "{first}");
 }
+
+/// A store file that is not a store gave a clear exit 2 but no hint what
+/// to do. The message now names the file, says it is not a valid store
+/// and how to move it aside.
+#[test]
+fn a_file_that_is_not_a_store_is_named_with_a_way_out() {
+    use crate::support::agora::{agora, describe, run_bounded};
+    let data = tempfile::tempdir().expect("temp dir");
+    std::fs::write(data.path().join("agora.redb"), b"not a store at all").expect("garbage");
+    let listed = run_bounded(
+        agora(data.path(), &["runs", "list"]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(listed.status.code(), Some(2), "{}", describe(&listed));
+    let stderr = String::from_utf8_lossy(&listed.stderr);
+    assert!(
+        stderr.contains("agora.redb is not a valid checkpoint store")
+            && stderr.contains("move it aside"),
+        "{stderr}"
+    );
+}

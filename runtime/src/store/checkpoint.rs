@@ -18,6 +18,10 @@ pub struct CheckpointMeta {
     /// Tag given when it was saved, e.g. `best`.
     #[serde(default)]
     pub tag: Option<String>,
+    /// CRC-32C of the bytes, checked on every load (absent in checkpoints
+    /// saved before it was kept).
+    #[serde(default)]
+    pub crc32c: Option<u32>,
 }
 
 /// A checkpoint as loaded: facts and bytes.

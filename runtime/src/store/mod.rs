@@ -50,6 +50,16 @@ pub enum StoreError {
         #[source]
         source: Box<redb::Error>,
     },
+    /// The file is not a redb store, or one damaged beyond repair.
+    #[error(
+        "{path} is not a valid checkpoint store ({reason}); move it aside (mv {path} {path}.damaged) and the next run starts a new store there"
+    )]
+    NotAStore {
+        /// The store file.
+        path: PathBuf,
+        /// What redb said.
+        reason: String,
+    },
     /// The folder for the store could not be created.
     #[error("cannot create the folder for checkpoint store {path}: {source}")]
     CreateDir {
@@ -69,6 +79,21 @@ pub enum StoreError {
         key: String,
         /// Why.
         reason: String,
+    },
+    /// A checkpoint's bytes are not those that were saved (its checksum
+    /// does not match): the file was damaged outside redb.
+    #[error(
+        "checkpoint #{sequence} of agent {agent} of run {run} in {path} is damaged (its checksum does not match); load another one (RUN:SEQ) or delete the run (agora runs rm {run})"
+    )]
+    CorruptCheckpoint {
+        /// The store file.
+        path: PathBuf,
+        /// The run.
+        run: String,
+        /// The agent.
+        agent: String,
+        /// Its sequence number.
+        sequence: u64,
     },
     /// No run with that id.
     #[error("no run `{run}` in {path}")]
@@ -338,6 +363,7 @@ impl Store {
                     created_at: crate::transport::unix_now(),
                     size: bytes.len() as u64,
                     tag: tag.map(str::to_string),
+                    crc32c: Some(crc32c::crc32c(bytes)),
                 };
                 let meta_bytes = serde_json::to_vec(&meta).map_err(|e| self.corrupt(run, e))?;
                 data.insert((run, agent, sequence), bytes)
@@ -395,10 +421,19 @@ impl Store {
         };
         let meta: CheckpointMeta = serde_json::from_slice(meta.value())
             .map_err(|e| self.corrupt(&format!("checkpoint {run}/{agent}/{sequence}"), e))?;
-        Ok(Some(Checkpoint {
-            meta,
-            bytes: bytes.value().to_vec(),
-        }))
+        let bytes = bytes.value().to_vec();
+        let found = crc32c::crc32c(&bytes);
+        if let Some(expected) = meta.crc32c
+            && expected != found
+        {
+            return Err(StoreError::CorruptCheckpoint {
+                path: self.path.to_path_buf(),
+                run: run.to_string(),
+                agent: agent.to_string(),
+                sequence,
+            });
+        }
+        Ok(Some(Checkpoint { meta, bytes }))
     }
 
     /// Metadata of every checkpoint of a run, by agent then sequence.
@@ -508,9 +543,17 @@ impl Store {
 }
 
 fn database_error(path: &Path, error: impl Into<redb::Error>) -> StoreError {
+    let error: redb::Error = error.into();
+    let text = error.to_string();
+    if matches!(error, redb::Error::Corrupted(_)) || text.contains("Not a redb database") {
+        return StoreError::NotAStore {
+            path: path.to_path_buf(),
+            reason: text,
+        };
+    }
     StoreError::Database {
         path: path.to_path_buf(),
-        source: Box::new(error.into()),
+        source: Box::new(error),
     }
 }
 
@@ -522,6 +565,37 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(dir.path().join("nested/agora.redb")).expect("store opens");
         (dir, store)
+    }
+
+    /// 2,000 random byte flips in the middle of a store went undetected:
+    /// a checkpoint's bytes now carry a checksum checked on every load.
+    #[test]
+    fn a_damaged_checkpoint_is_reported_by_run_agent_and_sequence() {
+        let (_dir, store) = temp_store();
+        store
+            .save_checkpoint("r", "a", b"weights and counters", None)
+            .expect("saved");
+        let Handle::Writable(db) = &*store.db else {
+            panic!("opened writable");
+        };
+        let txn = db.begin_write().expect("write");
+        txn.open_table(CHECKPOINT_DATA)
+            .expect("table")
+            .insert(("r", "a", 1), b"weights and c0unters".as_slice())
+            .expect("damage");
+        txn.commit().expect("commit");
+        let error = store
+            .load_checkpoint("r", "a", &CheckpointSelector::Latest)
+            .expect_err("damage is found");
+        assert!(
+            matches!(error, StoreError::CorruptCheckpoint { sequence: 1, .. }),
+            "{error}"
+        );
+        let text = error.to_string();
+        assert!(
+            text.contains("#1") && text.contains("run r") && text.contains("agent a"),
+            "{text}"
+        );
     }
 
     #[test]
