@@ -90,3 +90,18 @@ fn unreachable_external_broker_fails_within_seconds_naming_the_url() {
     assert!(stderr.contains(&url), "names the URL: {stderr}");
     assert!(took < Duration::from_secs(10), "gave up after {took:?}");
 }
+
+/// Unknown keys under `[ppo]` / `[dqn]` lacked the line number the README
+/// promises: the section was read from a plain table. It is now read from
+/// the spanned document.
+#[test]
+fn an_unknown_hyperparameter_is_named_with_its_line() {
+    assert_rejected_before_start(
+        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 100\nlearnig_rate = 0.1\n",
+        &["learnig_rate", "line 7"],
+    );
+    assert_rejected_before_start(
+        "[learner]\nalgorithm = \"dqn\"\n[env]\nid = \"CartPole-v1\"\n[dqn]\nbuffer_size = \"big\"\n",
+        &["buffer_size", "line 6"],
+    );
+}

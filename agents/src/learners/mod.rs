@@ -351,6 +351,22 @@ where
     })
 }
 
+/// Reads `section` as `algorithm`'s hyperparameters and builds nothing,
+/// so that a config reader can report an unknown key or a wrong type with
+/// the deserializer's own location (file, line, column).
+pub fn check_hyperparameters<'de, D: serde::Deserializer<'de>>(
+    algorithm: Algorithm,
+    section: D,
+) -> Result<(), D::Error> {
+    match algorithm {
+        Algorithm::QLearning | Algorithm::Sarsa => {
+            q_table::QTableConfig::deserialize(section).map(drop)
+        }
+        Algorithm::Dqn => dqn::DqnConfig::deserialize(section).map(drop),
+        Algorithm::Ppo => ppo::PpoConfig::deserialize(section).map(drop),
+    }
+}
+
 /// XOR-ed into the run seed for the network-initialisation stream, which
 /// is kept apart from the action stream so that the initial weights do
 /// not depend on how many draws acting takes.

@@ -50,6 +50,9 @@ const MQTT_MAX_PACKET_SIZE: usize = 268_435_455;
 /// Below this, ordinary envelopes and status messages would not fit.
 const MIN_PACKET_SIZE: usize = 1024;
 
+/// The hyperparameter sections, one per algorithm.
+const ALGORITHM_SECTIONS: [&str; 4] = ["q_learning", "sarsa", "dqn", "ppo"];
+
 /// A whole experiment file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,8 +145,24 @@ impl ExperimentConfig {
         };
         let mut document = toml::de::DeTable::parse(text).map_err(syntax)?;
         let agents = document.get_mut().remove("agents");
+        let algorithm_sections: Vec<_> = ALGORITHM_SECTIONS
+            .iter()
+            .filter_map(|name| Some((*name, document.get_ref().get(*name)?.clone())))
+            .collect();
         let mut config = ExperimentConfig::deserialize(toml::de::Deserializer::from(document))
             .map_err(syntax)?;
+        if let Some(algorithm) = config.learner.as_ref().map(|l| l.algorithm)
+            && let Some((_, section)) = algorithm_sections
+                .into_iter()
+                .find(|(name, _)| *name == algorithm.name())
+        {
+            // Read from the spanned document, so a bad key has its line.
+            agora_agents::learners::check_hyperparameters(
+                algorithm,
+                toml::de::ValueDeserializer::from(section),
+            )
+            .map_err(syntax)?;
+        }
         let origin = agents::Source { file: &file, text };
         config.agents = agents::parse_entries(agents, &origin, registry)?;
         config.source = file;
