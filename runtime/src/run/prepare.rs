@@ -86,9 +86,8 @@ fn broker_choice(
 ) -> Result<BrokerChoice, RunError> {
     let choice = match &options.broker {
         Some(text) => {
-            parse_broker_choice(text, config.broker.port).map_err(|e| ConfigError::Invalid {
-                file: "--broker".into(),
-                key: "broker".into(),
+            parse_broker_choice(text, config.broker.port).map_err(|e| ConfigError::Option {
+                option: "--broker".into(),
                 message: e.to_string(),
             })?
         }
@@ -125,9 +124,8 @@ fn warm_start_weights(
     source: &str,
     which: &CheckpointSelector,
 ) -> Result<WarmStart, RunError> {
-    let invalid = |message: String| ConfigError::Invalid {
-        file: "--warm-start".into(),
-        key: "warm_start".into(),
+    let invalid = |message: String| ConfigError::Option {
+        option: "--warm-start".into(),
         message,
     };
     let found = locator.find(source).map_err(|e| invalid(e.to_string()))?;

@@ -39,6 +39,15 @@ pub enum ConfigError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// A command-line option the run was given (`--broker`, `--warm-start`)
+    /// that cannot be used.
+    #[error("{option}: {message}")]
+    Option {
+        /// The option as typed, e.g. `--broker`.
+        option: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// Valid TOML whose values do not fit together.
     #[error("{file}: `{key}`: {message}")]
     Invalid {
