@@ -450,3 +450,49 @@ fn a_file_that_is_not_a_store_is_named_with_a_way_out() {
         "{stderr}"
     );
 }
+
+/// AgentSpeak integers silently became floats beyond 64 bits
+/// (`9223372036854775807 + 1` printed `9223372036854776000`), although
+/// integers and floats are kept apart. Overflow is now an arithmetic error
+/// (a failure event) and a literal past 64 bits a parse error.
+#[test]
+fn integer_overflow_in_agentspeak_is_an_error_not_a_float() {
+    use crate::support::agora::{agora, describe, run_bounded, write_config};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let overflow = write_config(
+        dir.path(),
+        "overflow.asl",
+        "!start.\n+!start <- X = 9223372036854775807 + 1; .print(X).\n-!start[error(E)] <- .print(caught, E).\n",
+    );
+    let ran = run_bounded(
+        agora(dir.path(), &["asl", "run", &overflow]),
+        Duration::from_secs(30),
+    );
+    let stdout = String::from_utf8_lossy(&ran.stdout);
+    assert!(
+        stdout.contains("caught") && stdout.contains("eval_error"),
+        "{}",
+        describe(&ran)
+    );
+    assert!(
+        !stdout.contains("9223372036854776000"),
+        "{}",
+        describe(&ran)
+    );
+    let literal = write_config(
+        dir.path(),
+        "literal.asl",
+        "!s.\n+!s <- .print(99999999999999999999999999999999).\n",
+    );
+    let checked = run_bounded(
+        agora(dir.path(), &["asl", "check", &literal]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(checked.status.code(), Some(2), "{}", describe(&checked));
+    assert!(
+        String::from_utf8_lossy(&checked.stderr).contains("literal.asl:2:15")
+            && String::from_utf8_lossy(&checked.stderr).contains("64-bit range"),
+        "{}",
+        describe(&checked)
+    );
+}

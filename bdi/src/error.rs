@@ -62,6 +62,15 @@ pub enum EvalError {
     /// Integer division or modulo by zero.
     #[error("division by zero")]
     DivisionByZero,
+    /// An integer result beyond the 64-bit range. Integers and floats are
+    /// kept apart, so it is an error rather than a silent float.
+    #[error(
+        "integer overflow: {expression} is beyond the 64-bit integer range (write a float operand, like 1.0, for float arithmetic)"
+    )]
+    IntegerOverflow {
+        /// The operation, as text (`9223372036854775807 + 1`).
+        expression: String,
+    },
 }
 
 /// An internal or custom action failed with an error (as opposed to simply

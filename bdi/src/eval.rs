@@ -1,7 +1,8 @@
 //! Arithmetic evaluation and relational comparison.
 //!
 //! Integers stay integers under `+ - * div mod` and `**` with a
-//! non-negative exponent (falling back to floats on overflow); `/` is real
+//! non-negative exponent; a result beyond 64 bits is an error
+//! ([`EvalError::IntegerOverflow`]), never a silent float. `/` is real
 //! division as in Jason. `div` and `mod` truncate toward zero like Jason's
 //! (Java) integer arithmetic.
 
@@ -38,8 +39,15 @@ fn apply(op: ArithOp, a: &Term, b: &Term) -> Result<Term, EvalError> {
             ArithOp::Mod => x.checked_rem(y),
             ArithOp::Pow => u32::try_from(y).ok().and_then(|e| x.checked_pow(e)),
         };
-        if let Some(v) = exact {
-            return Ok(Term::Int(v));
+        match exact {
+            Some(v) => return Ok(Term::Int(v)),
+            // Real division, and powers with a negative exponent, are floats.
+            None if op == ArithOp::Div || (op == ArithOp::Pow && y < 0) => {}
+            None => {
+                return Err(EvalError::IntegerOverflow {
+                    expression: format!("{x} {} {y}", op.as_str()),
+                });
+            }
         }
     }
     let x = a.as_f64().unwrap_or(f64::NAN);
@@ -82,27 +90,33 @@ impl Heap {
         match v {
             Term::Int(i) => Ok(Term::Int(*i)),
             Term::Float(f) => Ok(Term::Float(*f)),
-            Term::Expr(e) => match &**e {
-                Expr::Arith(op, a, b) => {
-                    // Integers straight from literals or variables (`N + 1`)
-                    // need no intermediate terms.
-                    if let (Looked::Bound(Term::Int(x), _), Looked::Bound(Term::Int(y), _)) =
-                        (self.lookup(a, base), self.lookup(b, base))
-                        && let Some(v) = int_op(*op, *x, *y)
-                    {
-                        return Ok(Term::Int(v));
+            Term::Expr(e) => {
+                match &**e {
+                    Expr::Arith(op, a, b) => {
+                        // Integers straight from literals or variables (`N + 1`)
+                        // need no intermediate terms.
+                        if let (Looked::Bound(Term::Int(x), _), Looked::Bound(Term::Int(y), _)) =
+                            (self.lookup(a, base), self.lookup(b, base))
+                            && let Some(v) = int_op(*op, *x, *y)
+                        {
+                            return Ok(Term::Int(v));
+                        }
+                        let x = self.eval(a, base)?;
+                        let y = self.eval(b, base)?;
+                        apply(*op, &x, &y)
                     }
-                    let x = self.eval(a, base)?;
-                    let y = self.eval(b, base)?;
-                    apply(*op, &x, &y)
+                    Expr::Neg(a) => match self.eval(a, base)? {
+                        Term::Int(i) => i.checked_neg().map(Term::Int).ok_or_else(|| {
+                            EvalError::IntegerOverflow {
+                                expression: format!("-({i})"),
+                            }
+                        }),
+                        Term::Float(f) => Ok(Term::Float(-f)),
+                        other => Err(type_error("-", &other)),
+                    },
+                    _ => Ok(self.substitute(v, base)),
                 }
-                Expr::Neg(a) => match self.eval(a, base)? {
-                    Term::Int(i) => Ok(i.checked_neg().map_or(Term::Float(-(i as f64)), Term::Int)),
-                    Term::Float(f) => Ok(Term::Float(-f)),
-                    other => Err(type_error("-", &other)),
-                },
-                _ => Ok(self.substitute(v, base)),
-            },
+            }
             _ if v.is_open() => self.resolve(v, base),
             _ => Ok(v.clone()),
         }

@@ -145,12 +145,22 @@ pub fn tokenize(src: &str, file: &str) -> Result<Vec<Token>, ParseError> {
             let tok = if is_float {
                 text.parse::<f64>().map(Tok::Float).ok()
             } else {
-                // Integers too large for i64 become floats, like Jason's
-                // doubles.
-                text.parse::<i64>()
-                    .map(Tok::Int)
-                    .ok()
-                    .or_else(|| text.parse::<f64>().map(Tok::Float).ok())
+                match text.parse::<i64>() {
+                    Ok(n) => Some(Tok::Int(n)),
+                    // Integers and floats are kept apart: a literal past
+                    // 64 bits is an error, not a float in disguise.
+                    Err(_) if text.chars().all(|c| c.is_ascii_digit()) => {
+                        return Err(err(
+                            tl,
+                            tc,
+                            format!(
+                                "integer {text} is beyond the 64-bit range (at most {}); write it as a float ({text}.0) if a float is meant",
+                                i64::MAX
+                            ),
+                        ));
+                    }
+                    Err(_) => None,
+                }
             };
             match tok {
                 Some(t) => push(&mut out, t),
