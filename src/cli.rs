@@ -42,6 +42,20 @@ pub struct GlobalOptions {
     pub json: bool,
 }
 
+/// Changes to the config given on the command line.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ConfigChanges {
+    /// The seed of everything random: the learner's `seed`, or else every
+    /// bdi agent's.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Set a config key, typed and checked as in the file
+    /// (`--set ppo.learning_rate=0.001`, `--set agents[1].count=500`); may
+    /// be repeated.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run an experiment config to its end.
@@ -59,6 +73,8 @@ pub enum Command {
         /// names, taking the names over (refused otherwise).
         #[arg(long)]
         take_over: bool,
+        #[command(flatten)]
+        changes: ConfigChanges,
         /// No progress output.
         #[arg(long)]
         quiet: bool,
@@ -70,6 +86,8 @@ pub enum Command {
         /// Fast mode, as for `run`.
         #[arg(long, env = "AGORA_NO_TELEMETRY", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true", default_value = "false")]
         no_telemetry: bool,
+        #[command(flatten)]
+        changes: ConfigChanges,
         /// No progress output.
         #[arg(long)]
         quiet: bool,

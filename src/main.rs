@@ -21,6 +21,7 @@ fn main() -> ExitCode {
             no_telemetry,
             warm_start,
             take_over,
+            changes,
             quiet,
         } => commands::run::run(
             &cli.global,
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
                 no_telemetry: *no_telemetry,
                 warm_start: warm_start.clone(),
                 take_over: *take_over,
+                changes: changes.clone(),
                 quiet: *quiet,
                 resume: None,
                 store_path: None,
@@ -37,8 +39,9 @@ fn main() -> ExitCode {
         cli::Command::Resume {
             run,
             no_telemetry,
+            changes,
             quiet,
-        } => commands::run::resume(&cli.global, run, *no_telemetry, *quiet),
+        } => commands::run::resume(&cli.global, run, *no_telemetry, changes, *quiet),
         cli::Command::Plot { run, out, window } => {
             commands::plot::run(&cli.global, run, out, *window)
         }

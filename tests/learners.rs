@@ -441,3 +441,60 @@ fn resume_and_warm_start_say_where_training_picks_up() {
         "{warmed}"
     );
 }
+
+/// `agora run` had no `--seed` and no way to change one key: a benchmark had
+/// to copy configs. `--seed S` and `--set KEY=VALUE` change the config as if
+/// written in the file (typed, checked, named in errors), and the run
+/// records the config it really ran.
+#[test]
+fn seed_and_set_change_the_config_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let ppo = write_config(dir.path(), "base.toml", SMALL_PPO);
+    let report = run_json(
+        &data,
+        &[
+            "run",
+            &ppo,
+            "--seed",
+            "42",
+            "--set",
+            "learner.best_window=7",
+        ],
+    );
+    assert_eq!(report["status"], "completed", "{report}");
+    let run = report["run_id"].as_str().expect("id");
+    let shown = run_json(&data, &["runs", "show", run]);
+    let config = shown["run"]["config"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+        + shown["config"].as_str().unwrap_or_default();
+    assert!(
+        config.contains("seed = 42") && config.contains("best_window = 7"),
+        "{shown}"
+    );
+    for (args, named) in [
+        (vec!["--set", "ppo.learnig_rate=0.1"], "learnig_rate"),
+        (
+            vec!["--set", "learner.best_window=0"],
+            "learner.best_window",
+        ),
+        (vec!["--set", "no-equals-sign"], "KEY=VALUE"),
+    ] {
+        let mut all = vec!["--broker", "embedded:0", "run", ppo.as_str()];
+        all.extend(args.iter().copied());
+        let refused = run_bounded(agora(&data, &all), LIMIT);
+        assert_eq!(
+            refused.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            describe(&refused)
+        );
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains(named),
+            "{args:?}: {}",
+            describe(&refused)
+        );
+    }
+}

@@ -4,12 +4,12 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use agora_runtime::config::ExperimentConfig;
+use agora_runtime::config::{ConfigError, ExperimentConfig, Override};
 use agora_runtime::learn::Progress;
 use agora_runtime::run::{RunOptions, RunProgress, run_experiment};
 use agora_runtime::store::RunStatus;
 
-use crate::cli::GlobalOptions;
+use crate::cli::{ConfigChanges, GlobalOptions};
 use crate::{output, terminal};
 
 /// How to launch a run, beyond its config.
@@ -17,6 +17,7 @@ pub struct Launch {
     pub no_telemetry: bool,
     pub warm_start: Option<String>,
     pub take_over: bool,
+    pub changes: ConfigChanges,
     pub quiet: bool,
     pub resume: Option<String>,
     /// The store a resumed run is continued in.
@@ -28,14 +29,40 @@ pub fn run(
     config_path: &Path,
     launch: &Launch,
 ) -> anyhow::Result<ExitCode> {
-    let config = ExperimentConfig::load(config_path)?;
+    let text = std::fs::read_to_string(config_path).map_err(|source| ConfigError::Read {
+        file: config_path.to_path_buf(),
+        source,
+    })?;
+    let config = changed_config(config_path, &text, &launch.changes)?;
     execute(global, &config, launch)
+}
+
+/// The config with the command line's `--seed` and `--set` applied.
+fn changed_config(
+    source: &Path,
+    text: &str,
+    changes: &ConfigChanges,
+) -> anyhow::Result<ExperimentConfig> {
+    let mut overrides = match changes.seed {
+        Some(seed) => Override::seed(seed, text)?,
+        None => Vec::new(),
+    };
+    for change in &changes.set {
+        overrides.push(Override::parse(change)?);
+    }
+    Ok(ExperimentConfig::from_toml_str_with_overrides(
+        source,
+        text,
+        &agora_runtime::kinds::AgentRegistry::with_builtins(),
+        &overrides,
+    )?)
 }
 
 pub fn resume(
     global: &GlobalOptions,
     run: &str,
     no_telemetry: bool,
+    changes: &ConfigChanges,
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
     let found = crate::commands::runs::locator(global).find(run)?;
@@ -43,11 +70,16 @@ pub fn resume(
     if record.status == RunStatus::Completed {
         anyhow::bail!("run {} is already completed; nothing to resume", record.id);
     }
-    let config = found.config()?;
+    let config = changed_config(
+        Path::new(record.config_path.as_deref().unwrap_or("stored config")),
+        &record.config,
+        changes,
+    )?;
     let launch = Launch {
         no_telemetry,
         warm_start: None,
         take_over: false,
+        changes: changes.clone(),
         quiet,
         resume: Some(record.id.clone()),
         store_path: Some(found.store().path().to_path_buf()),

@@ -23,6 +23,7 @@
 //! ```
 
 mod agents;
+mod overrides;
 pub mod sections;
 #[cfg(test)]
 mod tests;
@@ -36,6 +37,7 @@ pub use crate::learn::{EnvSection, LearnerSection};
 pub use crate::settings::{ConfigError, duration, params_from_toml};
 pub use crate::supervisor::OnAgentFailure;
 pub use agents::AgentSection;
+pub use overrides::Override;
 pub use sections::{
     BrokerChoice, BrokerChoiceError, BrokerSection, RunSection, StoreSection, SupervisorSection,
     TelemetrySection, parse_broker_choice,
