@@ -228,7 +228,13 @@ pub fn run_detail(run: &RunRecord, checkpoints: &[CheckpointMeta]) -> String {
             );
         }
     }
-    let _ = writeln!(out, "checkpoints {}", checkpoints.len());
+    let bytes: u64 = checkpoints.iter().map(|c| c.size).sum();
+    let _ = writeln!(
+        out,
+        "checkpoints {} ({:.1} MB in the store)",
+        checkpoints.len(),
+        bytes as f64 / 1e6
+    );
     for meta in checkpoints.iter().rev().take(10) {
         let tag = meta
             .tag

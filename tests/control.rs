@@ -466,7 +466,8 @@ fn a_full_disk_turns_the_telemetry_files_off_and_the_run_goes_on() {
     let config = write_config(
         dir.path(),
         "full.toml",
-        "[run]\nmax_duration = \"1s\"\n[learner]\nalgorithm = \"dqn\"\ncheckpoint_every = 2000\n[env]\nid = \"CartPole-v1\"\n\
+        // Every checkpoint kept, so that their count shows new ones landing.
+        "[run]\nmax_duration = \"1s\"\n[store]\nkeep_checkpoints = 0\n[learner]\nalgorithm = \"dqn\"\ncheckpoint_every = 2000\n[env]\nid = \"CartPole-v1\"\n\
          [dqn]\ntotal_timesteps = 30000\nlearning_starts = 1000\nbuffer_size = 2000\n",
     );
     let data = dir.path().join("data");

@@ -140,11 +140,23 @@ pub fn parse_broker_choice(
 }
 
 /// `[store]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StoreSection {
     /// The redb file; `<data-dir>/agora.redb` when absent.
     pub path: Option<PathBuf>,
+    /// Checkpoints kept per agent besides the tagged ones (`best`); older
+    /// ones are deleted when a new one is saved. 0 keeps every one.
+    pub keep_checkpoints: usize,
+}
+
+impl Default for StoreSection {
+    fn default() -> Self {
+        Self {
+            path: None,
+            keep_checkpoints: 3,
+        }
+    }
 }
 
 /// `[supervisor]`.

@@ -59,6 +59,7 @@ pub(super) async fn start(
     progress: &mut impl FnMut(RunProgress),
 ) -> Result<(LiveRun, oneshot::Receiver<SupervisionOutcome>), RunError> {
     let (store, writer) = open_store(&options.data_dir, &prepared.store_path).await?;
+    store.keep_latest(config.store.keep_checkpoints);
     let (broker_url, broker_guard) = start_broker(
         prepared.broker.clone(),
         config.broker.max_packet_size,

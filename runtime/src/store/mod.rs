@@ -7,6 +7,7 @@
 //! `agora runs list` reads.
 
 mod checkpoint;
+mod retention;
 mod run;
 mod run_writes;
 mod writer;
@@ -20,6 +21,7 @@ use redb::{
 };
 
 pub use checkpoint::{Checkpoint, CheckpointMeta, CheckpointSelector, NewCheckpoint};
+pub use retention::KEEP_ALL;
 pub use run::{RunDigest, RunRecord, RunStatus};
 pub use run_writes::{CloseStore, MarkCrashed, PutRun};
 pub use writer::{
@@ -121,6 +123,8 @@ pub enum StoreError {
 pub struct Store {
     db: Arc<Handle>,
     path: Arc<PathBuf>,
+    /// Checkpoints kept per agent besides the tagged ones ([`KEEP_ALL`]: every one).
+    keep_latest: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// The open file: writable, or read-only for commands that only read
@@ -169,6 +173,7 @@ impl Store {
         let store = Store {
             db: Arc::new(Handle::Writable(db)),
             path: Arc::new(path),
+            keep_latest: Arc::default(),
         };
         store.create_tables()?;
         Ok(store)
@@ -199,7 +204,16 @@ impl Store {
         Ok(Store {
             db: Arc::new(Handle::ReadOnly(db)),
             path: Arc::new(path.to_path_buf()),
+            keep_latest: Arc::default(),
         })
+    }
+
+    /// From now on, each save keeps the latest `keep` checkpoints of its
+    /// agent and the tagged ones, and deletes the others in its transaction
+    /// ([`KEEP_ALL`]: keep every one, the default).
+    pub fn keep_latest(&self, keep: usize) {
+        self.keep_latest
+            .store(keep, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Whether writes through this handle fail ([`Self::open_for_reading`]).
@@ -375,6 +389,9 @@ impl Store {
                     tags.insert((run, agent, tag), sequence)
                         .map_err(|e| self.fail(e))?;
                 }
+                let keep = self.keep_latest.load(std::sync::atomic::Ordering::Relaxed);
+                retention::prune(&mut data, &mut metas, &tags, run, agent, keep)
+                    .map_err(|e| self.fail(e))?;
                 written.push(meta);
             }
         }
@@ -596,6 +613,36 @@ mod tests {
             text.contains("#1") && text.contains("run r") && text.contains("agent a"),
             "{text}"
         );
+    }
+
+    /// A DQN run wrote a `best` at every new best mean, each with the whole
+    /// replay buffer (29 runs left 0.8 GB): saves now keep the latest few
+    /// and the tagged ones.
+    #[test]
+    fn saves_keep_the_latest_few_and_the_tagged_ones() {
+        let (_dir, store) = temp_store();
+        store.keep_latest(3);
+        for n in 1..=6u8 {
+            let tag = (n == 2).then_some("best");
+            store.save_checkpoint("r", "a", &[n], tag).expect("saved");
+        }
+        store
+            .save_checkpoint("r", "b", &[9], None)
+            .expect("other agent");
+        let kept: Vec<u64> = store
+            .checkpoints("r")
+            .expect("listed")
+            .into_iter()
+            .filter(|m| m.agent == "a")
+            .map(|m| m.sequence)
+            .collect();
+        assert_eq!(kept, [2, 4, 5, 6]);
+        let best = store
+            .load_checkpoint("r", "a", &CheckpointSelector::Tag("best".into()))
+            .expect("loads")
+            .expect("kept");
+        assert_eq!(best.bytes, [2]);
+        assert_eq!(store.checkpoints("r").expect("listed").len(), 5);
     }
 
     #[test]
