@@ -164,19 +164,21 @@ pub enum Command {
 pub enum AslCommand {
     /// Run one agent without a broker, printing what `.print` prints; exits
     /// when the agent is quiescent or `.stopMAS` runs (status 1 if it ended
-    /// on an unhandled plan failure).
+    /// on an unhandled plan failure or ran into the cycle limit).
     Run {
         /// The program.
         file: PathBuf,
         /// Agent name (default: the file's stem).
         #[arg(long)]
         name: Option<String>,
-        /// Stop after this many reasoning cycles.
-        #[arg(long)]
-        max_cycles: Option<u64>,
+        /// Stop after this many reasoning cycles (said on stderr, status 1).
+        #[arg(long, default_value_t = agora_bdi::DEFAULT_MAX_CYCLES)]
+        max_cycles: u64,
         /// Seed of the agent's random numbers.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        #[command(flatten)]
+        limits: AslLimits,
     },
     /// Parse and check a program; report errors only. Actions of the world
     /// or env an agent runs in are known with `--world` / `--env`, or for
@@ -196,6 +198,33 @@ pub enum AslCommand {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+}
+
+/// The resource limits of `agora asl run` (those of a `bdi` agent's
+/// `limits` table); a plan step that hits one fails with
+/// `-!g[error(resource_limit), limit(..)]`.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct AslLimits {
+    /// Most intended means on one intention's stack (deeper sub-goals fail).
+    #[arg(long, default_value_t = agora_bdi::Limits::DEFAULT_MAX_INTENTION_DEPTH, value_parser = at_least_one())]
+    pub max_intention_depth: usize,
+    /// Most intended means over all intentions together.
+    #[arg(long, default_value_t = agora_bdi::Limits::DEFAULT_MAX_INTENDED_MEANS, value_parser = at_least_one())]
+    pub max_intended_means: usize,
+    /// Most intentions at once.
+    #[arg(long, default_value_t = agora_bdi::Limits::DEFAULT_MAX_INTENTIONS, value_parser = at_least_one())]
+    pub max_intentions: usize,
+    /// Most pending external events (and queued messages).
+    #[arg(long, default_value_t = agora_bdi::Limits::DEFAULT_MAX_EVENTS, value_parser = at_least_one())]
+    pub max_events: usize,
+    /// Most beliefs.
+    #[arg(long, default_value_t = agora_bdi::Limits::DEFAULT_MAX_BELIEFS, value_parser = at_least_one())]
+    pub max_beliefs: usize,
+}
+
+/// A count of at least 1 (a limit of 0 would let nothing run).
+fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
 }
 
 #[derive(Debug, Subcommand)]

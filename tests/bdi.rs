@@ -1,7 +1,9 @@
 //! AgentSpeak agents in the runtime: the conformance programs through
 //! `agora asl run`, message content that keeps its structure across MQTT
 //! (each case is one spade-bdi gets wrong), a non-Agora client telling a
-//! belief, the example configs, and programs with errors that never start.
+//! belief, the example configs, programs with errors that never start, and
+//! runaway programs that hit their resource limits instead of taking all
+//! memory.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -405,4 +407,216 @@ async fn agora_send_ask_one_gets_a_bdi_agents_answer() {
     assert_eq!(reply["sender"], "shop", "{reply}");
     assert!(reply["content"] == "price(pen, 3)", "{reply}");
     assert!(!reply["in_reply_to"].is_null(), "{reply}");
+}
+
+/// The program of issue 11: `!h` recurses without end and is no tail call
+/// (`.print(x)` follows), so every level stays on the intention's stack.
+/// `agora asl run` reached 10.7 GB in 60 s with it.
+const RUNAWAY: &str = "!g.\n+!g <- !h; .print(done).\n+!h <- !h; .print(x).\n";
+
+/// `agora asl run` on the runaway program ends at once, says which limit it
+/// hit and exits 1; a `-!g` plan handles the failure; `+!g <- !g.` stops at
+/// the cycle limit (10 million by default) and says so.
+#[test]
+fn asl_run_stops_a_runaway_recursion_at_its_limits_and_says_which() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, source: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, source).expect("program");
+        path.to_str().expect("utf-8").to_string()
+    };
+    let asl_run = |args: &[&str]| {
+        let mut all = vec!["asl", "run"];
+        all.extend_from_slice(args);
+        let started = std::time::Instant::now();
+        let output = run_bounded(agora(dir.path(), &all), LIMIT);
+        (output, started.elapsed())
+    };
+
+    let runaway = write("runaway.asl", RUNAWAY);
+    let (output, took) = asl_run(&[&runaway]);
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("resource limit intention_depth hit (max_intention_depth = 10000")
+            && stderr.contains("--max-intention-depth raises it"),
+        "{stderr}"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "neither done nor x: {}",
+        describe(&output)
+    );
+
+    let handled = write(
+        "handled.asl",
+        &format!(
+            "{RUNAWAY}-!g[error(resource_limit), limit(L), max(M)] <- .print(caught, L, M).\n"
+        ),
+    );
+    let (output, _) = asl_run(&[&handled, "--max-intention-depth", "500"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "handled caught intention_depth 500\n"
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("max_intention_depth = 500"),
+        "the hit is still said: {}",
+        describe(&output)
+    );
+
+    let endless = write("endless.asl", "!g.\n+!g <- !g.\n");
+    let (output, _) = asl_run(&[&endless, "--max-cycles", "100000"]);
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("stopped after 100000 reasoning cycles, the cycle limit"),
+        "{}",
+        describe(&output)
+    );
+    let help = run_bounded(agora(dir.path(), &["asl", "run", "--help"]), LIMIT);
+    let help = String::from_utf8_lossy(&help.stdout);
+    for default in [
+        "--max-cycles <MAX_CYCLES>",
+        "[default: 10000000]",
+        "--max-intention-depth",
+        "[default: 10000]",
+        "--max-beliefs",
+        "[default: 100000]",
+    ] {
+        assert!(help.contains(default), "`{default}` in {help}");
+    }
+}
+
+/// Inside a run the runaway program took 978 MB in 5 s, and one such agent
+/// could take down every agent of the process. Now the runaway agents
+/// (the issue's program, and one that starts it again and again in new
+/// intentions, which only the bound on all intended means together stops)
+/// hit their limits, two other BDI agents keep playing ping-pong next to
+/// them (at least 10 rounds; some 35 in the 4 s of a debug build, each hop
+/// waiting for a busy neighbour's slice of 10,000 cycles), and the whole
+/// process stays small.
+#[test]
+fn a_runaway_agent_stays_bounded_and_the_others_keep_working() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let programs = [
+        ("runaway", RUNAWAY),
+        ("respawner", "!g.\n+!g <- !!g; !h.\n+!h <- !h; .print(x).\n"),
+        (
+            "asker",
+            "!ping(1).\n+!ping(N) <- .send(answerer, achieve, ping(N)).\n\
+             +pong(N)[source(answerer)] <- -pong(N)[source(answerer)]; !ping(N + 1).\n",
+        ),
+        (
+            "answerer",
+            "+!ping(N)[source(S)] <- .send(S, tell, pong(N)).\n",
+        ),
+    ];
+    let mut config = String::from("[run]\nname = \"runaway\"\nmax_duration = \"4s\"\n");
+    for (name, source) in programs {
+        std::fs::write(dir.path().join(format!("{name}.asl")), source).expect("program");
+        config.push_str(&format!(
+            "\n[[agents]]\nname = \"{name}\"\nkind = \"bdi\"\nprogram = \"{name}.asl\"\n"
+        ));
+    }
+    let path = dir.path().join("runaway.toml");
+    std::fs::write(&path, config).expect("config");
+    let output = run_bounded(
+        agora(
+            &dir.path().join("data"),
+            &[
+                "--json",
+                "--broker",
+                "embedded:0",
+                "run",
+                path.to_str().expect("utf-8"),
+            ],
+        ),
+        LIMIT,
+    );
+    assert!(output.status.success(), "{}", describe(&output));
+    let report = json_report(&output);
+    assert_eq!(
+        report["status"], "stopped",
+        "ended by max_duration: {report}"
+    );
+    assert_eq!(report["failed"], 0, "{report}");
+    let stats = |name: &str| {
+        let agents = report["agents"].as_array().expect("agents");
+        let agent = agents.iter().find(|a| a["name"] == name);
+        agent.map(|a| a["stats"].clone()).unwrap_or_default()
+    };
+    let received = |name: &str| stats(name)["received"].as_u64().unwrap_or(0);
+    assert!(received("asker") >= 10, "{report}");
+    assert!(received("answerer") >= 10, "{report}");
+    let hits = |name: &str, limit: &str| {
+        report["reports"][name]["limit_hits"][limit]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    assert_eq!(hits("runaway", "intention_depth"), 1, "{report}");
+    let respawned = hits("respawner", "intended_means") + hits("respawner", "intention_depth");
+    assert!(respawned >= 2, "hit again and again: {report}");
+    let peak_kib = report["peak_rss_kib"].as_u64().expect("peak RSS on Linux");
+    assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB: {report}");
+    let kinds_hit = ["runaway", "respawner"]
+        .iter()
+        .flat_map(|name| ["intention_depth", "intended_means"].map(|limit| hits(name, limit)))
+        .filter(|&n| n > 0)
+        .count();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.matches("resource limit hit").count(),
+        kinds_hit,
+        "logged once per agent and limit: {stderr}"
+    );
+}
+
+/// A `bdi` entry's `limits` table is checked before anything starts: an
+/// unknown key names the keys there are, a limit of 0 is refused.
+#[test]
+fn bad_limits_are_refused_with_the_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("a.asl"), "!g. +!g <- .print(hi).\n").expect("program");
+    for (limits, expected) in [
+        (
+            "{ max_depth = 5 }",
+            "`agents[0].limits`: unknown field `max_depth`, expected one of `max_intention_depth`",
+        ),
+        (
+            "{ max_events = 0 }",
+            "`agents[0].limits.max_events`: limits.max_events must be at least 1",
+        ),
+    ] {
+        let config = dir.path().join("limits.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[[agents]]\nname = \"a\"\nkind = \"bdi\"\nprogram = \"a.asl\"\nlimits = {limits}\n"
+            ),
+        )
+        .expect("config");
+        let data = dir.path().join("data");
+        let output = run_bounded(
+            agora(
+                &data,
+                &[
+                    "--broker",
+                    "embedded:0",
+                    "run",
+                    config.to_str().expect("utf-8"),
+                ],
+            ),
+            LIMIT,
+        );
+        assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(expected),
+            "`{expected}` in {}",
+            describe(&output)
+        );
+        assert!(!data.exists(), "nothing started");
+    }
 }

@@ -13,6 +13,7 @@ use crate::belief_base::{Added, BeliefBase};
 use crate::error::{ActionError, ContentError, LoadError, ParseError};
 use crate::event::Event;
 use crate::intention::Intention;
+use crate::limits::{Limit, LimitCounts, Limits};
 use crate::message::{InMessage, OutMessage, Performative};
 use crate::parser::{Program, parse_program, parse_term};
 use crate::plan::{GoalKind, PlanLibrary, TriggerOp};
@@ -57,6 +58,17 @@ pub enum Report {
         /// What was wrong.
         message: String,
     },
+    /// A resource limit was hit for the first time (later hits are only
+    /// counted in [`Stats::limit_hits`]). Where a plan step hit it, the
+    /// intention got a `-!g[error(resource_limit), limit(..)]` failure.
+    ResourceLimit {
+        /// Which limit.
+        limit: Limit,
+        /// Its value.
+        max: usize,
+        /// What was refused, in words.
+        detail: String,
+    },
 }
 
 impl Report {
@@ -84,6 +96,8 @@ pub struct Stats {
     pub messages_out: u64,
     /// Intentions dropped because of an unhandled failure.
     pub dropped_intentions: u64,
+    /// How often each resource limit was hit.
+    pub limit_hits: LimitCounts,
 }
 
 /// Builds an [`Agent`]: name, seed, custom actions, then the program.
@@ -92,6 +106,7 @@ pub struct AgentBuilder {
     name: String,
     seed: u64,
     actions: ActionRegistry,
+    limits: Limits,
 }
 
 impl AgentBuilder {
@@ -101,7 +116,14 @@ impl AgentBuilder {
             name: name.to_string(),
             seed: 0,
             actions: ActionRegistry::new(),
+            limits: Limits::default(),
         }
+    }
+
+    /// Sets the agent's resource limits (default [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> AgentBuilder {
+        self.limits = limits;
+        self
     }
 
     /// Seeds the agent's random numbers (default 0).
@@ -154,7 +176,7 @@ impl AgentBuilder {
         if !errors.is_empty() {
             return Err(LoadError::Invalid(errors));
         }
-        let mut agent = Agent::empty(&self.name, self.seed, self.actions);
+        let mut agent = Agent::empty(&self.name, self.seed, self.actions, self.limits);
         for rule in program.rules {
             agent.beliefs.add_rule(rule);
         }
@@ -163,6 +185,8 @@ impl AgentBuilder {
         }
         // Initial beliefs come first and raise `+b` events (Jason and
         // python-agentspeak both do), then the initial goals, in order.
+        // They are bounded by the program text, so no limit applies: the
+        // limits bound what a program does while it runs.
         for (b, n) in program.beliefs {
             let b = with_default_source(b, Symbol::SELF);
             if let Added::New(t) | Added::Merged(t) = agent.beliefs.add(b, n, true) {
@@ -271,7 +295,13 @@ pub struct Agent {
     pub(crate) now: u64,
     pub(crate) stopped: bool,
     pub(crate) stats: Stats,
+    pub(crate) limits: Limits,
     pub(crate) event_waiters: usize,
+    /// At least the number of intended means over all intentions: raised
+    /// on every push, recounted exactly only when it reaches
+    /// [`Limits::max_intended_means`], so the limit costs one addition per
+    /// sub-goal instead of a count over every intention.
+    pub(crate) means_bound: usize,
     /// `source(self)`, built once.
     pub(crate) src_self: Term,
     next_intention: u64,
@@ -284,7 +314,7 @@ pub struct Agent {
 }
 
 impl Agent {
-    fn empty(name: &str, seed: u64, custom: ActionRegistry) -> Agent {
+    fn empty(name: &str, seed: u64, custom: ActionRegistry, limits: Limits) -> Agent {
         Agent {
             name: name.to_string(),
             name_sym: Symbol::intern(name),
@@ -302,7 +332,9 @@ impl Agent {
             now: 0,
             stopped: false,
             stats: Stats::default(),
+            limits,
             event_waiters: 0,
+            means_bound: 0,
             src_self: source(Symbol::SELF),
             next_intention: 1,
             spare: Vec::new(),
@@ -319,6 +351,11 @@ impl Agent {
     /// Counters.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// The resource limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The plan library.
@@ -359,7 +396,10 @@ impl Agent {
         format!("{}.{id}", self.name)
     }
 
-    /// Adds an event to the queue, waking intentions waiting for it.
+    /// Adds an event to the queue, waking intentions waiting for it. No
+    /// limit is checked: internal events are bounded by the intentions
+    /// they carry, and body steps check before they post (see
+    /// [`Agent::push_external_event`] for events from outside).
     pub(crate) fn push_event(&mut self, ev: Event) {
         if self.event_waiters > 0 {
             self.wake_event_waiters(&ev);
@@ -367,8 +407,99 @@ impl Agent {
         self.events.push_back(ev);
     }
 
+    /// Queues an external event unless [`Limits::max_events`] events are
+    /// already pending; then it is dropped and counted (there is no
+    /// intention to fail). Returns whether it was queued.
+    pub(crate) fn push_external_event(&mut self, ev: Event) -> bool {
+        if self.events_full() {
+            self.drop_external_event(&ev);
+            return false;
+        }
+        self.push_event(ev);
+        true
+    }
+
+    #[cold]
+    fn drop_external_event(&mut self, ev: &Event) {
+        let pending = self.events.len();
+        self.limit_hit(Limit::Events, || {
+            format!("event {} dropped: {pending} events are pending", ev.text())
+        });
+    }
+
+    /// Whether [`Limits::max_events`] events are pending.
+    pub(crate) fn events_full(&self) -> bool {
+        self.events.len() >= self.limits.max_events
+    }
+
+    /// Whether a new belief like `term` would go beyond
+    /// [`Limits::max_beliefs`] (merging annotations into an existing one
+    /// never does).
+    pub(crate) fn beliefs_full(&self, term: &Term) -> bool {
+        self.beliefs.len() >= self.limits.max_beliefs && self.beliefs.get(term).is_none()
+    }
+
+    /// Number of intentions: runnable, suspended, and waiting in events
+    /// for their sub-goal.
+    pub(crate) fn live_intentions(&self) -> usize {
+        self.active.len()
+            + self.waiting.len()
+            + self.events.iter().filter(|e| e.intention.is_some()).count()
+    }
+
+    /// At least [`Agent::live_intentions`], in O(1): every pending event
+    /// counted as if it carried an intention. The exact count is taken
+    /// only when this bound reaches the limit.
+    pub(crate) fn intentions_bound(&self) -> usize {
+        self.active.len() + self.waiting.len() + self.events.len()
+    }
+
+    /// Whether the intentions hold [`Limits::max_intended_means`] intended
+    /// means, counting `in_hand` for an intention that is in none of the
+    /// queues (the one being handled).
+    pub(crate) fn intended_means_full(&mut self, in_hand: usize) -> bool {
+        if self.means_bound < self.limits.max_intended_means {
+            return false;
+        }
+        self.means_bound = self.intended_means_count() + in_hand;
+        self.means_bound >= self.limits.max_intended_means
+    }
+
+    /// Counts a hit of `limit` and reports the first one of its kind.
+    /// Returns whether this was the first.
+    #[cold]
+    pub(crate) fn limit_hit(&mut self, limit: Limit, detail: impl FnOnce() -> String) -> bool {
+        let first = self.stats.limit_hits.hit(limit);
+        if first {
+            self.reports.push(Report::ResourceLimit {
+                limit,
+                max: self.limits.max_of(limit),
+                detail: detail(),
+            });
+        }
+        first
+    }
+
     /// Adds a data belief and raises the `+b` event if something changed.
-    pub(crate) fn add_belief_with_event(&mut self, term: Term, nvars: u32) {
+    /// A new belief beyond [`Limits::max_beliefs`] is refused (counted);
+    /// returns whether the belief is in the base now.
+    pub(crate) fn add_belief_with_event(&mut self, term: Term, nvars: u32) -> bool {
+        if self.beliefs_full(&term) {
+            let held = self.beliefs.len();
+            self.limit_hit(Limit::Beliefs, || {
+                format!("belief {term} not added: the agent has {held} beliefs")
+            });
+            return false;
+        }
+        if let Added::New(t) | Added::Merged(t) = self.beliefs.add(term, nvars, false) {
+            self.push_external_event(Event::external(TriggerOp::Add, GoalKind::Belief, t, nvars));
+        }
+        true
+    }
+
+    /// [`Agent::add_belief_with_event`] for a plan step that has checked
+    /// the belief and event limits already.
+    pub(crate) fn add_checked_belief(&mut self, term: Term, nvars: u32) {
         if let Added::New(t) | Added::Merged(t) = self.beliefs.add(term, nvars, false) {
             self.push_event(Event::external(TriggerOp::Add, GoalKind::Belief, t, nvars));
         }
@@ -385,7 +516,12 @@ impl Agent {
                     term.with_annots(annots.to_vec())
                 };
                 let (t, n) = detach(&removed);
-                self.push_event(Event::external(TriggerOp::Remove, GoalKind::Belief, t, n));
+                self.push_external_event(Event::external(
+                    TriggerOp::Remove,
+                    GoalKind::Belief,
+                    t,
+                    n,
+                ));
                 true
             }
             None => false,
@@ -488,14 +624,35 @@ impl Agent {
     // ----- goals, messages and percepts from outside -----
 
     /// Adds the external goal `+!goal` (a new intention when handled).
+    /// At [`Limits::max_events`] pending events it is dropped and counted.
     pub fn achieve(&mut self, goal: &Term) {
         let (t, n) = detach(goal);
-        self.push_event(Event::external(TriggerOp::Add, GoalKind::Achieve, t, n));
+        self.push_external_event(Event::external(TriggerOp::Add, GoalKind::Achieve, t, n));
     }
 
-    /// Queues an incoming message (handled one per cycle, as in Jason).
+    /// Queues an incoming message (handled one per cycle, as in Jason). At
+    /// [`Limits::max_events`] queued messages it is dropped and counted
+    /// under the events limit.
     pub fn push_message(&mut self, msg: InMessage) {
+        if self.inbox.len() >= self.limits.max_events {
+            let queued = self.inbox.len();
+            self.limit_hit(Limit::Events, || {
+                format!(
+                    "message from {} dropped: {queued} messages are queued",
+                    msg.sender
+                )
+            });
+            return;
+        }
         self.inbox.push_back(msg);
+    }
+
+    /// Runs one scheduling slice: reasoning cycles at time `now` until the
+    /// agent is idle, stopped, or [`Limits::cycles_per_slice`] ran.
+    /// Returns the number of cycles run; a host that hosts several agents
+    /// on one thread gives the others their turn in between.
+    pub fn run_slice(&mut self, now: u64) -> u64 {
+        self.run_until_idle(now, self.limits.cycles_per_slice)
     }
 
     /// Queues a message whose content is AgentSpeak text. Content that does
@@ -546,12 +703,17 @@ impl Agent {
                 self.remove_belief_with_event(o, std::slice::from_ref(&percept));
             }
         }
-        for n in &new {
-            if !old.iter().any(|o| o.same(n)) {
-                self.add_belief_with_event(n.add_annot(percept.clone()), 0);
+        // Only percepts that made it into the belief base count as
+        // perceived, so one refused at the belief limit is tried again.
+        let mut kept = Vec::with_capacity(new.len());
+        for n in new {
+            if old.iter().any(|o| o.same(&n))
+                || self.add_belief_with_event(n.add_annot(percept.clone()), 0)
+            {
+                kept.push(n);
             }
         }
-        self.percepts = new;
+        self.percepts = kept;
     }
 
     // ----- effects for the host -----
@@ -600,9 +762,7 @@ impl Agent {
 
     /// Number of intentions (runnable, suspended, and waiting on events).
     pub fn intention_count(&self) -> usize {
-        self.active.len()
-            + self.waiting.len()
-            + self.events.iter().filter(|e| e.intention.is_some()).count()
+        self.live_intentions()
     }
 
     /// Number of intended means over all intentions (for telemetry: a

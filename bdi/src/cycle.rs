@@ -16,11 +16,15 @@ use crate::agent::{Agent, Report, with_default_source};
 use crate::error::ActionError;
 use crate::event::Event;
 use crate::intention::{Intention, LoopState, Wait};
+use crate::limits::Limit;
 use crate::plan::{GoalKind, Plan, Step, TriggerOp};
 use crate::solve::{solve, solve_first};
 use crate::symbol::Symbol;
 use crate::term::Term;
 use crate::unify::{Heap, Mark, detach};
+
+/// The `error(..)` kind of a failure caused by a resource limit.
+pub const RESOURCE_LIMIT: &str = "resource_limit";
 
 /// Why a body step failed.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,15 +35,39 @@ pub struct Failure {
     pub message: String,
     /// Source line of the step.
     pub line: usize,
+    /// Set when a resource limit caused the failure (boxed: rare, and
+    /// failures travel in every step's outcome).
+    pub limit: Option<Box<LimitFailure>>,
+}
+
+/// What a failure caused by a resource limit adds to its `-!g` event:
+/// `limit(Name)`, `max(N)` and `code(Literal)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitFailure {
+    /// Which limit.
+    pub limit: Limit,
+    /// Its value.
+    pub max: usize,
+    /// The goal or belief the step could not post or add.
+    pub code: Term,
+    /// Whether this was the agent's first hit of this limit: only the
+    /// first is reported, later intentions it drops are only counted.
+    pub first: bool,
 }
 
 impl Failure {
-    fn from_error(e: &ActionError, line: usize) -> Failure {
+    /// A failure of kind `kind` (Jason's `error(..)` atom) at `line`.
+    pub fn new(kind: &'static str, message: String, line: usize) -> Failure {
         Failure {
-            kind: e.kind(),
-            message: e.to_string(),
+            kind,
+            message,
             line,
+            limit: None,
         }
+    }
+
+    fn from_error(e: &ActionError, line: usize) -> Failure {
+        Failure::new(e.kind(), e.to_string(), line)
     }
 }
 
@@ -90,6 +118,7 @@ pub(crate) use env;
 impl Agent {
     /// Runs one reasoning cycle at host time `now` (milliseconds, never
     /// going backwards). Returns whether anything happened.
+    #[inline]
     pub fn step(&mut self, now: u64) -> bool {
         if self.stopped {
             return false;
@@ -157,11 +186,11 @@ impl Agent {
                     let line = current_line(&int);
                     self.fail(
                         int,
-                        Failure {
-                            kind: "wait_timeout",
-                            message: ".wait timed out before the event happened".into(),
+                        Failure::new(
+                            "wait_timeout",
+                            ".wait timed out before the event happened".into(),
                             line,
-                        },
+                        ),
                     );
                 }
                 Some(Wait::Reply { answer, .. }) => {
@@ -171,12 +200,11 @@ impl Agent {
                         let line = current_line(&int);
                         self.fail(
                             int,
-                            Failure {
-                                kind: "ask_timeout",
-                                message: "ask timed out and the answer did not unify with timeout"
-                                    .into(),
+                            Failure::new(
+                                "ask_timeout",
+                                "ask timed out and the answer did not unify with timeout".into(),
                                 line,
-                            },
+                            ),
                         );
                     }
                 }
@@ -304,9 +332,17 @@ impl Agent {
     /// event), or deals with the lack of one as Jason does.
     pub fn handle_event(&mut self, mut ev: Event) {
         let internal = ev.intention.is_some();
+        // The depth and intended means limits of sub-goals are checked
+        // where they are posted (`Agent::refuse_sub_goal`); a failure plan
+        // pushed here may go beyond them, so that a failure can always be
+        // handled (it cannot recurse without end: goals above a running
+        // failure plan take no new failure). A new intention is checked
+        // below, once a plan applies.
+        let mut near_limits = false;
         let mut int = match ev.intention.take() {
             Some(i) => i,
             None => {
+                near_limits = self.near_intention_limits();
                 let mut i = self.new_intention();
                 ev.term = i.heap.attach(&ev.term, ev.nvars);
                 ev.nvars = 0;
@@ -335,6 +371,13 @@ impl Agent {
             Some(opt) => {
                 let ground = !ev.term.is_open();
                 int.push_means(opt.plan, opt.base, opt.mark, ev.fail_depth, ground);
+                // Checked once the plan is on the new intention, so that
+                // the option is not kept across the (rare) check.
+                if near_limits && self.new_intention_refused(&ev, &int) {
+                    self.recycle(int);
+                    return;
+                }
+                self.means_bound += 1;
                 self.active.push_back(int);
             }
             None => {
@@ -346,6 +389,119 @@ impl Agent {
         }
     }
 
+    /// Whether one more intended means on a stack of `depth` may go beyond
+    /// the depth or intended means limit: one comparison each on the hot
+    /// path; [`Agent::refuse_sub_goal`] decides exactly.
+    #[inline]
+    fn near_means_limits(&self, depth: usize) -> bool {
+        depth >= self.limits.max_intention_depth
+            || self.means_bound >= self.limits.max_intended_means
+    }
+
+    /// Whether a new intention may go beyond the intentions or intended
+    /// means limit; [`Agent::new_intention_refused`] decides exactly.
+    #[inline]
+    fn near_intention_limits(&self) -> bool {
+        self.intentions_bound() >= self.limits.max_intentions
+            || self.means_bound >= self.limits.max_intended_means
+    }
+
+    /// The failure of a step posting the sub-goal `goal` (`sign` `!`, or
+    /// `?` for a test goal with plans) whose plan would make `int` deeper
+    /// than [`Limits::max_intention_depth`](crate::Limits::max_intention_depth),
+    /// or the intentions hold [`Limits::max_intended_means`](crate::Limits::max_intended_means)
+    /// already; `None` if neither is the case after all (the intended
+    /// means bound was recounted). `int` is the running intention, in none
+    /// of the queues.
+    #[cold]
+    fn refuse_sub_goal(
+        &mut self,
+        int: &Intention,
+        sign: &str,
+        goal: &Term,
+        line: usize,
+    ) -> Option<Failure> {
+        let depth = int.stack.len();
+        let limit = if depth >= self.limits.max_intention_depth {
+            Limit::IntentionDepth
+        } else if self.intended_means_full(depth) {
+            Limit::IntendedMeans
+        } else {
+            return None;
+        };
+        let what = match limit {
+            Limit::IntentionDepth => format!(
+                "{sign}{goal} refused: the intention for {} is already {depth} intended means deep",
+                int.root_text()
+            ),
+            _ => format!(
+                "{sign}{goal} refused: the agent's intentions hold {} intended means",
+                self.means_bound
+            ),
+        };
+        Some(self.limit_failure(limit, goal.clone(), line, what))
+    }
+
+    /// Whether an external event with an applicable plan may not start a
+    /// new intention (`int`, not queued yet) because of the intentions or
+    /// intended means limit; if so the hit is counted and the event is
+    /// dropped by the caller.
+    #[cold]
+    fn new_intention_refused(&mut self, ev: &Event, int: &Intention) -> bool {
+        let intentions = self.live_intentions();
+        let limit = if intentions >= self.limits.max_intentions {
+            Limit::Intentions
+        } else if self.intended_means_full(0) {
+            Limit::IntendedMeans
+        } else {
+            return false;
+        };
+        let event = event_text(ev, int);
+        let held = self.means_bound;
+        self.limit_hit(limit, || match limit {
+            Limit::Intentions => {
+                format!("event {event} dropped: the agent has {intentions} intentions")
+            }
+            _ => {
+                format!("event {event} dropped: the agent's intentions hold {held} intended means")
+            }
+        });
+        true
+    }
+
+    /// An achievement goal with no applicable plan: its own failure plan
+    /// handles it if it has one; otherwise the intention fails (a
+    /// sub-goal) or the event is dropped and reported (an external goal).
+    fn no_plan_for_goal(
+        &mut self,
+        ev: Event,
+        mut int: Box<Intention>,
+        internal: bool,
+        failure: Failure,
+    ) {
+        // The goal's intended means was never pushed, so the cut depth is
+        // the current stack height.
+        let goal = int.heap.substitute(&ev.term, 0);
+        if let Some(term) = self.failure_event_term(&mut int.heap, &goal, &failure) {
+            let depth = int.stack.len();
+            self.push_event(Event {
+                op: TriggerOp::Remove,
+                kind: GoalKind::Achieve,
+                term,
+                nvars: 0,
+                intention: Some(int),
+                fail_depth: Some(depth),
+            });
+        } else if internal {
+            self.fail(int, failure);
+        } else {
+            self.stats.dropped_intentions += 1;
+            self.reports.push(Report::NoApplicablePlan {
+                event: event_text(&ev, &int),
+            });
+        }
+    }
+
     fn no_option(&mut self, ev: Event, int: Box<Intention>, internal: bool, no_relevant: bool) {
         let what = if no_relevant {
             "no relevant plan"
@@ -354,40 +510,14 @@ impl Agent {
         };
         match (ev.op, ev.kind) {
             (TriggerOp::Add, GoalKind::Achieve) => {
-                let failure = Failure {
-                    kind: if no_relevant {
-                        "no_relevant"
-                    } else {
-                        "no_applicable"
-                    },
-                    message: format!("{what} for {}", event_text(&ev, &int)),
-                    line: current_line(&int),
-                };
-                // The goal itself may have a failure plan; its intended
-                // means was never pushed, so the cut depth is the current
-                // stack height.
-                let goal = int.heap.substitute(&ev.term, 0);
-                let mut int = int;
-                if self.has_failure_plan(&mut int.heap, &goal) {
-                    let depth = int.stack.len();
-                    let term = failure_term(&goal, &failure);
-                    let ev = Event {
-                        op: TriggerOp::Remove,
-                        kind: GoalKind::Achieve,
-                        term,
-                        nvars: 0,
-                        intention: Some(int),
-                        fail_depth: Some(depth),
-                    };
-                    self.push_event(ev);
-                } else if internal {
-                    self.fail(int, failure);
+                let kind = if no_relevant {
+                    "no_relevant"
                 } else {
-                    self.stats.dropped_intentions += 1;
-                    self.reports.push(Report::NoApplicablePlan {
-                        event: event_text(&ev, &int),
-                    });
-                }
+                    "no_applicable"
+                };
+                let message = format!("{what} for {}", event_text(&ev, &int));
+                let failure = Failure::new(kind, message, current_line(&int));
+                self.no_plan_for_goal(ev, int, internal, failure);
             }
             (TriggerOp::Remove, GoalKind::Achieve) if internal => {
                 // A failure plan that does not apply: the intention goes.
@@ -395,11 +525,11 @@ impl Agent {
                 self.drop_intention_report(&int, format!("{what} for failure event {text}"));
             }
             (TriggerOp::Add, GoalKind::Test) if internal => {
-                let failure = Failure {
-                    kind: "test_goal_failed",
-                    message: format!("test goal {} failed ({what})", event_text(&ev, &int)),
-                    line: current_line(&int),
-                };
+                let failure = Failure::new(
+                    "test_goal_failed",
+                    format!("test goal {} failed ({what})", event_text(&ev, &int)),
+                    current_line(&int),
+                );
                 self.fail(int, failure);
             }
             _ => {
@@ -459,12 +589,46 @@ impl Agent {
         };
         top.pc += 1;
         let line = ps.line;
-        let fail = |e: ActionError| Outcome::Fail(Failure::from_error(&e, line));
         match &ps.step {
-            Step::Jump(t) => {
-                set_pc(int, *t);
-                Outcome::Continue
+            Step::Jump(_)
+            | Step::LoopStart
+            | Step::While { .. }
+            | Step::ForStart { .. }
+            | Step::ForNext { .. }
+            | Step::If { .. } => self.run_control_step(int, &plan, &ps.step, base, line),
+            Step::Formula(t) => match self.holds(int, t, base) {
+                Ok(true) => Outcome::Continue,
+                Ok(false) => Outcome::Fail(Failure::new(
+                    "formula_failed",
+                    format!("{} is false", int.heap.substitute(t, base)),
+                    line,
+                )),
+                Err(e) => Outcome::Fail(Failure::from_error(&e, line)),
+            },
+            Step::Internal(t) => self.run_internal(int, t, base, line),
+            Step::Action(t) => self.run_action(int, t, base, line),
+            Step::Achieve(t) => self.run_achieve(int, &plan, t, base, line),
+            Step::AchieveNew(t) => self.run_achieve_new(int, t, base, line),
+            Step::Test(t) => self.run_test(int, t, base, line),
+            Step::AddBelief(_) | Step::RemoveBelief(_) | Step::ReplaceBelief(_) => {
+                self.run_belief_step(int, &ps.step, base, line)
             }
+        }
+    }
+
+    /// `if`, `while`, `for` and jumps: they move the program counter and
+    /// keep loop state; only a condition that raises an error fails.
+    fn run_control_step(
+        &mut self,
+        int: &mut Intention,
+        plan: &Plan,
+        step: &Step,
+        base: u32,
+        line: usize,
+    ) -> Outcome {
+        let fail = |e: ActionError| Outcome::Fail(Failure::from_error(&e, line));
+        match step {
+            Step::Jump(t) => set_pc(int, *t),
             Step::LoopStart => {
                 let mark = int.heap.mark();
                 if let Some(top) = int.stack.last_mut() {
@@ -473,226 +637,355 @@ impl Agent {
                         solutions: None,
                     });
                 }
-                Outcome::Continue
             }
             Step::While { cond, exit } => {
                 if let Some(l) = int.stack.last().and_then(|t| t.loops.last()) {
                     int.heap.undo(l.mark);
                 }
                 match self.holds(int, cond, base) {
-                    Ok(true) => Outcome::Continue,
+                    Ok(true) => {}
                     Ok(false) => {
                         if let Some(top) = int.stack.last_mut() {
                             top.loops.pop();
                             top.pc = *exit;
                         }
-                        Outcome::Continue
                     }
-                    Err(e) => fail(e),
+                    Err(e) => return fail(e),
                 }
             }
             Step::ForStart { cond } => {
-                let mark = int.heap.mark();
-                let mut sols = VecDeque::new();
-                let n = plan.nvars;
-                let r = {
-                    let mut env = env!(self, Some(int.stack.as_slice()));
-                    solve(&mut env, &mut int.heap, cond, base, 0, &mut |_, h| {
-                        let vals = (0..n)
-                            .map(|i| match h.substitute(&Term::Var(i), base) {
-                                Term::Ref(_) => None,
-                                v => Some(v),
-                            })
-                            .collect();
-                        sols.push_back(vals);
-                        Ok(false)
-                    })
-                };
-                int.heap.undo(mark);
-                if let Err(e) = r {
+                if let Err(e) = self.start_for(int, plan.nvars, cond, base) {
                     return fail(e);
                 }
-                if let Some(top) = int.stack.last_mut() {
-                    top.loops.push(LoopState {
-                        mark,
-                        solutions: Some(sols),
-                    });
-                }
-                Outcome::Continue
             }
-            Step::ForNext { exit } => {
-                let Some(top) = int.stack.last_mut() else {
-                    return Outcome::Drop;
-                };
-                let Some(l) = top.loops.last_mut() else {
-                    top.pc = *exit;
-                    return Outcome::Continue;
-                };
-                int.heap.undo(l.mark);
-                match l.solutions.as_mut().and_then(VecDeque::pop_front) {
-                    Some(vals) => {
-                        for (i, v) in vals.into_iter().enumerate() {
-                            let cell = base + u32::try_from(i).unwrap_or(0);
-                            if let Some(v) = v
-                                && int.heap.cell(cell).is_none()
-                            {
-                                int.heap.bind_cell(cell, v);
-                            }
-                        }
-                    }
-                    None => {
-                        top.loops.pop();
-                        top.pc = *exit;
-                    }
-                }
-                Outcome::Continue
-            }
+            Step::ForNext { exit } => next_for(int, base, *exit),
             Step::If { cond, otherwise } => match self.holds(int, cond, base) {
-                Ok(true) => Outcome::Continue,
-                Ok(false) => {
-                    set_pc(int, *otherwise);
+                Ok(true) => {}
+                Ok(false) => set_pc(int, *otherwise),
+                Err(e) => return fail(e),
+            },
+            _ => {}
+        }
+        Outcome::Continue
+    }
+
+    /// `for` start: collects every solution of `cond` (as values of the
+    /// plan's `nvars` cells) and opens the loop.
+    fn start_for(
+        &mut self,
+        int: &mut Intention,
+        nvars: u32,
+        cond: &Term,
+        base: u32,
+    ) -> Result<(), ActionError> {
+        let mark = int.heap.mark();
+        let mut sols = VecDeque::new();
+        let r = {
+            let mut env = env!(self, Some(int.stack.as_slice()));
+            solve(&mut env, &mut int.heap, cond, base, 0, &mut |_, h| {
+                let vals = (0..nvars)
+                    .map(|i| match h.substitute(&Term::Var(i), base) {
+                        Term::Ref(_) => None,
+                        v => Some(v),
+                    })
+                    .collect();
+                sols.push_back(vals);
+                Ok(false)
+            })
+        };
+        int.heap.undo(mark);
+        r?;
+        if let Some(top) = int.stack.last_mut() {
+            top.loops.push(LoopState {
+                mark,
+                solutions: Some(sols),
+            });
+        }
+        Ok(())
+    }
+
+    /// An internal action: control actions act on the agent, the others
+    /// are formulas over the beliefs.
+    fn run_internal(&mut self, int: &mut Intention, t: &Term, base: u32, line: usize) -> Outcome {
+        let name = t.functor().map(Symbol::as_str).unwrap_or("");
+        if actions::builtin(name).is_some_and(|(_, _, k)| k.is_control()) {
+            return self.control(int, name, t, base, line);
+        }
+        match self.holds(int, t, base) {
+            Ok(true) => Outcome::Continue,
+            Ok(false) => Outcome::Fail(Failure::new(
+                "ia_failed",
+                format!("{} failed", int.heap.substitute(t, base)),
+                line,
+            )),
+            Err(e) => Outcome::Fail(Failure::from_error(&e, line)),
+        }
+    }
+
+    /// A custom (environment) action.
+    fn run_action(&mut self, int: &mut Intention, t: &Term, base: u32, line: usize) -> Outcome {
+        let name = t.functor().map(Symbol::as_str).unwrap_or("");
+        let functor = t.functor().unwrap_or(Symbol::TRUE);
+        let action_failed =
+            |message: String| Outcome::Fail(Failure::new("action_failed", message, line));
+        match self.custom.call(functor, t, base, &mut int.heap) {
+            Ok(None) => Outcome::Fail(Failure::from_error(
+                &ActionError::Unknown {
+                    name: name.to_string(),
+                    arity: t.args().len(),
+                },
+                line,
+            )),
+            Ok(Some(actions::registry::CustomOutcome::Succeed)) => Outcome::Continue,
+            Ok(Some(actions::registry::CustomOutcome::Fail)) => {
+                action_failed(format!("action {} failed", int.heap.substitute(t, base)))
+            }
+            Ok(Some(actions::registry::CustomOutcome::Unify(a, b))) => {
+                if int.heap.unify(&a, 0, &b, 0) {
                     Outcome::Continue
-                }
-                Err(e) => fail(e),
-            },
-            Step::Formula(t) => match self.holds(int, t, base) {
-                Ok(true) => Outcome::Continue,
-                Ok(false) => Outcome::Fail(Failure {
-                    kind: "formula_failed",
-                    message: format!("{} is false", int.heap.substitute(t, base)),
-                    line,
-                }),
-                Err(e) => fail(e),
-            },
-            Step::Internal(t) => {
-                let name = t.functor().map(Symbol::as_str).unwrap_or("");
-                if actions::builtin(name).is_some_and(|(_, _, k)| k.is_control()) {
-                    return self.control(int, name, t, base, line);
-                }
-                match self.holds(int, t, base) {
-                    Ok(true) => Outcome::Continue,
-                    Ok(false) => Outcome::Fail(Failure {
-                        kind: "ia_failed",
-                        message: format!("{} failed", int.heap.substitute(t, base)),
-                        line,
-                    }),
-                    Err(e) => fail(e),
+                } else {
+                    action_failed(format!("result of {name} did not unify"))
                 }
             }
-            Step::Action(t) => {
-                let name = t.functor().map(Symbol::as_str).unwrap_or("");
-                let functor = t.functor().unwrap_or(Symbol::TRUE);
-                match self.custom.call(functor, t, base, &mut int.heap) {
-                    Ok(None) => fail(ActionError::Unknown {
-                        name: name.to_string(),
-                        arity: t.args().len(),
-                    }),
-                    Ok(Some(actions::registry::CustomOutcome::Succeed)) => Outcome::Continue,
-                    Ok(Some(actions::registry::CustomOutcome::Fail)) => Outcome::Fail(Failure {
-                        kind: "action_failed",
-                        message: format!("action {} failed", int.heap.substitute(t, base)),
-                        line,
-                    }),
-                    Ok(Some(actions::registry::CustomOutcome::Unify(a, b))) => {
-                        if int.heap.unify(&a, 0, &b, 0) {
-                            Outcome::Continue
-                        } else {
-                            Outcome::Fail(Failure {
-                                kind: "action_failed",
-                                message: format!("result of {name} did not unify"),
-                                line,
-                            })
-                        }
-                    }
-                    Err(e) => fail(e),
+            Err(e) => Outcome::Fail(Failure::from_error(&e, line)),
+        }
+    }
+
+    /// `!g`: posts the sub-goal with this intention; the step fails
+    /// instead when the goal's plan would go beyond the depth or intended
+    /// means limit (checked here rather than where the plan is pushed, so
+    /// that the hot path of [`Agent::handle_event`] stays as it was).
+    fn run_achieve(
+        &mut self,
+        int: &mut Intention,
+        plan: &Plan,
+        t: &Term,
+        base: u32,
+        line: usize,
+    ) -> Outcome {
+        // Jason annotates the agent's own goals with `source(self)`.
+        match resolve_with_source(&mut int.heap, t, base, &self.src_self) {
+            Ok(goal) if goal.is_literal() => {
+                if tail_recursive(int, plan, &goal) {
+                    // Jason's tail recursion optimisation: the means has
+                    // nothing left to do and nothing can flow back through
+                    // it, so it leaves the stack now instead of after the
+                    // sub-goal; recursive loops then run in constant space.
+                    int.pop();
                 }
+                if self.near_means_limits(int.stack.len())
+                    && let Some(refused) = self.refuse_sub_goal(int, "!", &goal, line)
+                {
+                    return Outcome::Fail(refused);
+                }
+                Outcome::Post(Event {
+                    op: TriggerOp::Add,
+                    kind: GoalKind::Achieve,
+                    term: goal,
+                    nvars: 0,
+                    intention: None,
+                    fail_depth: None,
+                })
             }
-            // Jason annotates the agent's own goals with `source(self)`.
-            Step::Achieve(t) => match resolve_with_source(&mut int.heap, t, base, &self.src_self) {
-                Ok(goal) if goal.is_literal() => {
-                    if tail_recursive(int, &plan, &goal) {
-                        // Jason's tail recursion optimisation: the means
-                        // has nothing left to do and nothing can flow back
-                        // through it, so it leaves the stack now instead of
-                        // after the sub-goal; recursive loops then run in
-                        // constant space.
-                        int.pop();
+            Ok(other) => Outcome::Fail(Failure::from_error(&not_literal("!", &other), line)),
+            Err(e) => Outcome::Fail(Failure::from_error(&e.into(), line)),
+        }
+    }
+
+    /// `!!g`: a new intention's goal, as an external event; fails at the
+    /// intentions or events limit, so a program that spawns without end
+    /// hears of it.
+    fn run_achieve_new(
+        &mut self,
+        int: &mut Intention,
+        t: &Term,
+        base: u32,
+        line: usize,
+    ) -> Outcome {
+        let goal = match resolve_with_source(&mut int.heap, t, base, &self.src_self) {
+            Ok(goal) if goal.is_literal() => goal,
+            Ok(other) => {
+                return Outcome::Fail(Failure::from_error(&not_literal("!!", &other), line));
+            }
+            Err(e) => return Outcome::Fail(Failure::from_error(&e.into(), line)),
+        };
+        // The running intention is out of the queues while it runs: + 1.
+        if self.intentions_bound() + 1 >= self.limits.max_intentions {
+            let intentions = self.live_intentions() + 1;
+            if intentions >= self.limits.max_intentions {
+                let what = format!("!!{goal} refused: the agent has {intentions} intentions");
+                return Outcome::Fail(self.limit_failure(Limit::Intentions, goal, line, what));
+            }
+        }
+        if self.events_full() {
+            return Outcome::Fail(self.events_failure("!!", goal, line));
+        }
+        let (g, n) = detach(&goal);
+        self.push_event(Event::external(TriggerOp::Add, GoalKind::Achieve, g, n));
+        Outcome::Continue
+    }
+
+    /// `?g`: the first solution from the beliefs, else a `+?g` plan, else
+    /// failure.
+    fn run_test(&mut self, int: &mut Intention, t: &Term, base: u32, line: usize) -> Outcome {
+        match self.holds(int, t, base) {
+            Ok(true) => Outcome::Continue,
+            Ok(false) => {
+                let goal = int.heap.substitute(t, base);
+                let has_plans = goal.functor_arity().is_some_and(|(f, a)| {
+                    self.plans
+                        .has_candidates(TriggerOp::Add, GoalKind::Test, f, a)
+                });
+                if has_plans {
+                    if self.near_means_limits(int.stack.len())
+                        && let Some(refused) = self.refuse_sub_goal(int, "?", &goal, line)
+                    {
+                        return Outcome::Fail(refused);
                     }
                     Outcome::Post(Event {
                         op: TriggerOp::Add,
-                        kind: GoalKind::Achieve,
+                        kind: GoalKind::Test,
                         term: goal,
                         nvars: 0,
                         intention: None,
                         fail_depth: None,
                     })
-                }
-                Ok(other) => fail(not_literal("!", &other)),
-                Err(e) => fail(e.into()),
-            },
-            Step::AchieveNew(t) => {
-                match resolve_with_source(&mut int.heap, t, base, &self.src_self) {
-                    Ok(goal) if goal.is_literal() => {
-                        let (g, n) = detach(&goal);
-                        self.push_event(Event::external(TriggerOp::Add, GoalKind::Achieve, g, n));
-                        Outcome::Continue
-                    }
-                    Ok(other) => fail(not_literal("!!", &other)),
-                    Err(e) => fail(e.into()),
+                } else {
+                    Outcome::Fail(Failure::new(
+                        "test_goal_failed",
+                        format!("test goal ?{goal} failed"),
+                        line,
+                    ))
                 }
             }
-            Step::Test(t) => match self.holds(int, t, base) {
-                Ok(true) => Outcome::Continue,
-                Ok(false) => {
-                    let goal = int.heap.substitute(t, base);
-                    let has_plans = goal.functor_arity().is_some_and(|(f, a)| {
-                        self.plans
-                            .has_candidates(TriggerOp::Add, GoalKind::Test, f, a)
-                    });
-                    if has_plans {
-                        Outcome::Post(Event {
-                            op: TriggerOp::Add,
-                            kind: GoalKind::Test,
-                            term: goal,
-                            nvars: 0,
-                            intention: None,
-                            fail_depth: None,
-                        })
-                    } else {
-                        Outcome::Fail(Failure {
-                            kind: "test_goal_failed",
-                            message: format!("test goal ?{goal} failed"),
-                            line,
-                        })
-                    }
-                }
-                Err(e) => fail(e),
-            },
+            Err(e) => Outcome::Fail(Failure::from_error(&e, line)),
+        }
+    }
+
+    /// `+b`, `-b`, `-+b`. Each raises a belief event, so each fails when
+    /// [`Limits::max_events`](crate::Limits::max_events) events are
+    /// pending; `+b` and `-+b` also fail when a new belief would go beyond
+    /// [`Limits::max_beliefs`](crate::Limits::max_beliefs). The checks come
+    /// first, so a failing step changes nothing (`-+b` removes first; see
+    /// there).
+    fn run_belief_step(
+        &mut self,
+        int: &mut Intention,
+        step: &Step,
+        base: u32,
+        line: usize,
+    ) -> Outcome {
+        let fail = |e: ActionError| Outcome::Fail(Failure::from_error(&e, line));
+        match step {
             Step::AddBelief(t) => match resolve_with_source(&mut int.heap, t, base, &self.src_self)
             {
                 Ok(b) if b.is_literal() => {
+                    if let Some(refused) = self.refuse_belief_step("+", &b, line) {
+                        return refused;
+                    }
                     let (b, n) = detach(&b);
-                    self.add_belief_with_event(b, n);
+                    self.add_checked_belief(b, n);
                     Outcome::Continue
                 }
                 Ok(other) => fail(not_literal("+", &other)),
                 Err(e) => fail(e.into()),
             },
-            Step::RemoveBelief(t) => match self.remove_matching(int, t, base, false) {
-                Ok(()) => Outcome::Continue,
-                Err(e) => fail(e),
-            },
-            Step::ReplaceBelief(t) => match self.remove_matching(int, t, base, true) {
-                Ok(()) => match int.heap.resolve(t, base) {
-                    Ok(b) => {
-                        let (b, n) = detach(&b);
-                        self.add_belief_with_event(with_default_source(b, Symbol::SELF), n);
-                        Outcome::Continue
-                    }
-                    Err(e) => fail(e.into()),
-                },
-                Err(e) => fail(e),
-            },
+            Step::RemoveBelief(t) => {
+                if self.events_full() {
+                    let b = int.heap.substitute(t, base);
+                    return Outcome::Fail(self.events_failure("-", b, line));
+                }
+                match self.remove_matching(int, t, base, false) {
+                    Ok(()) => Outcome::Continue,
+                    Err(e) => fail(e),
+                }
+            }
+            Step::ReplaceBelief(t) => {
+                let (b, n) = match int.heap.resolve(t, base) {
+                    Ok(b) => detach(&b),
+                    Err(e) => return fail(e.into()),
+                };
+                let b = with_default_source(b, Symbol::SELF);
+                if self.events_full() {
+                    return Outcome::Fail(self.events_failure("-+", b, line));
+                }
+                if let Err(e) = self.remove_matching(int, t, base, true) {
+                    return fail(e);
+                }
+                // Checked after the removal, which usually makes room: a
+                // counter kept with `-+count(N + 1)` works at the limit.
+                if let Some(refused) = self.refuse_new_belief("-+", &b, line) {
+                    return refused;
+                }
+                // Its `+b` event may go one beyond the events limit (the
+                // `-b` event took the last place): a step that succeeded
+                // does not lose half of its events.
+                self.add_checked_belief(b, n);
+                Outcome::Continue
+            }
+            _ => Outcome::Continue,
+        }
+    }
+
+    /// The failure of a belief step (`op` is `+` or `-+`) that would post
+    /// an event beyond the events limit or add a belief beyond the beliefs
+    /// limit, if it would.
+    fn refuse_belief_step(&mut self, op: &str, belief: &Term, line: usize) -> Option<Outcome> {
+        if self.events_full() {
+            return Some(Outcome::Fail(self.events_failure(op, belief.clone(), line)));
+        }
+        self.refuse_new_belief(op, belief, line)
+    }
+
+    /// The failure of a belief step that would add a belief beyond
+    /// [`Limits::max_beliefs`](crate::Limits::max_beliefs), if it would.
+    fn refuse_new_belief(&mut self, op: &str, belief: &Term, line: usize) -> Option<Outcome> {
+        if !self.beliefs_full(belief) {
+            return None;
+        }
+        let what = format!(
+            "{op}{belief} refused: the agent has {} beliefs",
+            self.beliefs.len()
+        );
+        let failure = self.limit_failure(Limit::Beliefs, belief.clone(), line, what);
+        Some(Outcome::Fail(failure))
+    }
+
+    /// The failure of a step (`op` and its literal `code`) that would post
+    /// an event beyond [`Limits::max_events`](crate::Limits::max_events).
+    #[cold]
+    fn events_failure(&mut self, op: &str, code: Term, line: usize) -> Failure {
+        let what = format!(
+            "{op}{code} refused: {} events are pending",
+            self.events.len()
+        );
+        self.limit_failure(Limit::Events, code, line, what)
+    }
+
+    /// A failure for hitting `limit` at the step on `line`; `code` is the
+    /// goal or belief it could not post or add. Counts the hit (reporting
+    /// the first of its kind).
+    #[cold]
+    pub(crate) fn limit_failure(
+        &mut self,
+        limit: Limit,
+        code: Term,
+        line: usize,
+        what: String,
+    ) -> Failure {
+        let max = self.limits.max_of(limit);
+        let first = self.limit_hit(limit, || what.clone());
+        let message = format!("{what} ({} = {max})", limit.setting());
+        Failure {
+            kind: RESOURCE_LIMIT,
+            message,
+            line,
+            limit: Some(Box::new(LimitFailure {
+                limit,
+                max,
+                code,
+                first,
+            })),
         }
     }
 
@@ -776,8 +1069,7 @@ impl Agent {
                 continue;
             }
             let goal = int.heap.substitute(&im.plan.trigger.literal, im.base);
-            if self.has_failure_plan(&mut int.heap, &goal) {
-                let term = failure_term(&goal, &failure);
+            if let Some(term) = self.failure_event_term(&mut int.heap, &goal, &failure) {
                 self.push_event(Event {
                     op: TriggerOp::Remove,
                     kind: GoalKind::Achieve,
@@ -789,21 +1081,22 @@ impl Agent {
                 return;
             }
         }
+        if failure.limit.as_ref().is_some_and(|l| !l.first) {
+            // A limit hit again: reported the first time, counted since.
+            self.stats.dropped_intentions += 1;
+            return;
+        }
         self.drop_intention_report(&int, format!("line {}: {}", failure.line, failure.message));
     }
 
-    fn has_failure_plan(&self, heap: &mut Heap, goal: &Term) -> bool {
-        let term = failure_term(
-            goal,
-            &Failure {
-                kind: "",
-                message: String::new(),
-                line: 0,
-            },
-        );
-        !self
-            .relevant_plans(heap, TriggerOp::Remove, GoalKind::Achieve, &term)
-            .is_empty()
+    /// The `-!goal` event literal for `failure`, if `goal` has a relevant
+    /// failure plan for it (one whose trigger unifies with the annotated
+    /// event, so that `-!g[error(resource_limit)]` is relevant only to
+    /// failures of that kind).
+    fn failure_event_term(&self, heap: &mut Heap, goal: &Term, failure: &Failure) -> Option<Term> {
+        let term = failure_term(goal, failure);
+        let relevant = self.relevant_plans(heap, TriggerOp::Remove, GoalKind::Achieve, &term);
+        (!relevant.is_empty()).then_some(term)
     }
 
     fn drop_intention_report(&mut self, int: &Intention, reason: String) {
@@ -896,19 +1189,29 @@ fn try_plan(
     }
 }
 
-/// The `-!g` event literal: the goal annotated `error(Kind)` and
-/// `error_msg("...")` like Jason's failure events.
+/// The `-!g` event literal: the goal annotated like Jason's failure
+/// events, `error(Kind)`, `error_msg("...")` and `code_line(Line)`, and for
+/// a resource limit also `limit(Name)`, `max(N)` and `code(Literal)`.
 fn failure_term(goal: &Term, f: &Failure) -> Term {
-    goal.add_annot(Term::structure(
-        Symbol::ERROR,
-        vec![Term::atom(f.kind)],
-        Vec::new(),
-    ))
-    .add_annot(Term::structure(
-        Symbol::ERROR_MSG,
-        vec![Term::string(&f.message)],
-        Vec::new(),
-    ))
+    let mut annots = vec![
+        Term::structure(Symbol::ERROR, vec![Term::atom(f.kind)], Vec::new()),
+        Term::structure(
+            Symbol::ERROR_MSG,
+            vec![Term::string(&f.message)],
+            Vec::new(),
+        ),
+    ];
+    if let Some(l) = &f.limit {
+        annots.push(Term::compound("limit", vec![Term::atom(l.limit.name())]));
+        let max = i64::try_from(l.max).unwrap_or(i64::MAX);
+        annots.push(Term::compound("max", vec![Term::Int(max)]));
+        annots.push(Term::compound("code", vec![l.code.clone()]));
+    }
+    let line = i64::try_from(f.line).unwrap_or(i64::MAX);
+    annots.push(Term::compound("code_line", vec![Term::Int(line)]));
+    annots
+        .into_iter()
+        .fold(goal.clone(), |term, annot| term.add_annot(annot))
 }
 
 fn not_literal(op: &str, t: &Term) -> ActionError {
@@ -934,6 +1237,35 @@ fn tail_recursive(int: &Intention, plan: &Plan, goal: &Term) -> bool {
         && plan.trigger.literal.functor_arity() == goal.functor_arity()
         && !goal.is_open()
         && (top.ground_trigger || int.heap.is_ground(&plan.trigger.literal, top.base))
+}
+
+/// `for` iteration: binds the next solution's values to the cells still
+/// unbound, or leaves the loop (to `exit`) when none is left.
+fn next_for(int: &mut Intention, base: u32, exit: usize) {
+    let Some(top) = int.stack.last_mut() else {
+        return;
+    };
+    let Some(l) = top.loops.last_mut() else {
+        top.pc = exit;
+        return;
+    };
+    int.heap.undo(l.mark);
+    match l.solutions.as_mut().and_then(VecDeque::pop_front) {
+        Some(vals) => {
+            for (i, v) in vals.into_iter().enumerate() {
+                let cell = base + u32::try_from(i).unwrap_or(0);
+                if let Some(v) = v
+                    && int.heap.cell(cell).is_none()
+                {
+                    int.heap.bind_cell(cell, v);
+                }
+            }
+        }
+        None => {
+            top.loops.pop();
+            top.pc = exit;
+        }
+    }
 }
 
 fn set_pc(int: &mut Intention, pc: usize) {

@@ -31,8 +31,9 @@
 //! actions, with the table of Jason's actions), [`message`] and [`speech`]
 //! (speech acts), [`agent`] (the host API), [`runner`] (standalone runs:
 //! [`run_program`] for `agora asl run`, [`check_program`] for
-//! `agora asl check`), [`rng`] (seeded random numbers), [`fxhash`] (the
-//! internal hasher).
+//! `agora asl check`), [`limits`] (resource limits: intention depth,
+//! intended means, intentions, events, beliefs, cycles per slice),
+//! [`rng`] (seeded random numbers), [`fxhash`] (the internal hasher).
 #![warn(missing_docs)]
 
 pub mod actions;
@@ -45,6 +46,7 @@ pub mod event;
 pub mod fxhash;
 pub mod intention;
 pub mod lexer;
+pub mod limits;
 pub mod message;
 pub mod parser;
 pub mod plan;
@@ -59,11 +61,12 @@ pub mod unify;
 pub use actions::registry::ActionRegistry;
 pub use agent::{Agent, AgentBuilder, Report, Stats};
 pub use error::{ActionError, ContentError, EvalError, LoadError, ParseError};
+pub use limits::{Limit, LimitCounts, Limits};
 pub use message::{InMessage, OutMessage, Performative};
 pub use parser::{parse_program, parse_term};
 pub use runner::{
-    EndReason, RunOptions, RunOutcome, agent_name_from_path, check_program, check_program_with,
-    run_program, run_to_lines,
+    DEFAULT_MAX_CYCLES, EndReason, RunOptions, RunOutcome, agent_name_from_path, check_program,
+    check_program_with, run_program, run_to_lines,
 };
 pub use symbol::Symbol;
 pub use term::Term;

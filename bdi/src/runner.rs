@@ -6,7 +6,9 @@
 //! suspended that could still wake — an intention waiting without a
 //! timeout for an event or answer that nothing can produce any more does
 //! not keep the run alive), when `.stopMAS` runs, or after `max_cycles`
-//! cycles.
+//! cycles (`agora asl run` stops at [`DEFAULT_MAX_CYCLES`] unless told
+//! otherwise, so `+!g <- !g.` ends). The agent's [`Limits`] apply as in a
+//! hosted run.
 //!
 //! Time is virtual: the clock starts at 0 and does not move while the agent
 //! has work; when it has none but an intention sleeps (`.wait(Ms)`, an ask
@@ -20,9 +22,14 @@
 use crate::actions::registry::ActionRegistry;
 use crate::agent::{AgentBuilder, Report, check_calls};
 use crate::error::LoadError;
+use crate::limits::{LimitCounts, Limits};
 use crate::message::{InMessage, OutMessage};
 use crate::parser::{Program, parse_program};
 use crate::unify::detach;
+
+/// The cycle limit of `agora asl run` when `--max-cycles` is not given:
+/// a few seconds of reasoning, far beyond what a program that ends needs.
+pub const DEFAULT_MAX_CYCLES: u64 = 10_000_000;
 
 /// Options of a standalone run.
 #[derive(Clone, Debug, Default)]
@@ -34,6 +41,8 @@ pub struct RunOptions {
     pub max_cycles: Option<u64>,
     /// Seed of the agent's random numbers.
     pub seed: u64,
+    /// The agent's resource limits.
+    pub limits: Limits,
 }
 
 /// Why the run ended.
@@ -60,6 +69,9 @@ pub struct RunOutcome {
     pub reports: Vec<Report>,
     /// Messages to other agents, which a standalone run cannot deliver.
     pub undelivered: Vec<OutMessage>,
+    /// How often each resource limit was hit (only the first hit of each
+    /// is among `reports`).
+    pub limit_hits: LimitCounts,
 }
 
 impl RunOutcome {
@@ -109,6 +121,7 @@ pub fn run_program(
         .unwrap_or_else(|| agent_name_from_path(file));
     let mut agent = AgentBuilder::new(&name)
         .seed(options.seed)
+        .limits(options.limits)
         .load(source, file)?;
     let mut now = 0u64;
     let mut cycles = 0u64;
@@ -163,6 +176,7 @@ pub fn run_program(
         virtual_ms: now,
         reports,
         undelivered,
+        limit_hits: agent.stats().limit_hits,
     })
 }
 

@@ -65,7 +65,7 @@ impl Agent {
             Performative::Achieve => {
                 if msg.content.is_literal() {
                     let g = from_sender(&msg.content, sender);
-                    self.push_event(Event::external(
+                    self.push_external_event(Event::external(
                         TriggerOp::Add,
                         GoalKind::Achieve,
                         g,
@@ -150,11 +150,11 @@ impl Agent {
             let line = current_line(&int);
             self.fail(
                 int,
-                Failure {
-                    kind: "ask_answer",
-                    message: format!("answer {value} does not unify with {answer}"),
+                Failure::new(
+                    "ask_answer",
+                    format!("answer {value} does not unify with {answer}"),
                     line,
-                },
+                ),
             );
         }
     }

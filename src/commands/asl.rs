@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use agora_bdi::{
-    ActionRegistry, RunOptions, agent_name_from_path, check_program_with, run_program,
+    ActionRegistry, EndReason, Limit, Limits, Report, RunOptions, RunOutcome, agent_name_from_path,
+    check_program_with, run_program,
 };
 use agora_runtime::config::ExperimentConfig;
 use agora_runtime::kinds::{BdiEntry, BuildContext};
@@ -20,35 +21,23 @@ pub fn run(command: &AslCommand) -> anyhow::Result<ExitCode> {
             name,
             max_cycles,
             seed,
+            limits,
         } => {
             let (source, label) = read(file)?;
             let options = RunOptions {
                 name: Some(name.clone().unwrap_or_else(|| agent_name_from_path(&label))),
-                max_cycles: *max_cycles,
+                max_cycles: Some(*max_cycles),
                 seed: *seed,
+                limits: Limits {
+                    max_intention_depth: limits.max_intention_depth,
+                    max_intended_means: limits.max_intended_means,
+                    max_intentions: limits.max_intentions,
+                    max_events: limits.max_events,
+                    max_beliefs: limits.max_beliefs,
+                    ..Limits::default()
+                },
             };
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            let mut write_error = None;
-            let outcome = run_program(&source, &label, &options, &mut |line| {
-                if write_error.is_none()
-                    && let Err(e) = writeln!(out, "{line}")
-                {
-                    write_error = Some(e);
-                }
-            });
-            if let Some(error) = write_error {
-                return Err(error).context("writing to stdout");
-            }
-            let outcome = outcome?;
-            for report in outcome.reports.iter().filter(|r| r.is_unhandled_failure()) {
-                eprintln!("agora: {label}: {report:?}");
-            }
-            Ok(if outcome.failed() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            run_file(&source, &label, &options)
         }
         AslCommand::Check {
             file,
@@ -68,6 +57,67 @@ pub fn run(command: &AslCommand) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         },
+    }
+}
+
+/// Runs one program, its prints on stdout and what went wrong on stderr:
+/// unhandled failures, resource limits, the cycle limit (status 1 for
+/// the first and the last).
+fn run_file(source: &str, label: &str, options: &RunOptions) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut write_error = None;
+    let outcome = run_program(source, label, options, &mut |line| {
+        if write_error.is_none()
+            && let Err(e) = writeln!(out, "{line}")
+        {
+            write_error = Some(e);
+        }
+    });
+    if let Some(error) = write_error {
+        return Err(error).context("writing to stdout");
+    }
+    let outcome = outcome?;
+    for report in &outcome.reports {
+        match report {
+            Report::ResourceLimit { limit, max, detail } => eprintln!(
+                "agora: {label}: resource limit {limit} hit ({} = {max}; --{} raises it): {detail}",
+                limit.setting(),
+                limit.setting().replace('_', "-")
+            ),
+            report if report.is_unhandled_failure() => eprintln!("agora: {label}: {report:?}"),
+            _ => {}
+        }
+    }
+    report_limit_counts(label, &outcome);
+    let cut_short = outcome.end == EndReason::MaxCycles;
+    if cut_short {
+        eprintln!(
+            "agora: {label}: stopped after {} reasoning cycles, the cycle limit (--max-cycles raises it); the program did not end by itself",
+            outcome.cycles
+        );
+    }
+    Ok(if outcome.failed() || cut_short {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Says how often each limit was hit, where it was hit more than the once
+/// that was reported.
+fn report_limit_counts(label: &str, outcome: &RunOutcome) {
+    let repeated: Vec<String> = Limit::ALL
+        .iter()
+        .map(|&limit| (limit, outcome.limit_hits.get(limit)))
+        .filter(|&(_, count)| count > 1)
+        .map(|(limit, count)| format!("{limit} {count} times"))
+        .collect();
+    if !repeated.is_empty() {
+        eprintln!(
+            "agora: {label}: resource limits hit: {}",
+            repeated.join(", ")
+        );
     }
 }
 

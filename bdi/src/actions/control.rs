@@ -69,11 +69,7 @@ impl Agent {
     ) -> Outcome {
         match self.control_inner(int, name, t, base, line) {
             Ok(o) => o,
-            Err(e) => Outcome::Fail(Failure {
-                kind: e.kind(),
-                message: e.to_string(),
-                line,
-            }),
+            Err(e) => Outcome::Fail(Failure::new(e.kind(), e.to_string(), line)),
         }
     }
 
@@ -235,11 +231,11 @@ impl Agent {
                     _ => Err(bad(name, format!("expected an event string, got {first}"))),
                 }
             }
-            ".fail" => Ok(Outcome::Fail(Failure {
-                kind: "ia_failed",
-                message: ".fail".into(),
+            ".fail" => Ok(Outcome::Fail(Failure::new(
+                "ia_failed",
+                ".fail".into(),
                 line,
-            })),
+            ))),
             ".stopMAS" => {
                 self.stopped = true;
                 Ok(Outcome::Continue)

@@ -7,24 +7,33 @@
 //! engine runs until it is idle after each message, then sleeps until its
 //! next deadline (`.wait`, ask timeouts): an idle agent has no timer and
 //! uses no CPU.
+//!
+//! Each agent runs under its engine's resource limits (`limits` in the
+//! entry, see `bdi_kind`): a busy agent runs at most `cycles_per_slice`
+//! cycles per turn, then yields the thread; a limit hit is logged the first
+//! time per limit and counted, and the counts go out as the agent's report
+//! (`{"kind": "bdi", "limit_hits": {..}}`) when they change.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use agora_bdi::{ActionRegistry, AgentBuilder, Performative as Force, Report};
+use agora_bdi::{ActionRegistry, AgentBuilder, Limit, LimitCounts, Performative as Force, Report};
 
 use super::bdi_env::SharedEnvState;
 use crate::agent::{Agent, AgentContext, AgentError, Behaviour, Behaviours, Next, Template};
 use crate::transport::{Envelope, Performative, QoS};
 
-/// Reasoning cycles per turn before the agent yields to others; a program
-/// that loops forever still lets the rest of the process run.
-const CYCLES_PER_TURN: u64 = 10_000;
+/// Default cycles per slice of an agent in a shared world: short turns
+/// interleave the agents' actions, so no miner runs a thousand moves while
+/// the others wait. (Other agents default to the engine's
+/// `Limits::DEFAULT_CYCLES_PER_SLICE`, 10,000: a program that loops forever
+/// still lets the rest of the process run.)
+pub const WORLD_CYCLES_PER_SLICE: u64 = 32;
 
-/// Cycles per turn of an agent in a shared world: short turns interleave
-/// the agents' actions, so no miner runs a thousand moves while the others
-/// wait.
-const WORLD_CYCLES_PER_TURN: u64 = 32;
+/// How often, at most, a busy agent whose limit counts keep changing
+/// reports them again (a new kind of hit, or an idle agent, reports at
+/// once).
+const LIMIT_REPORT_INTERVAL: Duration = Duration::from_secs(1);
 
 /// What a `bdi` agent is made of.
 #[derive(Clone)]
@@ -45,12 +54,15 @@ pub struct BdiSettings {
     pub env: Option<super::bdi_env::BdiEnvSettings>,
     /// A world shared with other agents, and this agent's place in it.
     pub world: Option<super::bdi_world::WorldSeat>,
+    /// The engine's resource limits, cycles per slice included.
+    pub limits: agora_bdi::Limits,
 }
 impl std::fmt::Debug for BdiSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BdiSettings")
             .field("file", &self.file)
             .field("seed", &self.seed)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -79,6 +91,7 @@ impl BdiSettings {
         };
         let mut engine = AgentBuilder::new(name)
             .seed(self.seed)
+            .limits(self.limits)
             .actions(actions)
             .load(&self.source, &self.file)?;
         for belief in &self.beliefs {
@@ -119,6 +132,9 @@ pub struct BdiAgent {
     world: Option<Perception>,
     telemetry: bool,
     epoch: Instant,
+    /// The limit counts last reported, and when.
+    limits_reported: LimitCounts,
+    limits_reported_at: Option<Instant>,
 }
 
 /// A world seat with the buffers its percepts are built in.
@@ -160,6 +176,8 @@ impl BdiAgent {
             }),
             telemetry: settings.telemetry,
             epoch: Instant::now(),
+            limits_reported: LimitCounts::default(),
+            limits_reported_at: None,
         })
     }
 
@@ -255,8 +273,9 @@ fn content_text(content: &serde_json::Value) -> Option<String> {
 }
 
 impl Reasoning {
-    /// Runs the engine until it is idle (or the turn's cycle budget is
-    /// spent), delivers what it produced, and says when to come back.
+    /// Runs the engine for one slice (until it is idle, or its cycles per
+    /// slice are spent), delivers what it produced, and says when to come
+    /// back.
     fn turn(
         &mut self,
         agent: &mut BdiAgent,
@@ -265,7 +284,7 @@ impl Reasoning {
         let now = agent.now_ms();
         match &mut agent.world {
             Some(world) => {
-                for _ in 0..WORLD_CYCLES_PER_TURN {
+                for _ in 0..agent.engine.limits().cycles_per_slice {
                     world.update(&mut agent.engine);
                     if agent.engine.is_stopped() || agent.engine.is_idle() {
                         break;
@@ -274,53 +293,15 @@ impl Reasoning {
                 }
             }
             None => {
-                agent.engine.run_until_idle(now, CYCLES_PER_TURN);
+                agent.engine.run_slice(now);
             }
         }
         for line in agent.engine.take_prints() {
             ctx.print(&line);
         }
-        for out in agent.engine.take_outbox() {
-            let content = serde_json::Value::String(out.content.to_string());
-            let receivers: Vec<String> = match out.receiver {
-                Some(receiver) => vec![receiver],
-                None => ctx
-                    .agent_names()
-                    .iter()
-                    .filter(|n| n.as_str() != ctx.name())
-                    .cloned()
-                    .collect(),
-            };
-            for receiver in receivers {
-                let mut envelope = ctx
-                    .message(&receiver, performative_of(out.performative))
-                    .with_content(content.clone())
-                    .with_language("AgentSpeak");
-                envelope.reply_with.clone_from(&out.reply_with);
-                envelope.in_reply_to.clone_from(&out.in_reply_to);
-                ctx.send(envelope)?;
-            }
-        }
-        for report in agent.engine.take_reports() {
-            match &report {
-                Report::IntentionDropped { root, reason } => {
-                    tracing::warn!(agent = ctx.name(), %root, %reason, "plan failed with no failure plan; intention dropped")
-                }
-                Report::NoApplicablePlan { event } => {
-                    tracing::warn!(agent = ctx.name(), %event, "no applicable plan")
-                }
-                Report::ContextError {
-                    plan,
-                    line,
-                    message,
-                } => {
-                    tracing::warn!(agent = ctx.name(), %plan, line, %message, "plan context could not be evaluated")
-                }
-                Report::BadMessage { sender, message } => {
-                    tracing::warn!(agent = ctx.name(), %sender, %message, "message could not be handled")
-                }
-            }
-        }
+        send_outbox(agent, ctx)?;
+        log_reports(agent, ctx);
+        report_limits(agent, ctx);
         if agent.telemetry {
             publish_mind(agent, ctx);
         }
@@ -329,6 +310,7 @@ impl Reasoning {
             return Ok(Next::Done);
         }
         if !agent.engine.is_idle() {
+            // Yield the thread to the other agents, and come back at once.
             return Ok(Next::Sleep(Duration::ZERO));
         }
         Ok(match agent.engine.next_deadline() {
@@ -336,6 +318,100 @@ impl Reasoning {
             None => Next::Idle,
         })
     }
+}
+
+/// Sends what `.send` and `.broadcast` produced.
+fn send_outbox(agent: &mut BdiAgent, ctx: &mut AgentContext<'_>) -> Result<(), AgentError> {
+    for out in agent.engine.take_outbox() {
+        let content = serde_json::Value::String(out.content.to_string());
+        let receivers: Vec<String> = match out.receiver {
+            Some(receiver) => vec![receiver],
+            None => ctx
+                .agent_names()
+                .iter()
+                .filter(|n| n.as_str() != ctx.name())
+                .cloned()
+                .collect(),
+        };
+        for receiver in receivers {
+            let mut envelope = ctx
+                .message(&receiver, performative_of(out.performative))
+                .with_content(content.clone())
+                .with_language("AgentSpeak");
+            envelope.reply_with.clone_from(&out.reply_with);
+            envelope.in_reply_to.clone_from(&out.in_reply_to);
+            ctx.send(envelope)?;
+        }
+    }
+    Ok(())
+}
+
+/// Logs what the engine reported: failures nobody handled, context
+/// errors, bad messages, and the first hit of each resource limit.
+fn log_reports(agent: &mut BdiAgent, ctx: &AgentContext<'_>) {
+    for report in agent.engine.take_reports() {
+        match &report {
+            Report::IntentionDropped { root, reason } => {
+                tracing::warn!(agent = ctx.name(), %root, %reason, "plan failed with no failure plan; intention dropped")
+            }
+            Report::NoApplicablePlan { event } => {
+                tracing::warn!(agent = ctx.name(), %event, "no applicable plan")
+            }
+            Report::ContextError {
+                plan,
+                line,
+                message,
+            } => {
+                tracing::warn!(agent = ctx.name(), %plan, line, %message, "plan context could not be evaluated")
+            }
+            Report::BadMessage { sender, message } => {
+                tracing::warn!(agent = ctx.name(), %sender, %message, "message could not be handled")
+            }
+            Report::ResourceLimit { limit, max, detail } => {
+                let setting = format!("limits.{}", limit.setting());
+                tracing::warn!(
+                    agent = ctx.name(),
+                    %limit,
+                    max,
+                    %setting,
+                    %detail,
+                    "resource limit hit; later hits are only counted (in the agent's report)"
+                )
+            }
+        }
+    }
+}
+
+/// Reports the limit counts when they changed: at once for a limit hit
+/// for the first time or when the agent is idle, otherwise at most every
+/// [`LIMIT_REPORT_INTERVAL`] (a run's summary keeps the last report).
+fn report_limits(agent: &mut BdiAgent, ctx: &mut AgentContext<'_>) {
+    let stats = agent.engine.stats();
+    let hits = stats.limit_hits;
+    if hits == agent.limits_reported {
+        return;
+    }
+    let new_kind = Limit::ALL
+        .iter()
+        .any(|&l| hits.get(l) > 0 && agent.limits_reported.get(l) == 0);
+    let due = agent
+        .limits_reported_at
+        .is_none_or(|at| at.elapsed() >= LIMIT_REPORT_INTERVAL);
+    if !(new_kind || due || agent.engine.is_idle()) {
+        return;
+    }
+    let counts: serde_json::Map<String, serde_json::Value> = Limit::ALL
+        .iter()
+        .map(|&l| (l.name().to_string(), hits.get(l).into()))
+        .collect();
+    ctx.report(serde_json::json!({
+        "kind": "bdi",
+        "limit_hits": counts,
+        "dropped_intentions": stats.dropped_intentions,
+        "cycles": stats.cycles,
+    }));
+    agent.limits_reported = hits;
+    agent.limits_reported_at = Some(Instant::now());
 }
 
 /// Beliefs and intentions, on the agent's own telemetry topic (QoS 0).

@@ -1,12 +1,12 @@
 //! The `bdi` kind's settings (program, beliefs, seed, an env with a
-//! Q-table, a shared world) and how they become an agent.
+//! Q-table, a shared world, resource limits) and how they become an agent.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::bdi::{BdiAgent, BdiSettings};
+use super::bdi::{BdiAgent, BdiSettings, WORLD_CYCLES_PER_SLICE};
 use super::bdi_env::{BdiEnvSettings, QSettings};
 use super::bdi_world::{WORLDS, Worlds};
 use super::{AgentKind, BuildContext, KindError};
@@ -48,6 +48,76 @@ pub struct BdiEntry {
     /// of one world give the same ones, or only the first gives them).
     #[serde(default)]
     pub world_params: Option<toml::Table>,
+    /// Resource limits, e.g. `limits = { max_intention_depth = 1000 }`;
+    /// the engine's defaults where absent.
+    #[serde(default)]
+    pub limits: BdiLimits,
+}
+
+/// A `bdi` entry's `limits` table. A plan step that hits one of the first
+/// five fails with `-!g[error(resource_limit), limit(..)]`; what comes
+/// from outside (messages, percepts) is refused and counted.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BdiLimits {
+    /// Most intended means on one intention's stack (default 10,000).
+    #[serde(default)]
+    pub max_intention_depth: Option<usize>,
+    /// Most intended means over all intentions together (default 100,000).
+    #[serde(default)]
+    pub max_intended_means: Option<usize>,
+    /// Most intentions at once (default 10,000).
+    #[serde(default)]
+    pub max_intentions: Option<usize>,
+    /// Most pending external events and queued messages (default 10,000).
+    #[serde(default)]
+    pub max_events: Option<usize>,
+    /// Most beliefs (default 100,000).
+    #[serde(default)]
+    pub max_beliefs: Option<usize>,
+    /// Reasoning cycles per turn before the agent lets the others on its
+    /// thread run (default 10,000; 32 for an agent in a `world`).
+    #[serde(default)]
+    pub cycles_per_slice: Option<u64>,
+}
+
+impl BdiLimits {
+    /// The engine's limits: these values, else the defaults.
+    pub fn resolve(&self, in_world: bool) -> agora_bdi::Limits {
+        let d = agora_bdi::Limits::default();
+        let slice = if in_world {
+            WORLD_CYCLES_PER_SLICE
+        } else {
+            d.cycles_per_slice
+        };
+        agora_bdi::Limits {
+            max_intention_depth: self.max_intention_depth.unwrap_or(d.max_intention_depth),
+            max_intended_means: self.max_intended_means.unwrap_or(d.max_intended_means),
+            max_intentions: self.max_intentions.unwrap_or(d.max_intentions),
+            max_events: self.max_events.unwrap_or(d.max_events),
+            max_beliefs: self.max_beliefs.unwrap_or(d.max_beliefs),
+            cycles_per_slice: self.cycles_per_slice.unwrap_or(slice),
+        }
+    }
+
+    /// A limit of 0 would let nothing run: refused, naming the key.
+    fn check(&self) -> Result<(), KindError> {
+        let zero = [
+            ("max_intention_depth", self.max_intention_depth == Some(0)),
+            ("max_intended_means", self.max_intended_means == Some(0)),
+            ("max_intentions", self.max_intentions == Some(0)),
+            ("max_events", self.max_events == Some(0)),
+            ("max_beliefs", self.max_beliefs == Some(0)),
+            ("cycles_per_slice", self.cycles_per_slice == Some(0)),
+        ];
+        match zero.iter().find(|(_, zero)| *zero) {
+            Some((key, _)) => Err(KindError::at(
+                &format!("limits.{key}"),
+                format!("limits.{key} must be at least 1"),
+            )),
+            None => Ok(()),
+        }
+    }
 }
 
 impl BdiEntry {
@@ -120,6 +190,7 @@ impl AgentKind for BdiKind {
                 "a bdi agent needs `program`, the AgentSpeak file",
             ));
         }
+        entry.limits.check()?;
         if entry.world_params.is_some() && entry.world.is_none() {
             return Err(KindError::at(
                 "world_params",
@@ -172,6 +243,7 @@ impl AgentKind for BdiKind {
             actions: self.actions.clone(),
             telemetry: entry.bdi_telemetry,
             env: Self::env(entry)?,
+            limits: entry.limits.resolve(world.is_some()),
             world,
         };
         settings
