@@ -496,3 +496,44 @@ fn integer_overflow_in_agentspeak_is_an_error_not_a_float() {
         describe(&checked)
     );
 }
+
+/// `agora asl run` showed Rust debug output to users
+/// (`IntentionDropped { root: "+!g", reason: "line 2: division by zero" }`),
+/// and `shop_customer.asl` exited 0 silently with its question unanswered.
+/// Reports are sentences now, and a standalone run says that its messages
+/// to other agents went nowhere.
+#[test]
+fn asl_run_speaks_in_sentences_and_says_where_messages_went() {
+    use crate::support::agora::{agora, describe, repo_file, run_bounded, write_config};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let failing = write_config(
+        dir.path(),
+        "dz.asl",
+        "!g.\n+!g <- X = 1 div 0; .print(X).\n",
+    );
+    let failed = run_bounded(
+        agora(dir.path(), &["asl", "run", &failing]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(failed.status.code(), Some(1), "{}", describe(&failed));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.contains("the intention for +!g was dropped: line 2: division by zero")
+            && !stderr.contains("IntentionDropped {"),
+        "{stderr}"
+    );
+    let customer = repo_file("configs/asl/shop_customer.asl");
+    let asked = run_bounded(
+        agora(
+            dir.path(),
+            &["asl", "run", customer.to_str().expect("utf-8")],
+        ),
+        Duration::from_secs(30),
+    );
+    let stderr = String::from_utf8_lossy(&asked.stderr);
+    assert!(
+        stderr.contains("went nowhere") && stderr.contains("askOne") && stderr.contains("`shop`"),
+        "{}",
+        describe(&asked)
+    );
+}

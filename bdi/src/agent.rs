@@ -71,6 +71,35 @@ pub enum Report {
     },
 }
 
+/// Each report as a sentence, for people (`agora asl run` prints them).
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Report::IntentionDropped { root, reason } => write!(
+                f,
+                "the intention for {root} was dropped: {reason} (no failure plan handled it)"
+            ),
+            Report::NoApplicablePlan { event } => {
+                write!(f, "no applicable plan for {event}, and no failure plan")
+            }
+            Report::ContextError {
+                plan,
+                line,
+                message,
+            } => write!(
+                f,
+                "the context of plan {plan} (line {line}) could not be evaluated, so the plan was not applicable: {message}"
+            ),
+            Report::BadMessage { sender, message } => {
+                write!(f, "a message from {sender} could not be handled: {message}")
+            }
+            Report::ResourceLimit { limit, max, detail } => {
+                write!(f, "resource limit {limit} ({max}) hit: {detail}")
+            }
+        }
+    }
+}
+
 impl Report {
     /// Whether this report is a plan failure nobody handled (the
     /// standalone runner exits with status 1 on these).

@@ -85,11 +85,12 @@ fn run_file(source: &str, label: &str, options: &RunOptions) -> anyhow::Result<E
                 limit.setting(),
                 limit.setting().replace('_', "-")
             ),
-            report if report.is_unhandled_failure() => eprintln!("agora: {label}: {report:?}"),
+            report if report.is_unhandled_failure() => eprintln!("agora: {label}: {report}"),
             _ => {}
         }
     }
     report_limit_counts(label, &outcome);
+    report_undelivered(label, &outcome);
     let cut_short = outcome.end == EndReason::MaxCycles;
     if cut_short {
         eprintln!(
@@ -102,6 +103,24 @@ fn run_file(source: &str, label: &str, options: &RunOptions) -> anyhow::Result<E
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Says that messages to other agents went nowhere: a standalone run has
+/// no other agents (an ask then stays unanswered).
+fn report_undelivered(label: &str, outcome: &RunOutcome) {
+    let Some(first) = outcome.undelivered.first() else {
+        return;
+    };
+    let to = first
+        .receiver
+        .as_deref()
+        .map_or("every other agent".to_string(), |r| format!("`{r}`"));
+    let count = outcome.undelivered.len();
+    let noun = if count == 1 { "message" } else { "messages" };
+    eprintln!(
+        "agora: {label}: {count} {noun} went nowhere: a standalone run has no other agents (the first: {} {} to {to}); run it in a config with those agents (agora run)",
+        first.performative, first.content
+    );
 }
 
 /// Says how often each limit was hit, where it was hit more than the once

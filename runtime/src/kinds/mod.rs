@@ -19,7 +19,7 @@ mod report;
 
 pub use bdi::{BdiAgent, BdiSettings};
 pub use bdi_env::{BdiEnvSettings, QSettings};
-pub use bdi_kind::BdiEntry;
+pub use bdi_kind::{BdiEntry, BdiLimits};
 pub use bdi_world::{WORLDS, WorldSeat};
 pub use contract_net::{
     ContractNetManager, ContractNetReport, ContractNetWorker, ManagerSettings, RoundResult,
