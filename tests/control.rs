@@ -263,6 +263,7 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
 
     let mut statuses = Vec::new();
     let mut episodes = Vec::new();
+    let mut frames = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while !statuses
         .iter()
@@ -282,8 +283,9 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
             }
             statuses.push(message);
         } else if message["type"] == "episode" {
-            // Visual mode also sends frames; the episodes are what is checked.
             episodes.push(message);
+        } else if message["type"] == "frame" {
+            frames.push(message);
         }
     }
     let output = finish_run(child).await;
@@ -311,6 +313,16 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
     assert!((probabilities - 1.0).abs() < 1e-6, "{first}");
     let rewards: f64 = steps.iter().filter_map(|s| s["reward"].as_f64()).sum();
     assert_eq!(rewards, episode["return"].as_f64().expect("return"));
+    // CartPole has no text board: its frames are RGB pictures, as PNG.
+    let frame = frames.first().expect("visual mode sends frames");
+    let image = &frame["image"];
+    assert!(image["width"].as_u64() > Some(0), "{frame}");
+    assert!(
+        image["png_base64"]
+            .as_str()
+            .is_some_and(|png| png.starts_with("iVBORw0KGgo")),
+        "a PNG (its magic number in base64): {frame}"
+    );
 }
 
 /// Reads every (tag, step, value) scalar of a TensorBoard event file,

@@ -46,6 +46,14 @@ impl EnvHost {
         }
     }
 
+    /// An RGB picture of env `i`, for envs stepped inline.
+    pub fn render_rgb(&self, i: usize) -> Option<agora_agents::render::Frame> {
+        match self {
+            EnvHost::Inline { envs, .. } => envs.render_rgb(i),
+            EnvHost::Actors(_) => None,
+        }
+    }
+
     /// Resets every env (env `g` with `seed + g`).
     pub async fn reset(&mut self, seed: u64) -> Result<(), EnvActorError> {
         match self {

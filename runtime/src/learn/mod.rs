@@ -4,6 +4,7 @@
 //! stop and as `best`.
 
 mod actor;
+mod frame_image;
 mod host;
 mod settings;
 mod spec;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use actix::{Actor, Arbiter};
 
 pub use actor::{LearnerActor, LearnerDriver, Progress};
+pub use frame_image::FrameImage;
 pub use host::EnvHost;
 pub use settings::{EnvSection, LearnerSection};
 pub use spec::LearnerSpec;

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::frame_image::FrameImage;
 use crate::transport::{PublishError, QoS, Transport, unix_now};
 
 /// Payloads that may wait for the connection.
@@ -77,6 +78,8 @@ struct FramePayload<'a> {
     step: usize,
     obs: &'a [f32],
     board: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a FrameImage>,
     action: i64,
     reward: f64,
     at: f64,
@@ -170,6 +173,7 @@ impl Stream {
         next_obs: &[f32],
         episode_end: Option<(f64, &[f32])>,
         board: Option<&str>,
+        image: Option<&FrameImage>,
     ) {
         if let Some(interval) = self.visual
             && self.last_frame.is_none_or(|at| at.elapsed() >= interval)
@@ -183,6 +187,7 @@ impl Stream {
                 step: self.length + 1,
                 obs: next_obs,
                 board,
+                image,
                 action: step.action,
                 reward: step.reward,
                 at: unix_now(),

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use agora_agents::learners::{StepOutcome, TrainError, Trainer};
 
+use super::frame_image::FrameImage;
 use super::host::EnvHost;
 use super::stream::{Stream, StreamStep};
 use crate::env::EnvActorError;
@@ -197,12 +198,24 @@ impl TrainLoop {
         let ended = batch.terminated[0] || batch.truncated[0];
         // Same-step autoreset: the episode's last observation is final_obs.
         let end = ended.then(|| (batch.episode_return[0], &batch.final_obs[..dim]));
-        let board = if stream.frame_due() {
-            self.envs.render_text(0)
+        // Pictures only for a frame that goes out (at most fps x speed a
+        // second), so visual mode costs training next to nothing.
+        let (board, image) = if stream.frame_due() {
+            let image = self
+                .envs
+                .render_rgb(0)
+                .and_then(|frame| FrameImage::encode(&frame));
+            (self.envs.render_text(0), image)
         } else {
-            None
+            (None, None)
         };
-        stream.record(step, &batch.obs[..dim], end, board.as_deref());
+        stream.record(
+            step,
+            &batch.obs[..dim],
+            end,
+            board.as_deref(),
+            image.as_ref(),
+        );
     }
 
     fn record(&mut self, outcome: &StepOutcome) {
