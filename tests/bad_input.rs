@@ -2,33 +2,22 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::agora::{agora, describe, run_bounded};
+use crate::support::agora::{self, agora, describe, run_bounded};
 use crate::support::free_port;
 
 const LIMIT: Duration = Duration::from_secs(30);
 
-fn run_config(text: &str) -> (tempfile::TempDir, std::process::Output) {
+fn run_text(text: &str) -> (tempfile::TempDir, std::process::Output) {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("bad.toml");
     std::fs::write(&config, text).expect("write config");
     let data = dir.path().join("data");
-    let output = run_bounded(
-        agora(
-            &data,
-            &[
-                "--broker",
-                "embedded:0",
-                "run",
-                config.to_str().expect("utf-8"),
-            ],
-        ),
-        LIMIT,
-    );
+    let output = agora::run_config(&data, &config, LIMIT);
     (dir, output)
 }
 
 fn assert_rejected_before_start(text: &str, expected: &[&str]) {
-    let (dir, output) = run_config(text);
+    let (dir, output) = run_text(text);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     assert!(stderr.contains("bad.toml"), "names the file: {stderr}");

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::support::agora::{
-    agora, describe, json_report, repo_file, run_bounded, start_run, stop_run,
+    agora, describe, json_report, repo_file, run_bounded, run_config, start_run, stop_run,
 };
 use crate::support::embedded_broker;
 use crate::support::raw_client::RawClient;
@@ -94,18 +94,7 @@ fn asl_check_reports_file_line_and_column_and_run_refuses_to_start() {
     )
     .expect("write");
     let data = dir.path().join("data");
-    let output = run_bounded(
-        agora(
-            &data,
-            &[
-                "--broker",
-                "embedded:0",
-                "run",
-                config.to_str().expect("utf-8"),
-            ],
-        ),
-        LIMIT,
-    );
+    let output = run_config(&data, &config, LIMIT);
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("broken.asl:2:"),
@@ -599,18 +588,7 @@ fn bad_limits_are_refused_with_the_key() {
         )
         .expect("config");
         let data = dir.path().join("data");
-        let output = run_bounded(
-            agora(
-                &data,
-                &[
-                    "--broker",
-                    "embedded:0",
-                    "run",
-                    config.to_str().expect("utf-8"),
-                ],
-            ),
-            LIMIT,
-        );
+        let output = run_config(&data, &config, LIMIT);
         assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
         assert!(
             String::from_utf8_lossy(&output.stderr).contains(expected),

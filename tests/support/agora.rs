@@ -25,6 +25,15 @@ pub fn agora(data_dir: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// `agora --broker embedded:0 run CONFIG`, run to completion within `limit`.
+pub fn run_config(data_dir: &Path, config: &Path, limit: Duration) -> Output {
+    let config = config.to_str().expect("utf-8 path");
+    run_bounded(
+        agora(data_dir, &["--broker", "embedded:0", "run", config]),
+        limit,
+    )
+}
+
 /// Runs to completion within `limit`, killing it otherwise.
 pub fn run_bounded(mut command: Command, limit: Duration) -> Output {
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
