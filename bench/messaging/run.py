@@ -164,12 +164,28 @@ def agora_startup(agora, data, broker):
             "answered": report["reports"]["pinger"]["answered"]}
 
 
-def agora_idle_rss(agora, data, broker):
-    """Peak RSS of a two-agent run, to subtract from the 10k-agent figure."""
-    config = os.path.join(data, "two.toml")
-    pingpong_config(config, 1, 100, 0)
-    report = run_json([agora, "--json", "--data-dir", data, "--broker", broker, "run", config])
-    return report and report["peak_rss_kib"]
+RSS_SIZES = (1000, 4000, 10000)
+
+
+def agora_rss_slope(agora, data, broker, sizes=RSS_SIZES):
+    """Peak RSS of runs of N echo agents (and one pinger) for several N, and
+    the least-squares slope of RSS over N: the memory one more agent costs,
+    free of what the process needs whatever its agent count."""
+    points = []
+    for n in sizes:
+        config = os.path.join(data, f"echo-{n}.toml")
+        with open(config, "w") as f:
+            f.write(f'[run]\nname = "echo-{n}"\n\n[[agents]]\nname = "echo"\nkind = "echo"\nreplicas = {n}\n\n'
+                    f'[[agents]]\nname = "pinger"\nkind = "pinger"\ntarget = "echo-{n}"\ncount = 100\n')
+        report = run_json([agora, "--json", "--data-dir", data, "--broker", broker, "run", config])
+        if not report or not report.get("peak_rss_kib"):
+            return None
+        points.append((n, report["peak_rss_kib"]))
+    mean_n = statistics.fmean(n for n, _ in points)
+    mean_rss = statistics.fmean(rss for _, rss in points)
+    slope = sum((n - mean_n) * (rss - mean_rss) for n, rss in points) / sum((n - mean_n) ** 2 for n, _ in points)
+    return {"sizes": [n for n, _ in points], "peak_rss_kib": [rss for _, rss in points],
+            "slope_kib_per_agent": round(slope, 3)}
 
 
 def median(values):
@@ -226,8 +242,7 @@ def main():
                                                          "--window", str(window), "--count", str(spade_count)]))
             record("agora/startup-10k/in-process", agora_startup(agora, data, "embedded:0"))
             record("agora/startup-10k/mosquitto", agora_startup(agora, data, f"mqtt://127.0.0.1:{mosquitto.port}"))
-            rss = agora_idle_rss(agora, data, f"mqtt://127.0.0.1:{mosquitto.port}")
-            record("agora/two-agents/mosquitto", {"peak_rss_kib": rss} if rss else None)
+            record("agora/rss-slope/mosquitto", agora_rss_slope(agora, data, f"mqtt://127.0.0.1:{mosquitto.port}"))
             if not args.no_spade:
                 record("spade/startup-100", run_json([sys.executable, os.path.join(HERE, "spade", "startup.py"),
                                                       "--agents", "100"]))
@@ -267,10 +282,11 @@ def summarize(samples):
             a = rate(f"agora/{variant}/w{window}")
             if a and s:
                 out["ratios"][f"agora {variant}/spade w{window}"] = round(a / s, 1)
-    big = med.get("agora/startup-10k/mosquitto", {}).get("peak_rss_kib")
-    small = med.get("agora/two-agents/mosquitto", {}).get("peak_rss_kib")
-    if big and small:
-        out["memory_per_agent_kib"] = round((big - small) / 10000, 2)
+    slopes = [s["slope_kib_per_agent"] for s in samples.get("agora/rss-slope/mosquitto", [])]
+    if slopes:
+        # The slope of peak RSS over N (1k, 4k, 10k agents), median of repeats.
+        out["memory_per_agent_kib"] = {"median": statistics.median(slopes), "min": min(slopes), "max": max(slopes),
+                                       "n": len(slopes)}
     spade_start = med.get("spade/startup-100", {}).get("agents_per_s")
     agora_start = med.get("agora/startup-10k/in-process", {}).get("startup_s")
     if spade_start and agora_start:
