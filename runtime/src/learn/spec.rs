@@ -15,6 +15,20 @@ use crate::supervisor::RestartPolicy;
 /// actor hop would cost more than stepping the envs.
 const ACTOR_BATCH: usize = 64;
 
+/// Shards when the config names none: inline below `ACTOR_BATCH` envs;
+/// above, one per core but the learner's, unless that is a single shard,
+/// which only adds a hop (the learner waits while it steps): on 2 cores
+/// CartPole x 4096 stepped at 80 M/s inline and 46 M/s through one shard.
+fn default_shards(num_envs: usize) -> usize {
+    if num_envs < ACTOR_BATCH {
+        return 0;
+    }
+    match ShardedVecEnv::default_shards(num_envs) {
+        1 => 0,
+        shards => shards,
+    }
+}
+
 /// Everything needed to build a learner, again on every (re)start.
 #[derive(Debug, Clone)]
 pub struct LearnerSpec {
@@ -60,11 +74,7 @@ impl LearnerSpec {
             Algorithm::Ppo => 4,
             _ => 1,
         });
-        let shards = env.shards.unwrap_or(if num_envs < ACTOR_BATCH {
-            0
-        } else {
-            ShardedVecEnv::default_shards(num_envs)
-        });
+        let shards = env.shards.unwrap_or(default_shards(num_envs));
         if shards > num_envs {
             return Err(KindError::at(
                 "env.shards",
