@@ -173,6 +173,9 @@ def agora_rss_slope(agora, data, broker, sizes=RSS_SIZES):
     free of what the process needs whatever its agent count."""
     points = []
     for n in sizes:
+        # A store of its own per size: a run reads the records of the runs
+        # before it, which would add to the later sizes' RSS.
+        data = tempfile.mkdtemp(prefix=f"agora-rss-{n}-", dir=data)
         config = os.path.join(data, f"echo-{n}.toml")
         with open(config, "w") as f:
             f.write(f'[run]\nname = "echo-{n}"\n\n[[agents]]\nname = "echo"\nkind = "echo"\nreplicas = {n}\n\n'
