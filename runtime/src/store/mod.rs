@@ -118,6 +118,15 @@ pub enum StoreError {
     },
 }
 
+/// The fields of a run record that say whether its process still runs it.
+#[derive(serde::Deserialize)]
+struct RunLiveness {
+    id: String,
+    status: RunStatus,
+    host: String,
+    pid: u32,
+}
+
 /// A handle on the store file. Cheap to clone; reads run on any thread.
 #[derive(Clone)]
 pub struct Store {
@@ -311,6 +320,22 @@ impl Store {
         }
         records.sort_by(|a, b| a.started_at.total_cmp(&b.started_at));
         Ok(records)
+    }
+
+    /// Who runs each run: its status, host and process, read without the
+    /// rest of its record (a large run's summary is megabytes, and every
+    /// run start reads them all to mark crashed runs).
+    fn run_liveness(&self) -> Result<Vec<RunLiveness>, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| self.fail(e))?;
+        let runs = txn.open_table(RUNS).map_err(|e| self.fail(e))?;
+        let mut found = Vec::new();
+        for entry in runs.iter().map_err(|e| self.fail(e))? {
+            let (key, value) = entry.map_err(|e| self.fail(e))?;
+            let liveness: RunLiveness = serde_json::from_slice(value.value())
+                .map_err(|e| self.corrupt(&format!("run {}", key.value()), e))?;
+            found.push(liveness);
+        }
+        Ok(found)
     }
 
     /// Saves a checkpoint as the next sequence number of (run, agent), in
@@ -528,7 +553,7 @@ impl Store {
         alive: impl Fn(u32) -> bool,
     ) -> Result<Vec<String>, StoreError> {
         let orphans: Vec<String> = self
-            .runs()?
+            .run_liveness()?
             .into_iter()
             .filter(|r| {
                 matches!(r.status, RunStatus::Running | RunStatus::Paused)
