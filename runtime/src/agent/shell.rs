@@ -154,6 +154,20 @@ impl Shell {
         }
     }
 
+    /// Clears the retained owner record (an empty retained payload deletes
+    /// it), so the owners a later run reads are those of live runs (and of
+    /// crashed ones, whose hosts' last will says offline).
+    fn release_owner(&self) {
+        let run = &self.core.env;
+        let topic = run.transport.topics().owner(&self.core.name);
+        if let Err(error) = run
+            .transport
+            .publish(topic, Vec::new(), QoS::AtLeastOnce, true)
+        {
+            tracing::warn!(agent = %self.core.name, %error, "name owner not cleared");
+        }
+    }
+
     fn publish_presence(&self, state: &str) {
         let transport = &self.core.env.transport;
         let topic = transport.topics().presence(&self.core.name);
@@ -272,6 +286,7 @@ impl<D: ChildDriver> Actor for ChildActor<D> {
         // is still serving it.
         if self.shell.run().claims.owns(self.shell.name()) {
             self.shell.publish_presence("offline");
+            self.shell.release_owner();
         }
         self.driver.stopped();
     }

@@ -73,8 +73,14 @@ struct Seen {
 impl Seen {
     fn note(&mut self, message: &InboundMessage, topics: &Topics) {
         if let Some(agent) = name_in(&message.topic, topics, "agents", "owner") {
-            if let Ok(owner) = serde_json::from_slice::<NameOwner>(&message.payload) {
-                self.owners.insert(agent.to_string(), owner);
+            match serde_json::from_slice::<NameOwner>(&message.payload) {
+                Ok(owner) => {
+                    self.owners.insert(agent.to_string(), owner);
+                }
+                // An empty payload: the owner released the name.
+                Err(_) => {
+                    self.owners.remove(agent);
+                }
             }
         } else if let Some(host) = name_in(&message.topic, topics, "hosts", "status") {
             let online = serde_json::from_slice::<serde_json::Value>(&message.payload)
