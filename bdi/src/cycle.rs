@@ -755,6 +755,31 @@ impl Agent {
     /// instead when the goal's plan would go beyond the depth or intended
     /// means limit (checked here rather than where the plan is pushed, so
     /// that the hot path of [`Agent::handle_event`] stays as it was).
+    /// Posts `goal` as a sub-goal of `int` (`!g` or `?g` with plans), unless
+    /// the intention is at a means limit, when the step fails instead.
+    fn post_sub_goal(
+        &mut self,
+        int: &mut Intention,
+        kind: GoalKind,
+        goal: Term,
+        line: usize,
+    ) -> Outcome {
+        let sign = if kind == GoalKind::Test { "?" } else { "!" };
+        if self.near_means_limits(int.stack.len())
+            && let Some(refused) = self.refuse_sub_goal(int, sign, &goal, line)
+        {
+            return Outcome::Fail(refused);
+        }
+        Outcome::Post(Event {
+            op: TriggerOp::Add,
+            kind,
+            term: goal,
+            nvars: 0,
+            intention: None,
+            fail_depth: None,
+        })
+    }
+
     fn run_achieve(
         &mut self,
         int: &mut Intention,
@@ -773,19 +798,7 @@ impl Agent {
                     // sub-goal; recursive loops then run in constant space.
                     int.pop();
                 }
-                if self.near_means_limits(int.stack.len())
-                    && let Some(refused) = self.refuse_sub_goal(int, "!", &goal, line)
-                {
-                    return Outcome::Fail(refused);
-                }
-                Outcome::Post(Event {
-                    op: TriggerOp::Add,
-                    kind: GoalKind::Achieve,
-                    term: goal,
-                    nvars: 0,
-                    intention: None,
-                    fail_depth: None,
-                })
+                self.post_sub_goal(int, GoalKind::Achieve, goal, line)
             }
             Ok(other) => Outcome::Fail(Failure::from_error(&not_literal("!", &other), line)),
             Err(e) => Outcome::Fail(Failure::from_error(&e.into(), line)),
@@ -837,19 +850,7 @@ impl Agent {
                         .has_candidates(TriggerOp::Add, GoalKind::Test, f, a)
                 });
                 if has_plans {
-                    if self.near_means_limits(int.stack.len())
-                        && let Some(refused) = self.refuse_sub_goal(int, "?", &goal, line)
-                    {
-                        return Outcome::Fail(refused);
-                    }
-                    Outcome::Post(Event {
-                        op: TriggerOp::Add,
-                        kind: GoalKind::Test,
-                        term: goal,
-                        nvars: 0,
-                        intention: None,
-                        fail_depth: None,
-                    })
+                    self.post_sub_goal(int, GoalKind::Test, goal, line)
                 } else {
                     Outcome::Fail(Failure::new(
                         "test_goal_failed",
