@@ -1,0 +1,373 @@
+// chart.js — one x/y chart on a <canvas>: scales and nice ticks (pure,
+// exported for the unit tests), axes, filled bands, lines, dots, vertical
+// markers and a rug of small ticks; drag-select to zoom, double-click to
+// reset, click on a marker or near a point. It knows nothing of runs.
+
+/** Maps [d0, d1] onto [r0, r1]; a zero-width domain maps to the middle. */
+export function linearScale(d0, d1, r0, r1) {
+  const span = d1 - d0;
+  const f = (v) => (span === 0 ? (r0 + r1) / 2 : r0 + ((v - d0) / span) * (r1 - r0));
+  f.invert = (p) => (r1 === r0 ? d0 : d0 + ((p - r0) / (r1 - r0)) * span);
+  return f;
+}
+
+/** About `count` round tick values covering [min, max] (1, 2, 5 × 10^k steps). */
+export function niceTicks(min, max, count = 5) {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
+  if (min === max) return [min];
+  if (min > max) [min, max] = [max, min];
+  const raw = (max - min) / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const norm = raw / mag;
+  const s = (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * mag;
+  const first = Math.ceil(min / s - 1e-9) * s;
+  const ticks = [];
+  for (let i = 0; i <= 1000; i++) {
+    const v = first + i * s;
+    if (v > max + s * 1e-9) break;
+    ticks.push(Math.abs(v) < s * 1e-9 ? 0 : Number(v.toPrecision(12)));
+  }
+  return ticks;
+}
+
+/** [min, max] of the finite numbers in `arrays` (null when there are none). */
+export function extent(...arrays) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const a of arrays) {
+    if (!a) continue;
+    for (const v of a) {
+      if (v === null || !Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/** A y domain with a little room above and below (and some height when flat). */
+export function paddedDomain([lo, hi]) {
+  if (lo === hi) {
+    const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
+    return [lo - d, hi + d];
+  }
+  const pad = (hi - lo) * 0.05;
+  return [lo - pad, hi + pad];
+}
+
+/** Short number text: 1.2k, 3.4M, 0.0012, 12.5. */
+export function formatNumber(v) {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${+(v / 1e9).toFixed(2)}G`;
+  if (a >= 1e6) return `${+(v / 1e6).toFixed(2)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
+  if (a >= 100) return `${Math.round(v)}`;
+  if (a >= 1) return `${+v.toFixed(2)}`;
+  if (a === 0) return '0';
+  if (a >= 1e-3) return `${+v.toFixed(4)}`;
+  return v.toExponential(1);
+}
+
+const MARGIN = { left: 52, right: 12, top: 20, bottom: 22 };
+const DRAG_MIN_PX = 5;
+const MARKER_HIT_PX = 6;
+
+/**
+ * A chart. `options`: title, onZoom(x0, x1), onReset(), onPick({x, y, px, py}),
+ * onMarker(marker), xFormat(v), yFormat(v).
+ * Data (setData): { layers: [{kind: 'band'|'line'|'points', x, y | min+max, color, width, radius, alpha}],
+ *   markers: [{x, color, label, data}], rug: [{x, color}], xDomain?: [x0, x1], empty?: text }.
+ */
+export class Chart {
+  constructor(canvas, options = {}) {
+    this.canvas = canvas;
+    this.options = options;
+    this.data = { layers: [] };
+    this.drag = null;
+    this.hover = null;
+    this.dpr = window.devicePixelRatio || 1;
+    canvas.addEventListener('mousedown', (e) => this.#down(e));
+    canvas.addEventListener('mousemove', (e) => this.#move(e));
+    canvas.addEventListener('mouseleave', () => {
+      this.hover = null;
+      if (!this.drag) this.draw();
+    });
+    window.addEventListener('mouseup', (e) => this.#up(e));
+    canvas.addEventListener('dblclick', (e) => {
+      e.preventDefault();
+      if (this.options.onReset) this.options.onReset();
+    });
+  }
+
+  /** Plot-area width in CSS pixels (what the server decimates to). */
+  plotWidth() {
+    const w = this.canvas.clientWidth || this.canvas.width / this.dpr;
+    return Math.max(50, Math.round(w - MARGIN.left - MARGIN.right));
+  }
+
+  setData(data) {
+    this.data = data;
+  }
+
+  #size() {
+    const cssW = this.canvas.clientWidth || 600;
+    const cssH = this.canvas.clientHeight || 200;
+    const w = Math.round(cssW * this.dpr);
+    const h = Math.round(cssH * this.dpr);
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
+    return [cssW, cssH];
+  }
+
+  #domains() {
+    const layers = this.data.layers || [];
+    const xs = extent(...layers.map((l) => l.x));
+    let xDomain = this.data.xDomain || xs || [0, 1];
+    if (xDomain[0] === xDomain[1]) xDomain = [xDomain[0] - 0.5, xDomain[1] + 0.5];
+    const inX = (x) => x >= xDomain[0] && x <= xDomain[1];
+    const ys = [];
+    for (const l of layers) {
+      const cols = l.kind === 'band' ? [l.min, l.max] : [l.y];
+      for (const c of cols) {
+        if (!c) continue;
+        const kept = [];
+        for (let i = 0; i < c.length; i++) if (inX(l.x[i])) kept.push(c[i]);
+        ys.push(kept);
+      }
+    }
+    const yRange = extent(...ys);
+    const yDomain = this.data.yDomain || paddedDomain(yRange || [0, 1]);
+    return { xDomain, yDomain };
+  }
+
+  /** Redraws everything (cheap enough to call once per animation frame). */
+  draw() {
+    const [W, H] = this.#size();
+    const ctx = this.canvas.getContext('2d');
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(0, 0, W, H);
+    const { xDomain, yDomain } = this.#domains();
+    const x = linearScale(xDomain[0], xDomain[1], MARGIN.left, W - MARGIN.right);
+    const y = linearScale(yDomain[0], yDomain[1], H - MARGIN.bottom, MARGIN.top);
+    this.scales = { x, y, W, H };
+    const xf = this.options.xFormat || formatNumber;
+    const yf = this.options.yFormat || formatNumber;
+
+    // Title.
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.fillStyle = '#222';
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'left';
+    ctx.fillText(this.options.title || '', MARGIN.left, 3);
+
+    // Grid and axes.
+    ctx.strokeStyle = '#e6e6e6';
+    ctx.fillStyle = '#666';
+    ctx.lineWidth = 1;
+    ctx.font = '10px system-ui, sans-serif';
+    const yTicks = niceTicks(yDomain[0], yDomain[1], Math.max(2, Math.floor((H - 40) / 30)));
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (const t of yTicks) {
+      const py = Math.round(y(t)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(MARGIN.left, py);
+      ctx.lineTo(W - MARGIN.right, py);
+      ctx.stroke();
+      ctx.fillText(yf(t), MARGIN.left - 4, py);
+    }
+    const xTicks = niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor((W - 70) / 80)));
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    for (const t of xTicks) {
+      const px = Math.round(x(t)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(px, MARGIN.top);
+      ctx.lineTo(px, H - MARGIN.bottom);
+      ctx.stroke();
+      ctx.fillText(xf(t), px, H - MARGIN.bottom + 4);
+    }
+    ctx.strokeStyle = '#bbb';
+    ctx.strokeRect(MARGIN.left + 0.5, MARGIN.top + 0.5, W - MARGIN.left - MARGIN.right, H - MARGIN.top - MARGIN.bottom);
+
+    // Data, clipped to the plot area.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(MARGIN.left, MARGIN.top, W - MARGIN.left - MARGIN.right, H - MARGIN.top - MARGIN.bottom);
+    ctx.clip();
+    for (const layer of this.data.layers || []) drawLayer(ctx, layer, x, y);
+    for (const r of this.data.rug || []) {
+      const px = x(r.x);
+      ctx.strokeStyle = r.color || '#999';
+      ctx.beginPath();
+      ctx.moveTo(px, H - MARGIN.bottom);
+      ctx.lineTo(px, H - MARGIN.bottom - 5);
+      ctx.stroke();
+    }
+    ctx.restore();
+
+    const shownMarkers = [];
+    for (const m of this.data.markers || []) {
+      const px = Math.round(x(m.x)) + 0.5;
+      if (px < MARGIN.left - 1 || px > W - MARGIN.right + 1) continue;
+      shownMarkers.push({ label: m.label, px: Math.round(px), py: MARGIN.top + 2 });
+      ctx.strokeStyle = m.color;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(px, MARGIN.top);
+      ctx.lineTo(px, H - MARGIN.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = m.color;
+      ctx.beginPath();
+      ctx.moveTo(px - 5, MARGIN.top - 1);
+      ctx.lineTo(px + 5, MARGIN.top - 1);
+      ctx.lineTo(px, MARGIN.top + 7);
+      ctx.closePath();
+      ctx.fill();
+    }
+
+    // Test hook: where the markers are, in CSS pixels of the canvas.
+    if (this.data.markers) this.canvas.dataset.markers = JSON.stringify(shownMarkers);
+
+    if (this.data.empty && !(this.data.layers || []).some((l) => l.x && l.x.length)) {
+      ctx.fillStyle = '#999';
+      ctx.font = '12px system-ui, sans-serif';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(this.data.empty, W / 2, H / 2);
+    }
+
+    if (this.drag && this.drag.moved) {
+      const [a, b] = [this.drag.x0, this.drag.x1].sort((p, q) => p - q);
+      ctx.fillStyle = 'rgba(60, 120, 220, 0.15)';
+      ctx.fillRect(a, MARGIN.top, b - a, H - MARGIN.top - MARGIN.bottom);
+    } else if (this.hover) {
+      const { px, py } = this.hover;
+      ctx.strokeStyle = 'rgba(0,0,0,0.25)';
+      ctx.beginPath();
+      ctx.moveTo(px + 0.5, MARGIN.top);
+      ctx.lineTo(px + 0.5, H - MARGIN.bottom);
+      ctx.stroke();
+      ctx.fillStyle = '#444';
+      ctx.font = '10px system-ui, sans-serif';
+      ctx.textAlign = 'right';
+      ctx.textBaseline = 'top';
+      ctx.fillText(`x ${xf(x.invert(px))}  y ${yf(y.invert(py))}`, W - MARGIN.right, 4);
+    }
+  }
+
+  #pos(e) {
+    const r = this.canvas.getBoundingClientRect();
+    return { px: e.clientX - r.left, py: e.clientY - r.top };
+  }
+
+  #inPlot({ px, py }) {
+    if (!this.scales) return false;
+    const { W, H } = this.scales;
+    return px >= MARGIN.left && px <= W - MARGIN.right && py >= MARGIN.top - 8 && py <= H - MARGIN.bottom;
+  }
+
+  #down(e) {
+    if (e.button !== 0) return;
+    const p = this.#pos(e);
+    if (!this.#inPlot(p)) return;
+    e.preventDefault();
+    this.drag = { x0: p.px, x1: p.px, py: p.py, moved: false };
+  }
+
+  #move(e) {
+    const p = this.#pos(e);
+    if (this.drag) {
+      this.drag.x1 = Math.max(MARGIN.left, Math.min(this.scales.W - MARGIN.right, p.px));
+      if (Math.abs(this.drag.x1 - this.drag.x0) >= DRAG_MIN_PX) this.drag.moved = true;
+    } else {
+      this.hover = this.#inPlot(p) ? p : null;
+    }
+    this.draw();
+  }
+
+  #up() {
+    const drag = this.drag;
+    if (!drag) return;
+    this.drag = null;
+    const { x, y } = this.scales;
+    if (drag.moved) {
+      const [a, b] = [drag.x0, drag.x1].sort((p, q) => p - q);
+      this.draw();
+      if (this.options.onZoom) this.options.onZoom(x.invert(a), x.invert(b));
+      return;
+    }
+    const hit = (this.data.markers || []).find((m) => Math.abs(x(m.x) - drag.x0) <= MARKER_HIT_PX);
+    if (hit && this.options.onMarker) {
+      this.options.onMarker(hit);
+    } else if (this.options.onPick) {
+      this.options.onPick({ x: x.invert(drag.x0), y: y.invert(drag.py), px: drag.x0, py: drag.py });
+    }
+    this.draw();
+  }
+
+  /** Pixel x of data value `v` (after a draw). */
+  px(v) {
+    return this.scales ? this.scales.x(v) : NaN;
+  }
+}
+
+function drawLayer(ctx, layer, x, y) {
+  const n = layer.x ? layer.x.length : 0;
+  if (!n) return;
+  ctx.globalAlpha = layer.alpha ?? 1;
+  if (layer.kind === 'band') {
+    ctx.fillStyle = layer.color;
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const px = x(layer.x[i]);
+      if (i === 0) ctx.moveTo(px, y(layer.max[i]));
+      else ctx.lineTo(px, y(layer.max[i]));
+    }
+    for (let i = n - 1; i >= 0; i--) ctx.lineTo(x(layer.x[i]), y(layer.min[i]));
+    ctx.closePath();
+    ctx.fill();
+    // Columns one pixel wide vanish as a polygon: draw each as a stroke too.
+    ctx.strokeStyle = layer.color;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const px = Math.round(x(layer.x[i])) + 0.5;
+      ctx.moveTo(px, y(layer.max[i]));
+      ctx.lineTo(px, y(layer.min[i]));
+    }
+    ctx.stroke();
+  } else if (layer.kind === 'line') {
+    ctx.strokeStyle = layer.color;
+    ctx.lineWidth = layer.width || 1.5;
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    let pen = false;
+    for (let i = 0; i < n; i++) {
+      const v = layer.y[i];
+      if (v === null || !Number.isFinite(v)) {
+        pen = false;
+        continue;
+      }
+      const px = x(layer.x[i]);
+      const py = y(v);
+      if (pen) ctx.lineTo(px, py);
+      else ctx.moveTo(px, py);
+      pen = true;
+    }
+    ctx.stroke();
+  } else if (layer.kind === 'points') {
+    ctx.fillStyle = layer.color;
+    const r = layer.radius || 1.5;
+    for (let i = 0; i < n; i++) {
+      const v = layer.y[i];
+      if (v === null || !Number.isFinite(v)) continue;
+      ctx.fillRect(x(layer.x[i]) - r, y(v) - r, 2 * r, 2 * r);
+    }
+  }
+  ctx.globalAlpha = 1;
+}
