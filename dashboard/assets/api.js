@@ -2,7 +2,7 @@
 // every request, JSON fetches and posts, the live WebSocket, page links, and
 // the message area where every request's error is shown.
 
-const pageParams = new URLSearchParams(location.search);
+const pageParams = new URLSearchParams(globalThis.location ? location.search : '');
 
 /** The token the page was opened with (null when the server needs none). */
 export const token = pageParams.get('token');

@@ -19,7 +19,7 @@ export function niceTicks(min, max, count = 5) {
   const raw = (max - min) / Math.max(1, count);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const norm = raw / mag;
-  const s = (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * mag;
+  const s = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
   const first = Math.ceil(min / s - 1e-9) * s;
   const ticks = [];
   for (let i = 0; i <= 1000; i++) {
@@ -171,13 +171,15 @@ export class Chart {
     const yTicks = niceTicks(yDomain[0], yDomain[1], Math.max(2, Math.floor((H - 40) / 30)));
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    for (const t of yTicks) {
+    let yLabels = yTicks.map(yf);
+    if (new Set(yLabels).size < yLabels.length) yLabels = yTicks.map((t) => String(+t.toPrecision(6)));
+    for (const [i, t] of yTicks.entries()) {
       const py = Math.round(y(t)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(MARGIN.left, py);
       ctx.lineTo(W - MARGIN.right, py);
       ctx.stroke();
-      ctx.fillText(yf(t), MARGIN.left - 4, py);
+      ctx.fillText(yLabels[i], MARGIN.left - 4, py);
     }
     const xTicks = niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor((W - 70) / 80)));
     ctx.textAlign = 'center';

@@ -96,10 +96,10 @@ function cellRect(ctx, g, row, col, color, inset = 0) {
   ctx.fillRect(g.ox + col * g.cell + inset, g.oy + row * g.cell + inset, g.cell - 2 * inset, g.cell - 2 * inset);
 }
 
-function dot(ctx, g, row, col, color, scale = 0.3) {
+function dot(ctx, g, row, col, color, scale = 0.3, at = 0.5) {
   ctx.fillStyle = color;
   ctx.beginPath();
-  ctx.arc(g.ox + (col + 0.5) * g.cell, g.oy + (row + 0.5) * g.cell, g.cell * scale, 0, 2 * Math.PI);
+  ctx.arc(g.ox + (col + at) * g.cell, g.oy + (row + at) * g.cell, g.cell * scale, 0, 2 * Math.PI);
   ctx.fill();
 }
 
@@ -181,8 +181,9 @@ export function drawTaxi(ctx, w, h, env, obs) {
   cellRect(ctx, g, t.row, t.col, inTaxi ? '#3cb371' : '#f2c200', Math.floor(g.cell * 0.18));
   if (!inTaxi) {
     const p = TAXI_STANDS[t.passenger];
-    dot(ctx, g, p.row, p.col, '#fff', 0.16);
-    dot(ctx, g, p.row, p.col, '#222', 0.1);
+    // The waiting passenger, in the stand's corner (its letter stays readable).
+    dot(ctx, g, p.row, p.col, '#fff', 0.14, 0.78);
+    dot(ctx, g, p.row, p.col, '#222', 0.09, 0.78);
   }
 }
 

@@ -119,7 +119,7 @@ export class RunView {
     this.panel.hidden = true;
     this.root.append(this.panel);
     const more = el('section', 'more');
-    this.logBox = el('div', 'lifecycle');
+    this.logBox = el('div', 'lifecycle muted', run.live ? 'none received since this page opened' : 'the run is not live: no events arrive');
     this.summaryBox = el('pre', 'summary');
     const details = (title, body, open = false) => {
       const d = el('details');
@@ -385,6 +385,7 @@ export class RunView {
 
   #logEvent(msg) {
     this.log.push(msg);
+    this.logBox.classList.remove('muted');
     if (this.log.length > LOG_KEEP) this.log.shift();
     this.logBox.replaceChildren(
       ...this.log.map((m) => {

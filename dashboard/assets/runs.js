@@ -44,7 +44,7 @@ export class RunsList {
         <button type="button" class="compare" disabled>compare selected</button>
         <span class="muted list-note"></span>
       </div>
-      <table class="runs">
+      <div class="table-wrap"><table class="runs">
         <thead><tr>
           <th></th><th>run</th><th>kind</th><th>env / program</th><th>status</th>
           <th class="num">best mean</th><th class="num">last mean</th><th class="num">episodes</th>
@@ -52,7 +52,7 @@ export class RunsList {
           <th title="${CAPABILITIES.map(([k, s]) => `${s}: ${k}`).join(', ')}">capabilities</th>
         </tr></thead>
         <tbody></tbody>
-      </table>`;
+      </table></div>`;
     this.body = root.querySelector('tbody');
     this.note = root.querySelector('.list-note');
     this.compareButton = root.querySelector('.compare');
