@@ -93,7 +93,7 @@ function drawMountainCar(ctx, w, h, obs) {
   const [lo, hi] = [-1.2, 0.6];
   const height = (x) => Math.sin(3 * x) * 0.45 + 0.55; // Gymnasium's hill
   const sx = (x) => ((x - lo) / (hi - lo)) * (w - 20) + 10;
-  const sy = (y) => h - 10 - y * (h - 30);
+  const sy = (y) => h - 10 - y * (h - 50); // room above the top for the flag
   ctx.strokeStyle = '#555';
   ctx.lineWidth = 2;
   ctx.beginPath();
@@ -110,13 +110,13 @@ function drawMountainCar(ctx, w, h, obs) {
   ctx.lineWidth = 1.5;
   ctx.beginPath();
   ctx.moveTo(fx, fy);
-  ctx.lineTo(fx, fy - 30);
+  ctx.lineTo(fx, fy - 28);
   ctx.stroke();
   ctx.fillStyle = '#e6b400';
   ctx.beginPath();
-  ctx.moveTo(fx, fy - 30);
-  ctx.lineTo(fx + 16, fy - 25);
-  ctx.lineTo(fx, fy - 20);
+  ctx.moveTo(fx, fy - 28);
+  ctx.lineTo(fx + 14, fy - 23);
+  ctx.lineTo(fx, fy - 18);
   ctx.fill();
   // The car, tilted along the slope.
   const angle = Math.atan2(-(sy(height(pos + 0.01)) - sy(height(pos))), sx(pos + 0.01) - sx(pos));
