@@ -6,6 +6,13 @@
 //! rectangles, polygons, circles and one-pixel lines); no fonts. Shapes are
 //! clipped to the frame, so environments may draw partly off-screen objects
 //! (a cart leaving the track) without checks.
+//!
+//! [`render_observation`] draws a recorded observation with the env's own
+//! renderer (see [`observation`]).
+
+pub mod observation;
+
+pub use observation::{ObservationRenderer, render_observation};
 
 /// An RGB colour.
 pub type Rgb = [u8; 3];

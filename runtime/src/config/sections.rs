@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::learn::RecordEpisodes;
 use crate::settings::duration;
 use crate::supervisor::{OnAgentFailure, Strategy};
 use crate::transport::{BrokerUrl, BrokerUrlError, Encoding};
@@ -198,6 +199,29 @@ pub struct TelemetrySection {
     pub tensorboard: bool,
     /// Training metrics are sent at most this many times a second.
     pub metrics_hz: f64,
+    /// Which finished episodes of a learner's env 0 are kept in
+    /// `runs/{run}/episodes/` for replay: `"every:N"`, `"best"`,
+    /// `"every:N+best"` (the default, N = 100), `"all"` or `"off"`. Fast
+    /// mode (`--no-telemetry`) keeps none.
+    pub record_episodes: RecordEpisodes,
+    /// Size cap of a run's kept episodes in MB (MiB); recording stops,
+    /// saying so once, when the file reaches it.
+    #[serde(deserialize_with = "at_least_one_megabyte")]
+    pub record_max_mb: u64,
+}
+
+/// `record_max_mb`: a whole number of MB, at least 1 (`record_episodes =
+/// "off"` is how to keep nothing), refused with its line otherwise.
+fn at_least_one_megabyte<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<u64, D::Error> {
+    let megabytes = u64::deserialize(deserializer)?;
+    if megabytes == 0 || megabytes > u64::MAX / (1024 * 1024) {
+        return Err(serde::de::Error::custom(format!(
+            "record_max_mb: {megabytes} is not a size cap; write a whole number of MB from 1 up (record_episodes = \"off\" keeps nothing)"
+        )));
+    }
+    Ok(megabytes)
 }
 
 impl Default for TelemetrySection {
@@ -207,6 +231,8 @@ impl Default for TelemetrySection {
             jsonl: true,
             tensorboard: true,
             metrics_hz: 10.0,
+            record_episodes: RecordEpisodes::default(),
+            record_max_mb: 256,
         }
     }
 }

@@ -96,3 +96,40 @@ fn broker_choice_reads_embedded_ports_and_urls() {
     ));
     assert!(parse_broker_choice("embedded:x", 1883).is_err());
 }
+
+#[test]
+fn episode_recording_keys_default_and_bad_values_name_file_line_and_forms() {
+    let config = parse("").expect("defaults");
+    assert_eq!(
+        config.telemetry.record_episodes,
+        crate::learn::RecordEpisodes::default()
+    );
+    assert_eq!(
+        config.telemetry.record_episodes.to_string(),
+        "every:100+best"
+    );
+    assert_eq!(config.telemetry.record_max_mb, 256);
+    let config =
+        parse("[telemetry]\nrecord_episodes = \"every:10\"\nrecord_max_mb = 4\n").expect("valid");
+    assert_eq!(config.telemetry.record_episodes.to_string(), "every:10");
+    let err = parse("[telemetry]\njsonl = true\nrecord_episodes = \"sometimes\"\n")
+        .expect_err("bad rule");
+    let text = err.to_string();
+    assert!(text.starts_with("configs/t.toml:"), "{text}");
+    assert!(
+        text.contains("line 3") && text.contains("record_episodes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`sometimes`") && text.contains("\"every:N+best\""),
+        "{text}"
+    );
+    let err = parse("[telemetry]\nrecord_max_mb = 0\n").expect_err("zero cap");
+    let text = err.to_string();
+    assert!(
+        text.contains("line 2") && text.contains("record_max_mb"),
+        "{text}"
+    );
+    let err = parse("[telemetry]\nrecord_max_mb = \"big\"\n").expect_err("not a number");
+    assert!(err.to_string().contains("record_max_mb"), "{err}");
+}

@@ -209,6 +209,8 @@ impl ChildDriver for LearnerDriver {
             if let Err(error) = saved {
                 tracing::error!(agent = %child.shell.name(), %error, "final checkpoint not taken");
             }
+            // Before the run can report its end, so what it kept is on disk.
+            work.close_recording();
             child.queue_saves(&mut work);
             child.report_progress(&work, true);
             child.driver.work = Some(work);

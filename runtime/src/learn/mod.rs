@@ -1,11 +1,14 @@
 //! Reinforcement-learning agents in the runtime: a learner from
 //! `agora-agents` trained against env shards, supervised like any agent
 //! (restarted from its last checkpoint), checkpointed every K steps, at
-//! stop and as `best`.
+//! stop and as `best`. Env 0's finished episodes are kept for replay as
+//! `[telemetry] record_episodes` says ([`recorded`] reads them back).
 
 mod actor;
 mod frame_image;
 mod host;
+pub mod recorded;
+mod recorder;
 mod settings;
 mod spec;
 mod stream;
@@ -18,6 +21,10 @@ use actix::{Actor, Arbiter};
 pub use actor::{LearnerActor, LearnerDriver, Progress};
 pub use frame_image::FrameImage;
 pub use host::EnvHost;
+pub use recorded::{RecordError, RecordedEpisode, RecordedEpisodes, RecordedSummary};
+pub use recorder::{
+    MAX_RECORDED_STEPS, RecordEpisodes, RecordEpisodesError, RecordSettings, Recorder,
+};
 pub use settings::{EnvSection, LearnerSection};
 pub use spec::LearnerSpec;
 pub use stream::{Stream, StreamStep};
@@ -92,6 +99,19 @@ impl AgentFactory for LearnerFactory {
             telemetry,
         )
         .with_metrics_interval(launch.env.metrics_interval);
+        // Fast mode records nothing: it is for training as fast as it goes.
+        if launch.env.telemetry_enabled
+            && let Some(settings) = launch.env.extensions.get::<RecordSettings>()
+            && settings.keep != RecordEpisodes::Off
+            && let Some(recorder) = Recorder::start(
+                settings,
+                &self.spec.name,
+                &self.spec.env_id,
+                &self.spec.params,
+            )
+        {
+            work = work.with_recorder(recorder);
+        }
         if launch.env.telemetry_enabled && launch.env.stream_episodes {
             work = work.with_stream(Stream::new(
                 launch.env.transport.clone(),

@@ -10,6 +10,7 @@ use agora_agents::learners::{StepOutcome, TrainError, Trainer};
 
 use super::frame_image::FrameImage;
 use super::host::EnvHost;
+use super::recorder::{EpisodeEnd, Recorder};
 use super::stream::{Stream, StreamStep};
 use crate::env::EnvActorError;
 use crate::telemetry::{EpisodeEvent, Event, Telemetry, TrainEvent};
@@ -61,6 +62,8 @@ pub struct TrainLoop {
     last_train_event: Instant,
     steps_at_train_event: u64,
     stream: Option<Stream>,
+    /// Keeps env 0's episodes for replay (`[telemetry] record_episodes`).
+    recorder: Option<Recorder>,
     metrics_interval: Duration,
 }
 
@@ -92,6 +95,7 @@ impl TrainLoop {
             last_train_event: Instant::now(),
             steps_at_train_event: steps,
             stream: None,
+            recorder: None,
             metrics_interval: Duration::from_millis(100),
         }
     }
@@ -106,6 +110,20 @@ impl TrainLoop {
     pub fn with_stream(mut self, stream: Stream) -> Self {
         self.stream = Some(stream);
         self
+    }
+
+    /// Keeps env 0's finished episodes as `recorder`'s rule says.
+    pub fn with_recorder(mut self, recorder: Recorder) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    /// Writes the recorded episodes still queued and stops recording (at
+    /// the end of training, so they are on disk before the run ends).
+    pub fn close_recording(&mut self) {
+        if let Some(mut recorder) = self.recorder.take() {
+            recorder.close();
+        }
     }
 
     /// Visual mode on or off (no effect without a stream).
@@ -146,10 +164,20 @@ impl TrainLoop {
                 let dim = self.trainer.spec().obs_dim();
                 self.envs.batch().obs[..dim].to_vec()
             });
+            // Decided once per step, so a step is recorded whole or not at all.
+            let recording = self.recorder.as_ref().is_some_and(Recorder::recording);
+            if recording && let Some(recorder) = &mut self.recorder {
+                let dim = self.trainer.spec().obs_dim();
+                recorder.start_at(self.trainer.metrics().episodes);
+                recorder.observe(&self.envs.batch().obs[..dim]);
+            }
             let actions = self.trainer.act()?;
             let action = actions[0];
             self.envs.step(actions).await?;
             let outcome = self.trainer.observe(self.envs.batch())?;
+            if self.recorder.is_some() {
+                self.record_step(recording, action, &outcome);
+            }
             if let Some(obs) = seen {
                 self.stream_step(obs, action);
             }
@@ -180,6 +208,36 @@ impl TrainLoop {
         self.steps_at_checkpoint = self.trainer.metrics().env_steps;
         self.to_save.push((bytes, tag.map(str::to_string)));
         Ok(())
+    }
+
+    /// Hands env 0's step, and its episode when it ended, to the recorder.
+    fn record_step(&mut self, recording: bool, action: i64, outcome: &StepOutcome) {
+        let Some(recorder) = &mut self.recorder else {
+            return;
+        };
+        let batch = self.envs.batch();
+        if recording {
+            recorder.step(
+                action,
+                batch.rewards[0],
+                self.trainer.last_action_values(0),
+                self.trainer.metrics().epsilon,
+            );
+        }
+        // Episodes are listed by env, so env 0's comes first; its number
+        // is the one its `episode` event gets in `record`.
+        if let Some(ended) = outcome.episodes.first().filter(|e| e.env_index == 0) {
+            let metrics = self.trainer.metrics();
+            let dim = self.trainer.spec().obs_dim();
+            recorder.end_episode(&EpisodeEnd {
+                episode: metrics.episodes - outcome.episodes.len() as u64 + 1,
+                episode_return: ended.episode_return,
+                length: ended.length,
+                env_steps: metrics.env_steps,
+                // Same-step autoreset: the episode's last observation.
+                final_obs: &batch.final_obs[..dim],
+            });
+        }
     }
 
     fn stream_step(&mut self, obs: Vec<f32>, action: i64) {

@@ -15,6 +15,7 @@ use super::{RunError, RunOptions, RunProgress, new_run_id};
 use crate::agent::{Claims, Extensions, RunContext, RunSwitch};
 use crate::config::BrokerChoice;
 use crate::config::ExperimentConfig;
+use crate::learn::{RecordEpisodes, RecordSettings};
 use crate::store::{
     MarkCrashed, PutRun, RunDigest, RunRecord, RunStatus, Store, StoreError, StoreWriter, UpdateRun,
 };
@@ -252,11 +253,7 @@ async fn record_start(
 }
 
 fn start_telemetry(wiring: &Wiring<'_>, earlier: &RunDigest) -> Telemetry {
-    let run_folder = wiring
-        .options
-        .data_dir
-        .join("runs")
-        .join(&wiring.board.run_id);
+    let run_folder = run_folder(wiring);
     let sinks = Sinks {
         transport: Some(wiring.transport.clone()),
         mqtt_events: wiring.config.telemetry.mqtt,
@@ -302,7 +299,7 @@ fn run_context(
                 .collect(),
         ),
         console: wiring.options.console.clone(),
-        extensions: extensions(wiring.options),
+        extensions: extensions(wiring),
         telemetry_enabled: wiring.options.telemetry,
         metrics_interval: Duration::from_secs_f64(1.0 / wiring.config.telemetry.metrics_hz),
         stream_episodes: wiring.config.telemetry.mqtt,
@@ -310,12 +307,30 @@ fn run_context(
 }
 
 /// What the run hands its agents beyond the kernel's context.
-fn extensions(options: &RunOptions) -> Extensions {
+fn extensions(wiring: &Wiring<'_>) -> Extensions {
     let mut extensions = Extensions::default();
-    if let Some(sink) = &options.progress {
+    if let Some(sink) = &wiring.options.progress {
         extensions.insert(sink.clone());
     }
+    let telemetry = &wiring.config.telemetry;
+    // Fast mode records nothing (see learn::Recorder).
+    if wiring.options.telemetry && telemetry.record_episodes != RecordEpisodes::Off {
+        extensions.insert(RecordSettings {
+            run_folder: run_folder(wiring),
+            keep: telemetry.record_episodes,
+            max_bytes: telemetry.record_max_mb * 1024 * 1024,
+        });
+    }
     extensions
+}
+
+/// The run's folder in the data dir: events, TensorBoard, kept episodes.
+fn run_folder(wiring: &Wiring<'_>) -> PathBuf {
+    wiring
+        .options
+        .data_dir
+        .join("runs")
+        .join(&wiring.board.run_id)
 }
 
 fn supervise(
