@@ -114,6 +114,21 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         window: usize,
     },
+    /// List the episodes a run kept (`[telemetry] record_episodes`), or
+    /// draw one to an animated GIF.
+    Record {
+        /// Run id (a unique prefix is enough).
+        run: String,
+        /// The episode to draw (its number in the run's episode telemetry).
+        #[arg(long, requires = "out")]
+        episode: Option<u64>,
+        /// The GIF file to write.
+        #[arg(long, requires = "episode")]
+        out: Option<PathBuf>,
+        /// Frames per second of the GIF.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=50))]
+        fps: u32,
+    },
     /// Play a saved policy greedily and print mean/min/max return.
     Eval {
         /// RUN, RUN:best or RUN:SEQ (default: the latest checkpoint).

@@ -45,6 +45,12 @@ fn main() -> ExitCode {
         cli::Command::Plot { run, out, window } => {
             commands::plot::run(&cli.global, run, out, *window)
         }
+        cli::Command::Record {
+            run,
+            episode,
+            out,
+            fps,
+        } => commands::record::run(&cli.global, run, *episode, out.as_deref(), *fps),
         cli::Command::Ctl {
             run,
             command,

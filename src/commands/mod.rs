@@ -6,6 +6,7 @@ pub mod ctl;
 pub mod env;
 pub mod eval;
 pub mod plot;
+pub mod record;
 pub mod run;
 pub mod runs;
 pub mod send;
