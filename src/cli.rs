@@ -56,6 +56,21 @@ pub struct ConfigChanges {
     pub set: Vec<String>,
 }
 
+/// Where the dashboard listens.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DashboardServe {
+    /// Dashboard port (0: any free port).
+    #[arg(long = "dashboard-port", alias = "port", default_value_t = 8321)]
+    pub port: u16,
+    /// Dashboard address; anything but loopback requires a token.
+    #[arg(long = "dashboard-bind", alias = "bind", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The token every dashboard request must carry (generated and printed
+    /// when binding a non-loopback address without one).
+    #[arg(long, env = "AGORA_DASHBOARD_TOKEN")]
+    pub token: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run an experiment config to its end.
@@ -78,6 +93,12 @@ pub enum Command {
         /// No progress output.
         #[arg(long)]
         quiet: bool,
+        /// Serve the dashboard while the run lasts; its URL is the first
+        /// line of output.
+        #[arg(long)]
+        dashboard: bool,
+        #[command(flatten)]
+        serve: DashboardServe,
     },
     /// Continue a stopped or crashed run from its last checkpoints.
     Resume {
@@ -155,6 +176,11 @@ pub enum Command {
         /// Port to listen on (0: any free port).
         #[arg(long, default_value_t = 1883)]
         port: u16,
+    },
+    /// Serve the web dashboard: every run of the data dir, live.
+    Dashboard {
+        #[command(flatten)]
+        serve: DashboardServe,
     },
     /// Send one envelope to an agent and print the reply, if one comes.
     Send(SendArgs),

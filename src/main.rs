@@ -23,6 +23,8 @@ fn main() -> ExitCode {
             take_over,
             changes,
             quiet,
+            dashboard,
+            serve,
         } => commands::run::run(
             &cli.global,
             config,
@@ -34,8 +36,10 @@ fn main() -> ExitCode {
                 quiet: *quiet,
                 resume: None,
                 store_path: None,
+                dashboard: dashboard.then(|| serve.clone()),
             },
         ),
+        cli::Command::Dashboard { serve } => commands::dashboard::serve(&cli.global, serve),
         cli::Command::Resume {
             run,
             no_telemetry,

@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use agora_agents::learners::eval::evaluate;
 use agora_agents::{ActionBatch, AutoresetMode, Batch, make_vec};
 use agora_runtime::learn::LearnerSpec;
 use agora_runtime::store::CheckpointSelector;
@@ -39,49 +38,33 @@ pub fn run(
     let (wanted, which) = parse_checkpoint_ref(reference)?;
     let found = crate::commands::runs::locator(global).find(&wanted)?;
     let record = found.record();
-    let loaded = found.learner_checkpoint(&which)?;
-    let checkpoint = &loaded.checkpoint;
-    let trained_on = found.trained_env(&loaded)?;
-    let target = env.map_or_else(|| loaded.spec.env_id.clone(), str::to_string);
-    if trained_on != target {
-        bail!(
-            "checkpoint {} of run {} was trained on `{}`; it cannot play `{}`",
-            checkpoint.meta.sequence,
-            record.id,
-            trained_on,
-            target
-        );
-    }
-    let mut spec = loaded.spec.clone();
-    spec.env_id = target;
-    let mut trainer = found.restored_trainer(&spec, &loaded)?;
-    let mut envs = make_vec(
-        &spec.env_id,
-        &spec.params,
-        0..spec.num_envs as u64,
-        AutoresetMode::SameStep,
-    )?;
+    let evaluation = found.evaluate(&which, env, episodes, seed)?;
     if render {
+        let loaded = found.learner_checkpoint(&which)?;
+        let mut spec = loaded.spec.clone();
+        if let Some(env) = env {
+            spec.env_id = env.to_string();
+        }
+        let mut trainer = found.restored_trainer(&spec, &loaded)?;
         show_first_episode(trainer.as_mut(), &spec, seed)?;
     }
-    let summary = evaluate(trainer.as_mut(), envs.as_mut(), episodes, seed)?;
+    let (checkpoint, summary) = (&evaluation.checkpoint, &evaluation.summary);
     if global.json {
         println!(
             "{}",
-            serde_json::json!({"run": record.id, "checkpoint": checkpoint.meta, "env": spec.env_id, "summary": summary})
+            serde_json::json!({"run": record.id, "checkpoint": checkpoint, "env": evaluation.env, "summary": summary})
         );
     } else {
         println!(
             "{} checkpoint #{}{} on {}: {} episodes, mean return {:.3}, min {:.3}, max {:.3}, success {:.3}",
             record.id,
-            checkpoint.meta.sequence,
+            checkpoint.sequence,
             checkpoint
-                .meta
                 .tag
                 .as_deref()
                 .map(|t| format!(" [{t}]"))
                 .unwrap_or_default(),
-            spec.env_id,
+            evaluation.env,
             summary.episodes,
             summary.mean_return,
             summary.min_return,

@@ -3,6 +3,7 @@
 pub mod asl;
 pub mod broker;
 pub mod ctl;
+pub mod dashboard;
 pub mod env;
 pub mod eval;
 pub mod plot;

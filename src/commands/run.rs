@@ -22,6 +22,8 @@ pub struct Launch {
     pub resume: Option<String>,
     /// The store a resumed run is continued in.
     pub store_path: Option<std::path::PathBuf>,
+    /// Serve the dashboard while the run lasts.
+    pub dashboard: Option<crate::cli::DashboardServe>,
 }
 
 pub fn run(
@@ -83,6 +85,7 @@ pub fn resume(
         quiet,
         resume: Some(record.id.clone()),
         store_path: Some(found.store().path().to_path_buf()),
+        dashboard: None,
     };
     drop(found);
     execute(global, &config, &launch)
@@ -112,8 +115,16 @@ fn execute(
     if !quiet {
         options.progress = Some(progress_sink());
     }
+    let dashboard = match &launch.dashboard {
+        Some(serve) => Some(crate::commands::dashboard::start(global, serve)?),
+        None => None,
+    };
     let system = actix::System::new();
     let report = system.block_on(run_experiment(config, options, |progress| {
+        if let (Some(dashboard), RunProgress::Started { run_id, .. }) = (&dashboard, &progress) {
+            // First line of output, so a script can read it.
+            terminal::out_line(&format!("dashboard: {}", dashboard.url(Some(run_id))));
+        }
         if quiet {
             return;
         }
@@ -138,6 +149,9 @@ fn execute(
         terminal::out_line(&serde_json::to_string_pretty(&report)?);
     } else {
         terminal::out(&output::run_summary(&report));
+    }
+    if let Some(dashboard) = dashboard {
+        dashboard.stop();
     }
     Ok(if report.status == RunStatus::Failed {
         ExitCode::FAILURE

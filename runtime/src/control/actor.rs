@@ -77,12 +77,16 @@ impl RunControl {
     fn answer(&self, id: Option<&str>, command: &str, outcome: Result<(), String>) {
         let status = if self.paused { "paused" } else { "running" };
         let payload = match &outcome {
-            Ok(()) => {
-                serde_json::json!({"reply_to": id, "command": command, "ok": true, "status": status, "at": unix_now()})
-            }
+            Ok(()) => serde_json::json!({
+                "reply_to": id, "command": command, "ok": true, "status": status,
+                "visual": self.visual, "speed": self.speed, "at": unix_now(),
+            }),
             Err(error) => {
                 tracing::warn!(command, %error, "control command refused");
-                serde_json::json!({"reply_to": id, "command": command, "ok": false, "error": error, "status": status, "at": unix_now()})
+                serde_json::json!({
+                    "reply_to": id, "command": command, "ok": false, "error": error, "status": status,
+                    "visual": self.visual, "speed": self.speed, "at": unix_now(),
+                })
             }
         };
         let topic = self.env.transport.topics().run_status(&self.env.run_id);
@@ -195,6 +199,13 @@ impl Handler<ControlInbound> for RunControl {
                     AgentControl::Visual { on, speed } => {
                         control.visual = on;
                         control.speed = speed;
+                        // Retained, so a dashboard opened later knows.
+                        let state = if control.paused {
+                            RunStatus::Paused
+                        } else {
+                            RunStatus::Running
+                        };
+                        control.publish_status(state);
                     }
                     AgentControl::Checkpoint => {}
                 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use crate::agent::AgentFactory;
+use crate::settings::Capabilities;
 pub use crate::settings::KindError;
 
 /// A kind of agent a config can name in `[[agents]] kind = "…"`.
@@ -71,6 +72,12 @@ pub trait AgentKind: Send + Sync + 'static {
     fn label(&self, settings: &Self::Settings) -> Option<String> {
         let _ = settings;
         None
+    }
+
+    /// What agents of this kind can be asked to do while they run.
+    fn capabilities(&self, settings: &Self::Settings) -> Capabilities {
+        let _ = settings;
+        Capabilities::PROGRAMMED
     }
 
     /// Builds the factory of one agent (called once per instance name).
@@ -182,6 +189,8 @@ pub trait RegisteredKind: Send + Sync {
     fn validate(&self, settings: &KindSettings) -> Result<(), KindError>;
     /// What `agora runs list` shows for these agents.
     fn label(&self, settings: &KindSettings) -> Option<String>;
+    /// What these agents can be asked to do while they run.
+    fn capabilities(&self, settings: &KindSettings) -> Capabilities;
     /// The factory of one agent.
     fn factory(
         &self,
@@ -210,6 +219,12 @@ impl<K: AgentKind> RegisteredKind for K {
         typed::<K>(settings)
             .ok()
             .and_then(|s| AgentKind::label(self, s))
+    }
+
+    fn capabilities(&self, settings: &KindSettings) -> Capabilities {
+        typed::<K>(settings)
+            .map(|s| AgentKind::capabilities(self, s))
+            .unwrap_or(Capabilities::PROGRAMMED)
     }
 
     fn factory(

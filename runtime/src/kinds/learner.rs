@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::{BuildContext, KindError, KindSettings, RegisteredKind};
 use crate::agent::AgentFactory;
 use crate::learn::{LearnerFactory, LearnerSpec, WarmStart};
+use crate::settings::Capabilities;
 
 /// The learner kind's name.
 pub const LEARNER: &str = "learner";
@@ -42,6 +43,10 @@ impl RegisteredKind for LearnerKind {
         plan(settings)
             .ok()
             .map(|plan| plan.spec.algorithm.name().to_string())
+    }
+
+    fn capabilities(&self, _: &KindSettings) -> Capabilities {
+        Capabilities::LEARNER
     }
 
     fn factory(

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::config::{AgentSection, ConfigError, ExperimentConfig};
 use crate::kinds::{AgentRegistry, BuildContext, KindError, KindSettings, LEARNER, LearnerPlan};
+use crate::settings::Capabilities;
 use crate::supervisor::ChildSpec;
 
 /// Inbound messages that may wait per agent; memory is used only when they do.
@@ -99,6 +100,28 @@ fn section_specs(
 
 /// The kind and target `agora runs list` shows: the learner's algorithm and
 /// env, or the agent kinds (as their kinds label them) with their counts.
+/// What the run's agents can be asked to do: every entry's kind's, and a
+/// learner's.
+pub(super) fn run_capabilities(
+    config: &ExperimentConfig,
+    registry: &AgentRegistry,
+) -> Capabilities {
+    let learner = config.learner.is_some().then_some(Capabilities::LEARNER);
+    config
+        .agents
+        .iter()
+        .map(|section| {
+            registry
+                .kind(&section.kind)
+                .map_or(Capabilities::PROGRAMMED, |kind| {
+                    kind.capabilities(&section.settings)
+                })
+        })
+        .chain(learner)
+        .reduce(Capabilities::union)
+        .unwrap_or(Capabilities::PROGRAMMED)
+}
+
 pub(super) fn describe_run(
     config: &ExperimentConfig,
     registry: &AgentRegistry,

@@ -8,6 +8,7 @@ use super::{RunError, RunOptions, children};
 use crate::config::{BrokerChoice, ConfigError, ExperimentConfig, parse_broker_choice};
 use crate::kinds::LearnerPlan;
 use crate::learn::{LearnerSpec, WarmStart};
+use crate::settings::Capabilities;
 use crate::store::{CheckpointSelector, RunDigest};
 use crate::stored_run::RunLocator;
 use crate::supervisor::ChildSpec;
@@ -23,6 +24,10 @@ pub(super) struct Prepared {
     /// What `agora runs list` shows: kind and target.
     pub(super) kind: String,
     pub(super) target: String,
+    /// What its agents can be asked to do.
+    pub(super) capabilities: Capabilities,
+    /// Per-episode telemetry on (off in fast mode).
+    pub(super) telemetry: bool,
 }
 
 impl Prepared {
@@ -31,6 +36,8 @@ impl Prepared {
         RunDigest {
             kind: self.kind.clone(),
             target: self.target.clone(),
+            capabilities: Some(self.capabilities),
+            telemetry: Some(self.telemetry),
             ..earlier.clone()
         }
     }
@@ -67,6 +74,8 @@ pub(super) fn prepare(
         store_path,
         kind,
         target,
+        capabilities: children::run_capabilities(config, &options.registry),
+        telemetry: options.telemetry,
     })
 }
 

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::settings::Capabilities;
+
 /// Lifecycle state of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -91,6 +93,14 @@ pub struct RunDigest {
     pub best_mean_return: Option<f64>,
     /// Seconds the run has been running (all its sessions).
     pub wall_seconds: f64,
+    /// What its agents can be asked to do (absent in runs recorded before
+    /// runs declared it).
+    #[serde(default)]
+    pub capabilities: Option<Capabilities>,
+    /// Whether it builds per-episode telemetry; `Some(false)` is fast mode
+    /// (`--no-telemetry`), which has no curves.
+    #[serde(default)]
+    pub telemetry: Option<bool>,
 }
 
 impl RunRecord {

@@ -11,7 +11,9 @@ mod index;
 use std::path::PathBuf;
 
 use agora_agents::learners::checkpoint::Checkpoint as LearnerCheckpoint;
+use agora_agents::learners::eval::{EvalSummary, evaluate};
 use agora_agents::learners::{TrainError, Trainer};
+use agora_agents::{AutoresetMode, make_vec};
 
 use crate::config::{ConfigError, ExperimentConfig};
 use crate::learn::LearnerSpec;
@@ -84,6 +86,29 @@ pub enum LocateError {
         agent: String,
         /// The checkpoint asked for.
         which: CheckpointSelector,
+    },
+    /// The checkpoint was trained on another env than the one asked for.
+    #[error(
+        "checkpoint #{sequence} of run {run} was trained on `{trained_on}`; it cannot play `{asked}`"
+    )]
+    WrongEnv {
+        /// The run.
+        run: String,
+        /// Its sequence number.
+        sequence: u64,
+        /// The env it was trained on.
+        trained_on: String,
+        /// The env asked for.
+        asked: String,
+    },
+    /// The evaluation envs could not be made or stepped.
+    #[error("evaluating run {run}: {source}")]
+    Eval {
+        /// The run.
+        run: String,
+        /// Why (boxed: a training error is large and this one is rare).
+        #[source]
+        source: Box<TrainError>,
     },
     /// The checkpoint does not restore into the run's learner.
     #[error("checkpoint #{sequence} of run {run}: {source}")]
@@ -194,6 +219,17 @@ impl RunLocator {
     }
 }
 
+/// A checkpoint played greedily.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Evaluation {
+    /// The checkpoint played.
+    pub checkpoint: CheckpointMeta,
+    /// The env it played.
+    pub env: String,
+    /// Returns and success rate.
+    pub summary: EvalSummary,
+}
+
 /// One run in its store.
 #[derive(Debug, Clone)]
 pub struct StoredRun {
@@ -299,6 +335,54 @@ impl StoredRun {
             .load_state(&loaded.checkpoint.bytes)
             .map_err(|source| self.restore_error(loaded, source))?;
         Ok(trainer)
+    }
+
+    /// Plays checkpoint `which` greedily for `episodes` episodes (seeds
+    /// from `seed`) on its own env, or on `env` when given (it must be the
+    /// env it was trained on).
+    ///
+    /// # Blocking
+    ///
+    /// Reads the store and steps envs: CPU-bound, seconds for long episodes.
+    pub fn evaluate(
+        &self,
+        which: &CheckpointSelector,
+        env: Option<&str>,
+        episodes: u64,
+        seed: u64,
+    ) -> Result<Evaluation, LocateError> {
+        let loaded = self.learner_checkpoint(which)?;
+        let trained_on = self.trained_env(&loaded)?;
+        let asked = env.map_or_else(|| loaded.spec.env_id.clone(), str::to_string);
+        if trained_on != asked {
+            return Err(LocateError::WrongEnv {
+                run: self.record.id.clone(),
+                sequence: loaded.checkpoint.meta.sequence,
+                trained_on,
+                asked,
+            });
+        }
+        let mut spec = loaded.spec.clone();
+        spec.env_id = asked;
+        let mut trainer = self.restored_trainer(&spec, &loaded)?;
+        let eval_error = |source: TrainError| LocateError::Eval {
+            run: self.record.id.clone(),
+            source: Box::new(source),
+        };
+        let mut envs = make_vec(
+            &spec.env_id,
+            &spec.params,
+            0..spec.num_envs as u64,
+            AutoresetMode::SameStep,
+        )
+        .map_err(|e| eval_error(e.into()))?;
+        let summary =
+            evaluate(trainer.as_mut(), envs.as_mut(), episodes, seed).map_err(eval_error)?;
+        Ok(Evaluation {
+            checkpoint: loaded.checkpoint.meta,
+            env: spec.env_id,
+            summary,
+        })
     }
 
     fn restore_error(&self, loaded: &LearnerCheckpointed, source: TrainError) -> LocateError {

@@ -1,0 +1,279 @@
+//! A run's curves as its `events.jsonl` has them: read once, then only
+//! what was appended since, so a live run's history stays cheap to ask for.
+//! A torn or garbled line is counted and skipped; an unfinished last line
+//! waits for the rest.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The points of one series, in the order they were written.
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    /// Env steps of each point.
+    pub steps: Vec<f64>,
+    /// Seconds since the run started.
+    pub wall: Vec<f64>,
+    /// The value.
+    pub y: Vec<f64>,
+}
+
+impl Column {
+    fn push(&mut self, steps: f64, wall: f64, y: f64) {
+        self.steps.push(steps);
+        self.wall.push(wall);
+        self.y.push(y);
+    }
+
+    /// x values on the chosen axis.
+    pub fn x(&self, axis: Axis) -> &[f64] {
+        match axis {
+            Axis::Steps => &self.steps,
+            Axis::Wall => &self.wall,
+        }
+    }
+}
+
+/// What a chart's x axis measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Axis {
+    /// Env steps.
+    Steps,
+    /// Seconds since the run started.
+    Wall,
+}
+
+/// A finished episode, for finding the one under a click.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpisodeMark {
+    /// Its run-wide number.
+    pub episode: u64,
+    /// Env steps when it ended.
+    pub env_steps: f64,
+    /// Seconds since the Unix epoch when it ended.
+    pub at: f64,
+}
+
+/// Everything read so far from one events file.
+#[derive(Debug)]
+pub struct History {
+    path: PathBuf,
+    started_at: f64,
+    read_up_to: u64,
+    unfinished: Vec<u8>,
+    /// Episode numbers, steps and times, one per `return` point.
+    pub episodes: Vec<EpisodeMark>,
+    /// Series by name: `return`, `length`, then every training metric.
+    pub series: BTreeMap<String, Column>,
+    /// Lines that did not parse.
+    pub bad_lines: u64,
+    /// Latest env steps per second reported by training.
+    pub last_sps: Option<f64>,
+}
+
+/// Keys of a train event that are its coordinates, not metrics.
+const NOT_METRICS: &[&str] = &["event", "run", "agent", "at", "env_steps", "episodes"];
+
+#[derive(Deserialize)]
+struct EpisodeLine {
+    episode: u64,
+    episode_return: f64,
+    length: f64,
+    env_steps: f64,
+    at: f64,
+}
+
+impl History {
+    /// An empty history of the events file at `path`, wall time counted
+    /// from `started_at` (Unix seconds).
+    pub fn new(path: impl Into<PathBuf>, started_at: f64) -> Self {
+        Self {
+            path: path.into(),
+            started_at,
+            read_up_to: 0,
+            unfinished: Vec::new(),
+            episodes: Vec::new(),
+            series: BTreeMap::new(),
+            bad_lines: 0,
+            last_sps: None,
+        }
+    }
+
+    /// The events file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads what was appended since the last call. A missing file is an
+    /// empty history (a fast-mode run writes none).
+    ///
+    /// # Blocking
+    ///
+    /// Reads the file.
+    pub fn refresh(&mut self) -> std::io::Result<()> {
+        let mut file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        let length = file.metadata()?.len();
+        if length < self.read_up_to {
+            // Rewritten from scratch: start over.
+            *self = History::new(self.path.clone(), self.started_at);
+        }
+        file.seek(SeekFrom::Start(self.read_up_to))?;
+        let mut fresh = std::mem::take(&mut self.unfinished);
+        let before = fresh.len();
+        file.take(length - self.read_up_to)
+            .read_to_end(&mut fresh)?;
+        self.read_up_to += (fresh.len() - before) as u64;
+        let complete = fresh.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        for line in fresh[..complete].split(|&b| b == b'\n') {
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                self.take_line(line);
+            }
+        }
+        self.unfinished = fresh[complete..].to_vec();
+        Ok(())
+    }
+
+    /// Bytes of a last line that has no end yet (a torn write, or one
+    /// being written).
+    pub fn unfinished_bytes(&self) -> usize {
+        self.unfinished.len()
+    }
+
+    fn take_line(&mut self, line: &[u8]) {
+        // Events are written by serde in field order, `event` first: the
+        // common case (an episode) gets a typed parse without a map.
+        if line.starts_with(br#"{"event":"episode""#) {
+            match serde_json::from_slice::<EpisodeLine>(line) {
+                Ok(episode) => self.add_episode(&episode),
+                Err(_) => self.bad_lines += 1,
+            }
+            return;
+        }
+        match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line) {
+            Ok(event) if event.get("event").and_then(|e| e.as_str()) == Some("train") => {
+                self.add_train(&event)
+            }
+            Ok(_) => {} // lifecycle: not a curve
+            Err(_) => self.bad_lines += 1,
+        }
+    }
+
+    fn add_episode(&mut self, line: &EpisodeLine) {
+        let wall = line.at - self.started_at;
+        self.episodes.push(EpisodeMark {
+            episode: line.episode,
+            env_steps: line.env_steps,
+            at: line.at,
+        });
+        self.column("return")
+            .push(line.env_steps, wall, line.episode_return);
+        self.column("length")
+            .push(line.env_steps, wall, line.length);
+    }
+
+    fn add_train(&mut self, event: &serde_json::Map<String, serde_json::Value>) {
+        let number = |key: &str| event.get(key).and_then(serde_json::Value::as_f64);
+        let (Some(steps), Some(at)) = (number("env_steps"), number("at")) else {
+            self.bad_lines += 1;
+            return;
+        };
+        let wall = at - self.started_at;
+        self.last_sps = number("sps").or(self.last_sps);
+        for (key, value) in event {
+            if let Some(y) = value.as_f64()
+                && !NOT_METRICS.contains(&key.as_str())
+            {
+                self.column(key).push(steps, wall, y);
+            }
+        }
+    }
+
+    fn column(&mut self, name: &str) -> &mut Column {
+        if !self.series.contains_key(name) {
+            self.series.insert(name.to_string(), Column::default());
+        }
+        self.series.get_mut(name).expect("inserted above")
+    }
+
+    /// Env steps reached by the time `at` (Unix seconds), from the
+    /// episodes: where a checkpoint taken then sits on the steps axis.
+    pub fn steps_at(&self, at: f64) -> Option<f64> {
+        let after = self.episodes.partition_point(|mark| mark.at <= at);
+        after.checked_sub(1).map(|i| self.episodes[i].env_steps)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    const EPISODE: &str = r#"{"event":"episode","run":"r","agent":"l","episode":1,"env_index":0,"episode_return":12.0,"length":12,"env_steps":48,"at":100.5}"#;
+    const TRAIN: &str = r#"{"event":"train","run":"r","agent":"l","env_steps":64,"episodes":1,"td_loss":0.25,"epsilon":0.9,"sps":1000.0,"mean_return":null,"at":101.0}"#;
+
+    #[test]
+    fn episodes_and_metrics_become_series() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("events.jsonl");
+        std::fs::write(
+            &path,
+            format!("{EPISODE}\n{TRAIN}\n{{\"event\":\"paused\",\"run\":\"r\",\"at\":102}}\n"),
+        )
+        .expect("write");
+        let mut history = History::new(&path, 100.0);
+        history.refresh().expect("read");
+        assert_eq!(history.series["return"].y, [12.0]);
+        assert_eq!(history.series["return"].wall, [0.5]);
+        assert_eq!(history.series["length"].steps, [48.0]);
+        assert_eq!(history.series["td_loss"].y, [0.25]);
+        assert_eq!(history.series["epsilon"].steps, [64.0]);
+        assert!(
+            !history.series.contains_key("mean_return"),
+            "null is no point"
+        );
+        assert!(!history.series.contains_key("episodes"));
+        assert_eq!(history.last_sps, Some(1000.0));
+        assert_eq!(history.bad_lines, 0);
+    }
+
+    #[test]
+    fn a_torn_last_line_waits_and_garbage_is_counted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("events.jsonl");
+        let (head, tail) = EPISODE.split_at(40);
+        std::fs::write(&path, format!("not json\n{EPISODE}\n{head}")).expect("write");
+        let mut history = History::new(&path, 100.0);
+        history.refresh().expect("read");
+        assert_eq!(
+            (history.series["return"].y.len(), history.bad_lines),
+            (1, 1)
+        );
+        assert_eq!(history.unfinished_bytes(), head.len());
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("open");
+        writeln!(file, "{tail}").expect("append");
+        history.refresh().expect("read again");
+        assert_eq!(history.series["return"].y.len(), 2);
+        assert_eq!(history.unfinished_bytes(), 0);
+        assert_eq!(history.steps_at(100.6), Some(48.0));
+        assert_eq!(history.steps_at(99.0), None);
+    }
+
+    #[test]
+    fn a_missing_file_is_an_empty_history() {
+        let mut history = History::new("/nonexistent/events.jsonl", 0.0);
+        history.refresh().expect("no file is no error");
+        assert!(history.series.is_empty());
+    }
+}
