@@ -252,6 +252,26 @@ fn bad_requests_get_clear_answers_and_the_server_keeps_serving() {
     assert_eq!(status, 200);
     assert!(!bytes.is_empty());
 
+    // Recorded episodes: the list, one of them, and one never kept.
+    let (status, body) = get(&format!("/api/runs/{run}/recorded"));
+    assert_eq!(status, 200, "{body}");
+    let kept = json(&body);
+    let first_kept = kept["episodes"][0]["episode"]
+        .as_u64()
+        .expect("an episode was kept");
+    let (status, body) = get(&format!("/api/runs/{run}/episodes/{first_kept}"));
+    assert_eq!(status, 200, "{body}");
+    let episode = json(&body);
+    assert_eq!(episode["type"], "episode");
+    assert_eq!(episode["episode"].as_u64(), Some(first_kept));
+    assert_eq!(
+        episode["steps"].as_array().map(Vec::len),
+        episode["length"].as_u64().map(|n| n as usize)
+    );
+    let (status, body) = get(&format!("/api/runs/{run}/episodes/999999"));
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("not recorded"), "{body}");
+
     // A WebSocket that sends garbage is closed; the server goes on.
     let mut socket = TcpStream::connect(addr).expect("connect");
     socket

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use agora_runtime::learn::RecordedEpisodes;
 use agora_runtime::stored_run::{LocateError, RunLocator, StoredRun};
 use futures::StreamExt;
 use serde::Deserialize;
@@ -178,6 +179,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .route("/runs/{id}", web::get().to(show_run))
                 .route("/runs/{id}/series", web::get().to(series))
                 .route("/runs/{id}/live", web::get().to(live))
+                .route("/runs/{id}/recorded", web::get().to(recorded))
+                .route("/runs/{id}/episodes/{n}", web::get().to(recorded_episode))
                 .route("/runs/{id}/control", web::post().to(control))
                 .route("/runs/{id}/checkpoints/{seq}/eval", web::post().to(eval))
                 .route(
@@ -359,6 +362,63 @@ async fn series(
     })
     .await
     .map(|answer| HttpResponse::Ok().json(answer))
+}
+
+fn recorded_episodes(state: &State, run: &str) -> Result<RecordedEpisodes, ApiError> {
+    RecordedEpisodes::open(&state.data_dir.join("runs").join(run))
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("run {run}: {e}")))
+}
+
+async fn recorded(state: Shared, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let run = find(&state, id.into_inner()).await?;
+    let shared = state.clone();
+    let answer = blocking(move || {
+        let kept = recorded_episodes(&shared, run.id())?;
+        let skipped = kept.skipped();
+        Ok(serde_json::json!({
+            "episodes": kept.list().iter().map(|e| serde_json::json!({
+                "episode": e.episode, "return": e.episode_return, "length": e.length,
+                "env_steps": e.env_steps, "at": e.at,
+            })).collect::<Vec<_>>(),
+            "bytes": kept.bytes(),
+            "skipped": {"unreadable": skipped.unreadable, "truncated": skipped.truncated},
+        }))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+async fn recorded_episode(
+    state: Shared,
+    path: web::Path<(String, u64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, episode) = path.into_inner();
+    let run = find(&state, id).await?;
+    let shared = state.clone();
+    let answer = blocking(move || {
+        let kept = recorded_episodes(&shared, run.id())?;
+        let read = kept.read(episode).map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("run {}: {e}", run.id()))
+        })?;
+        let Some(recorded) = read else {
+            let policy = run
+                .config()
+                .map(|c| format!("\"{}\"", c.telemetry.record_episodes))
+                .unwrap_or_else(|_| "unknown".into());
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "run {}: episode {episode} was not recorded ({} episodes are; record_episodes = {policy})",
+                    run.id(),
+                    kept.list().len()
+                ),
+            ));
+        };
+        serde_json::to_value(recorded)
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(answer))
 }
 
 async fn live(
