@@ -15,6 +15,9 @@ const METRIC_ORDER = [
   'sps', 'steps_per_second', 'mean_return', 'best_mean_return',
 ];
 const TITLES = { return: 'episode return', length: 'episode length' };
+// Counters and copies, not curves worth a chart: iterations, updates, and
+// last_return (the return chart has every episode).
+const HIDDEN = new Set(['iterations', 'updates', 'last_return']);
 const REFETCH_MS = 10_000;
 const BUFFER_FACTOR = 4;
 const PICK_PX = 6;
@@ -213,7 +216,7 @@ export class Curves {
         r.series.set(name, local);
       }
       local.setBase(shifted(series, r.offset), end, !this.zoom);
-      this.#chart(name);
+      if (!HIDDEN.has(name)) this.#chart(name);
     }
     for (const [name, local] of r.series) if (!seen.has(name)) local.setBase(null, end, !this.zoom);
     if (answer.bad_lines > 0 && !r.warnedBad) {
@@ -258,7 +261,7 @@ export class Curves {
     if (!local) {
       local = new LocalSeries();
       r.series.set(name, local);
-      this.#chart(name);
+      if (!HIDDEN.has(name)) this.#chart(name);
     }
     local.append(x, y, episode);
   }

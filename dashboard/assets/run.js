@@ -557,7 +557,7 @@ export class RunView {
     }
     if (!point) return;
     const which = point.episode ? `episode ${point.episode}` : `the episode at ${this.curves.xMode === 'steps' ? 'env step' : 'time'} ${formatNumber(point.x)}`;
-    const text = `${which} (return ${formatNumber(point.y)}) was not recorded (record_episodes = ${setting ?? 'not set in the config'})`;
+    const text = `${which} (return ${formatNumber(point.y)}) was not recorded (record_episodes = ${setting ?? 'the default, "every:100+best"'})`;
     this.pickNote.textContent = text;
     this.player.say(text);
   }
