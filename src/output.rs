@@ -182,6 +182,30 @@ pub fn runs_table(runs: &[RunRecord]) -> String {
 }
 
 /// `agora runs show RUN`.
+/// What a run supports, in words: `pause/resume, stop, visual, ...`.
+fn capability_list(c: &agora_runtime::settings::Capabilities) -> String {
+    let named = [
+        (c.pause, "pause/resume"),
+        (c.stop, "stop"),
+        (c.visual, "visual"),
+        (c.checkpoint, "checkpoint"),
+        (c.warm_start, "warm start"),
+        (c.eval, "eval"),
+        (c.live_beliefs, "live beliefs"),
+        (c.live_episodes, "live episodes"),
+    ];
+    let list: Vec<&str> = named
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect();
+    if list.is_empty() {
+        "nothing while it runs".to_string()
+    } else {
+        list.join(", ")
+    }
+}
+
 pub fn run_detail(run: &RunRecord, checkpoints: &[CheckpointMeta]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "run       {}", run.id);
@@ -207,6 +231,15 @@ pub fn run_detail(run: &RunRecord, checkpoints: &[CheckpointMeta]) -> String {
     }
     if let Some(path) = &run.config_path {
         let _ = writeln!(out, "config    {path}");
+    }
+    if let Some(capabilities) = &run.digest.capabilities {
+        let _ = writeln!(out, "supports  {}", capability_list(capabilities));
+    }
+    if run.digest.telemetry == Some(false) {
+        let _ = writeln!(
+            out,
+            "telemetry off (fast mode: no curves, lifecycle events only)"
+        );
     }
     if let Some(agents) = run.summary.get("agents").and_then(Value::as_array) {
         let _ = writeln!(out, "agents");

@@ -87,6 +87,110 @@ struct EpisodeLine {
     at: f64,
 }
 
+/// One line of the events file, parsed.
+enum Parsed {
+    Episode(EpisodeLine),
+    Train(serde_json::Map<String, serde_json::Value>),
+    Bad,
+    NotACurve,
+}
+
+fn parse_line(line: &[u8]) -> Parsed {
+    // Events are written by serde in field order, `event` first: the
+    // common case (an episode) gets a typed parse without a map.
+    if line.starts_with(br#"{"event":"episode""#) {
+        return episode_by_keys(line)
+            .or_else(|| serde_json::from_slice::<EpisodeLine>(line).ok())
+            .map_or(Parsed::Bad, Parsed::Episode);
+    }
+    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line) {
+        Ok(event) if event.get("event").and_then(|e| e.as_str()) == Some("train") => {
+            Parsed::Train(event)
+        }
+        Ok(_) => Parsed::NotACurve, // lifecycle
+        Err(_) => Parsed::Bad,
+    }
+}
+
+/// An episode line as `EpisodeEvent` writes it, read by finding its keys in
+/// their order instead of parsing every field: a third of the time of a
+/// full parse, which a million-episode history notices. `None` sends the
+/// line to serde (any other layout, or a malformed number).
+fn episode_by_keys(line: &[u8]) -> Option<EpisodeLine> {
+    // A key with its quotes cannot occur inside a JSON string value, where
+    // every quote is escaped.
+    let mut from = 0;
+    let mut number = |key: &[u8]| -> Option<f64> {
+        let start = from + memchr::memmem::find(&line[from..], key)? + key.len();
+        let end = start + memchr::memchr2(b',', b'}', &line[start..])?;
+        from = end;
+        std::str::from_utf8(&line[start..end]).ok()?.parse().ok()
+    };
+    let episode = number(br#""episode":"#)?;
+    let episode_return = number(br#""episode_return":"#)?;
+    let length = number(br#""length":"#)?;
+    let env_steps = number(br#""env_steps":"#)?;
+    let at = number(br#""at":"#)?;
+    (episode >= 0.0 && episode.fract() == 0.0).then_some(EpisodeLine {
+        episode: episode as u64,
+        episode_return,
+        length,
+        env_steps,
+        at,
+    })
+}
+
+/// Below this many bytes one thread parses faster than two start.
+const PARALLEL_FROM: usize = 4 << 20;
+
+/// The complete lines of `text`, parsed on every core for a big file (a
+/// million-episode run's history is ~160 MB), in file order.
+fn parse_in_parallel(text: &[u8]) -> Vec<Parsed> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let parse_chunk = |chunk: &[u8]| -> Vec<Parsed> {
+        chunk
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+            .map(parse_line)
+            .collect()
+    };
+    if threads < 2 || text.len() < PARALLEL_FROM {
+        return parse_chunk(text);
+    }
+    let chunks = split_at_lines(text, threads);
+    std::thread::scope(|scope| {
+        let parsing: Vec<_> = chunks
+            .iter()
+            .map(|chunk| scope.spawn(|| parse_chunk(chunk)))
+            .collect();
+        parsing
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// `text` cut into about `parts` pieces, each ending at a line end.
+fn split_at_lines(text: &[u8], parts: usize) -> Vec<&[u8]> {
+    let mut pieces = Vec::with_capacity(parts);
+    let mut rest = text;
+    for left in (1..=parts).rev() {
+        if left == 1 || rest.is_empty() {
+            pieces.push(rest);
+            break;
+        }
+        let aim = rest.len() / left;
+        let cut = rest[aim..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |i| aim + i + 1);
+        let (piece, tail) = rest.split_at(cut);
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces
+}
+
 impl History {
     /// An empty history of the events file at `path`, wall time counted
     /// from `started_at` (Unix seconds).
@@ -128,14 +232,13 @@ impl History {
         file.seek(SeekFrom::Start(self.read_up_to))?;
         let mut fresh = std::mem::take(&mut self.unfinished);
         let before = fresh.len();
+        fresh.reserve(usize::try_from(length - self.read_up_to).unwrap_or(0));
         file.take(length - self.read_up_to)
             .read_to_end(&mut fresh)?;
         self.read_up_to += (fresh.len() - before) as u64;
         let complete = fresh.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        for line in fresh[..complete].split(|&b| b == b'\n') {
-            if !line.iter().all(u8::is_ascii_whitespace) {
-                self.take_line(line);
-            }
+        for parsed in parse_in_parallel(&fresh[..complete]) {
+            self.take(parsed);
         }
         self.unfinished = fresh[complete..].to_vec();
         Ok(())
@@ -147,22 +250,12 @@ impl History {
         self.unfinished.len()
     }
 
-    fn take_line(&mut self, line: &[u8]) {
-        // Events are written by serde in field order, `event` first: the
-        // common case (an episode) gets a typed parse without a map.
-        if line.starts_with(br#"{"event":"episode""#) {
-            match serde_json::from_slice::<EpisodeLine>(line) {
-                Ok(episode) => self.add_episode(&episode),
-                Err(_) => self.bad_lines += 1,
-            }
-            return;
-        }
-        match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line) {
-            Ok(event) if event.get("event").and_then(|e| e.as_str()) == Some("train") => {
-                self.add_train(&event)
-            }
-            Ok(_) => {} // lifecycle: not a curve
-            Err(_) => self.bad_lines += 1,
+    fn take(&mut self, parsed: Parsed) {
+        match parsed {
+            Parsed::Episode(episode) => self.add_episode(&episode),
+            Parsed::Train(event) => self.add_train(&event),
+            Parsed::Bad => self.bad_lines += 1,
+            Parsed::NotACurve => {}
         }
     }
 
@@ -268,6 +361,59 @@ mod tests {
         assert_eq!(history.unfinished_bytes(), 0);
         assert_eq!(history.steps_at(100.6), Some(48.0));
         assert_eq!(history.steps_at(99.0), None);
+    }
+
+    #[test]
+    fn a_big_file_parsed_in_pieces_keeps_its_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("events.jsonl");
+        let mut text = String::new();
+        let mut n = 0u64;
+        while text.len() < 2 * PARALLEL_FROM {
+            n += 1;
+            text.push_str(&EPISODE.replace(r#""episode":1,"#, &format!(r#""episode":{n},"#)));
+            text.push('\n');
+        }
+        std::fs::write(&path, &text).expect("write");
+        let mut history = History::new(&path, 100.0);
+        history.refresh().expect("read");
+        let numbers: Vec<u64> = history.episodes.iter().map(|e| e.episode).collect();
+        assert_eq!(numbers, (1..=n).collect::<Vec<_>>());
+        for parts in 1..5 {
+            let pieces = split_at_lines(text.as_bytes(), parts);
+            assert_eq!(pieces.concat(), text.as_bytes());
+            assert!(pieces.iter().all(|p| p.is_empty() || p.ends_with(b"\n")));
+        }
+    }
+
+    #[test]
+    fn reading_by_keys_agrees_with_serde() {
+        let by_keys = episode_by_keys(EPISODE.as_bytes()).expect("our own layout");
+        let by_serde: EpisodeLine = serde_json::from_str(EPISODE).expect("json");
+        assert_eq!(
+            (
+                by_keys.episode,
+                by_keys.episode_return,
+                by_keys.length,
+                by_keys.env_steps,
+                by_keys.at
+            ),
+            (
+                by_serde.episode,
+                by_serde.episode_return,
+                by_serde.length,
+                by_serde.env_steps,
+                by_serde.at
+            )
+        );
+        let reordered = r#"{"event":"episode","at":1.0,"episode":2,"episode_return":3.0,"length":4,"env_steps":5}"#;
+        assert!(
+            episode_by_keys(reordered.as_bytes()).is_none(),
+            "out of order goes to serde"
+        );
+        let mut history = History::new("unused", 0.0);
+        history.take(parse_line(reordered.as_bytes()));
+        assert_eq!(history.series["return"].y, [3.0]);
     }
 
     #[test]

@@ -1,0 +1,75 @@
+"""The dashboard rows of the README's performance table, from the newest
+committed result of bench/dashboard/bench.mjs that has each part.
+
+    python3 bench/dashboard/table.py            # prints the Markdown rows
+"""
+
+import json
+import pathlib
+
+RESULTS = pathlib.Path(__file__).parent / "results"
+
+
+def newest_with(part):
+    files = sorted(RESULTS.glob("*.json"), reverse=True)
+    for path in files:
+        data = json.loads(path.read_text())
+        if part in data:
+            return path, data
+    return None, None
+
+
+def rows():
+    out = ["| dashboard measure | Agora | peer / target | result file |", "| --- | ---: | ---: | --- |"]
+    path, data = newest_with("big")
+    if data:
+        big = data["big"]
+        agora = [t["from_process_start_s"] for t in big["agora"]]
+        tb = [t["from_process_start_s"] for t in big["tensorboard"]]
+        out.append(
+            f"| first return curve of a {big['episode_events']:,}-episode run, from process start "
+            f"(median of {len(agora)}, spread {min(agora):.2f}–{max(agora):.2f} s; TensorBoard: its scalars "
+            f"endpoint answering, before its page draws) | {big['agora_median_s']:.2f} s | TensorBoard 2.18 "
+            f"{big['tensorboard_median_s']:.2f} s (spread {min(tb):.2f}–{max(tb):.2f}); "
+            f"{big['tensorboard_median_s'] / big['agora_median_s']:.1f}× | `{path.name}` |"
+        )
+        overlay = big.get("overlay", {})
+        if "redraw_ms_p50" in overlay:
+            out.append(
+                f"| redraw with 10 runs overlaid ({overlay['samples']} redraws) | p50 {overlay['redraw_ms_p50']:.1f} ms, "
+                f"max {overlay['redraw_ms_max']:.1f} ms | ≤ 16 ms | `{path.name}` |"
+            )
+    path, data = newest_with("live")
+    if data:
+        live = data["live"]
+        lat = live["end_to_drawn_ms"]
+        out.append(
+            f"| episode end → first frame drawn in headless Chromium ({live['episodes']:,} episodes, DQN CartPole) "
+            f"| p50 {lat['p50']:.1f} ms, p99 {lat['p99']:.1f} ms, max {lat['max']:.1f} ms | p50 ≤ 30, p99 ≤ 100 ms | `{path.name}` |"
+        )
+    path, data = newest_with("sps")
+    if data:
+        sps = data["sps"]
+        med = sps["median"]
+        n = len([r for r in sps["rounds"] if r["mode"] == "plain"])
+        got_all = all(
+            t["episode_summary"] >= r["episodes_in_file"] for r in sps["rounds"] for t in r["tabs"]
+        )
+        out.append(
+            f"| DQN steps/s, {sps['steps']:,} steps, median of {n} alternating: no dashboard / one tab, visual on / 20 tabs "
+            f"| {med['plain']:,.0f} / {med['tab']:,.0f} / {med['tabs20']:,.0f} "
+            f"({med['tab'] / med['plain'] - 1:+.1%}, {med['tabs20'] / med['plain'] - 1:+.1%}) | within 3% | `{path.name}` |"
+        )
+        out.append(
+            f"| 20 tabs on one run: every tab got every episode | {'yes' if got_all else 'no'} | all | `{path.name}` |"
+        )
+    path, data = newest_with("tabs")
+    if data:
+        out.append(
+            f"| server memory per open tab (RSS slope, 0→20 tabs) | {data['tabs']['kib_per_tab']:.0f} KiB | ≤ 5 MB | `{path.name}` |"
+        )
+    return out
+
+
+if __name__ == "__main__":
+    print("\n".join(rows()))
