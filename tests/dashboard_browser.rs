@@ -27,6 +27,8 @@ const OVERALL: Duration = Duration::from_secs(180);
 const TOTAL_TIMESTEPS: &str = "dqn.total_timesteps=50000000";
 /// Periodic checkpoints early, so the return chart has a marker to click.
 const CHECKPOINT_EVERY: &str = "learner.checkpoint_every=5000";
+/// Every checkpoint kept: the one the page shows is still there when it evaluates it.
+const KEEP_CHECKPOINTS: &str = "store.keep_checkpoints=0";
 
 const INSTALL: &str = "install them with .ci/run, or by hand: \
     apt-get install chromium nodejs npm && \
@@ -255,6 +257,8 @@ fn the_dashboard_shows_a_live_run_and_pauses_resumes_and_evaluates_it_in_a_brows
             TOTAL_TIMESTEPS,
             "--set",
             CHECKPOINT_EVERY,
+            "--set",
+            KEEP_CHECKPOINTS,
         ],
     );
     command.stdout(Stdio::piped()).stderr(Stdio::piped());

@@ -47,7 +47,9 @@ export function extent(...arrays) {
 
 /** A y domain with a little room above and below (and some height when flat). */
 export function paddedDomain([lo, hi]) {
-  if (lo === hi) {
+  // Flat, or flat but for float noise (a constant learning rate): give it height.
+  if (hi - lo <= Math.max(Math.abs(lo), Math.abs(hi)) * 1e-9) {
+    lo = hi = (lo + hi) / 2;
     const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
     return [lo - d, hi + d];
   }

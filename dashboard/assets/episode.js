@@ -257,16 +257,19 @@ export class EpisodePlayer {
   /** A live `frame` message: its obs on the small canvas, board text, image. */
   showFrame(msg) {
     this.frameBox.hidden = false;
-    drawObservation(this.frameCanvas, this.run.env, msg.obs || [], msg.board);
+    // The env's own picture when the frame has one; else drawn here from the obs.
+    const image = msg.image && msg.image.png_base64;
+    this.frameCanvas.hidden = !!image;
+    if (!image) drawObservation(this.frameCanvas, this.run.env, msg.obs || [], msg.board);
     if (msg.board) {
       this.board.hidden = false;
       this.board.textContent = msg.board;
     } else {
       this.board.hidden = true;
     }
-    if (msg.image && msg.image.png_base64) {
+    if (image) {
       this.frameImage.hidden = false;
-      this.frameImage.src = `data:image/png;base64,${msg.image.png_base64}`;
+      this.frameImage.src = `data:image/png;base64,${image}`;
     } else {
       this.frameImage.hidden = true;
     }

@@ -14,6 +14,7 @@ const DETAIL_MS = 10_000;
 const RECORDED_MS = 30_000;
 const VISUAL_FALLBACK_MS = 3000;
 const LOG_KEEP = 50;
+const CHECKPOINT_ROWS = 8;
 
 /** `record_episodes` from the run's TOML config ([telemetry] section), as written. */
 export function recordEpisodesSetting(config) {
@@ -430,7 +431,10 @@ export class RunView {
     const table = el('table', 'cp-table');
     table.innerHTML = '<thead><tr><th>#</th><th>agent</th><th>tag</th><th class="num">env steps</th><th>saved</th><th class="num">bytes</th><th></th></tr></thead>';
     const body = el('tbody');
-    for (const c of list) {
+    // Newest first; a long run's older checkpoints behind "show all".
+    const newest = [...list].reverse();
+    const shown = this.allCheckpoints ? newest : newest.slice(0, CHECKPOINT_ROWS);
+    for (const c of shown) {
       const tr = el('tr');
       tr.innerHTML = `<td>${c.sequence}</td><td>${escapeHtml(c.agent)}</td><td>${c.tag ? `<span class="tag tag-${escapeHtml(c.tag)}">${escapeHtml(c.tag)}</span>` : ''}</td>
         <td class="num">${formatNumber(c.env_steps)}</td><td>${escapeHtml(fmtTime(c.at))}</td><td class="num">${formatNumber(c.bytes)}</td>`;
@@ -444,6 +448,15 @@ export class RunView {
     }
     table.append(body);
     this.cpSection.append(table);
+    if (newest.length > CHECKPOINT_ROWS) {
+      const more = el('button', 'small', this.allCheckpoints ? 'show the newest only' : `show all ${newest.length}`);
+      more.type = 'button';
+      more.onclick = () => {
+        this.allCheckpoints = !this.allCheckpoints;
+        this.#renderCheckpoints();
+      };
+      this.cpSection.append(more);
+    }
   }
 
   #openCheckpoint(c) {
@@ -489,6 +502,7 @@ export class RunView {
           result.className = 'panel-result error';
           result.textContent = e.reason || e.message;
           showMessage(e.message);
+          if (e.status === 404) this.#refreshDetail(); // pruned meanwhile: the markers catch up
         } finally {
           b.disabled = false;
           b.textContent = 'Eval';

@@ -137,9 +137,24 @@ try {
     await page.waitForFunction(() => JSON.parse(document.getElementById('return-chart')?.dataset.markers || '[]').length > 0, null, { timeout: STEP_MS });
     found = true;
   }
-  const marker = (await markers())[0];
-  await page.click('#return-chart', { position: { x: marker.px, y: marker.py } });
-  await page.waitForSelector('.checkpoint-panel:not([hidden]) .eval-button', { timeout: STEP_MS });
+  // The newest checkpoint (older ones may be pruned: [store] keep_checkpoints).
+  // Live points keep widening the x axis, so markers drift left: read the
+  // position and click at once, and try again if the click missed.
+  const chart = await page.$('#return-chart');
+  let marker = null;
+  for (let attempt = 1; ; attempt++) {
+    await chart.scrollIntoViewIfNeeded();
+    const box = await chart.boundingBox();
+    marker = (await markers()).reduce((a, b) => (b.px > a.px ? b : a));
+    await page.mouse.click(box.x + marker.px, box.y + marker.py);
+    try {
+      await page.waitForSelector('.checkpoint-panel:not([hidden]) .eval-button', { timeout: 3000 });
+      break;
+    } catch (e) {
+      if (attempt >= 5) throw new Error(`clicking checkpoint marker ${marker.label} opened no panel in ${attempt} tries`);
+      log(`click on marker ${marker.label} missed (try ${attempt}); again`);
+    }
+  }
 
   stage = 'eval the checkpoint';
   await page.fill('.checkpoint-panel .eval-episodes', '5');
