@@ -684,6 +684,52 @@ mod tests {
         assert_eq!(numbers, [6, 7, 9]);
     }
 
+    /// What recording adds to a training step, without a learner's noise
+    /// around it: `cargo test -p agora-runtime --release --lib
+    /// recording_cost -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn recording_cost_per_step() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let settings = RecordSettings {
+            run_folder: dir.path().to_path_buf(),
+            keep: RecordEpisodes::default(),
+            max_bytes: 256 << 20,
+        };
+        let mut recorder =
+            Recorder::start(&settings, "learner", "CartPole-v1", &Params::new()).expect("start");
+        recorder.start_at(0);
+        let (steps, length) = (5_000_000u64, 200u32);
+        let obs = [0.1f32, 0.2, 0.3, 0.4];
+        let started = std::time::Instant::now();
+        for i in 0..steps {
+            recorder.observe(std::hint::black_box(&obs));
+            // As Trainer::last_action_values allocates its answer.
+            let values = Some(vec![0.5, std::hint::black_box(1.5)]);
+            recorder.step(1, 1.0, values, Some(0.05));
+            if (i + 1) % u64::from(length) == 0 {
+                let episode = (i + 1) / u64::from(length);
+                recorder.end_episode(&EpisodeEnd {
+                    episode,
+                    episode_return: (episode % 7) as f64,
+                    length,
+                    env_steps: i + 1,
+                    final_obs: &obs,
+                });
+            }
+        }
+        let per_step = started.elapsed().as_secs_f64() / steps as f64;
+        recorder.close();
+        let kept = RecordedEpisodes::open(dir.path())
+            .expect("open")
+            .list()
+            .len();
+        println!(
+            "recording: {:.1} ns per step ({kept} episodes kept)",
+            per_step * 1e9
+        );
+    }
+
     #[test]
     fn recording_stops_at_the_size_cap() {
         let dir = tempfile::tempdir().expect("tmp");
