@@ -85,6 +85,18 @@ struct FramePayload<'a> {
     at: f64,
 }
 
+/// How the watched env's episode ended.
+#[derive(Debug, Clone, Copy)]
+pub struct EpisodeEnded<'a> {
+    /// Its run-wide number, as in its `episode` event (`None` when the
+    /// learner did not report it, e.g. a cut-short episode).
+    pub number: Option<u64>,
+    /// Sum of its rewards.
+    pub episode_return: f64,
+    /// Its last observation.
+    pub final_obs: &'a [f32],
+}
+
 /// The watched env's recording and the stream's queue.
 pub struct Stream {
     transport: Transport,
@@ -171,7 +183,7 @@ impl Stream {
         &mut self,
         step: StreamStep,
         next_obs: &[f32],
-        episode_end: Option<(f64, &[f32])>,
+        episode_end: Option<EpisodeEnded<'_>>,
         board: Option<&str>,
         image: Option<&FrameImage>,
     ) {
@@ -204,9 +216,9 @@ impl Stream {
                 self.steps_cut += 1;
             }
         }
-        if let Some((episode_return, final_obs)) = episode_end {
+        if let Some(ended) = episode_end {
             match self.recording {
-                Recording::On => self.publish_episode(episode_return, final_obs),
+                Recording::On => self.publish_episode(&ended),
                 Recording::NextEpisode => self.recording = Recording::On,
                 Recording::Off => {}
             }
@@ -215,13 +227,15 @@ impl Stream {
         self.flush();
     }
 
-    fn publish_episode(&mut self, episode_return: f64, final_obs: &[f32]) {
+    fn publish_episode(&mut self, ended: &EpisodeEnded<'_>) {
         self.episodes += 1;
+        let (episode_return, final_obs) = (ended.episode_return, ended.final_obs);
         let payload = EpisodePayload {
             r#type: "episode",
             run: &self.run,
             agent: &self.agent,
-            episode: self.episodes,
+            // The run-wide number, so a page can match it to the curve.
+            episode: ended.number.unwrap_or(self.episodes),
             env_index: 0,
             episode_return,
             length: self.length,

@@ -11,7 +11,7 @@ use agora_agents::learners::{StepOutcome, TrainError, Trainer};
 use super::frame_image::FrameImage;
 use super::host::EnvHost;
 use super::recorder::{EpisodeEnd, Recorder};
-use super::stream::{Stream, StreamStep};
+use super::stream::{EpisodeEnded, Stream, StreamStep};
 use crate::env::EnvActorError;
 use crate::telemetry::{EpisodeEvent, Event, Telemetry, TrainEvent};
 use crate::transport::unix_now;
@@ -179,7 +179,7 @@ impl TrainLoop {
                 self.record_step(recording, action, &outcome);
             }
             if let Some(obs) = seen {
-                self.stream_step(obs, action);
+                self.stream_step(obs, action, &outcome);
             }
             self.record(&outcome);
             if self.trainer.is_done() {
@@ -224,8 +224,6 @@ impl TrainLoop {
                 self.trainer.metrics().epsilon,
             );
         }
-        // Episodes are listed by env, so env 0's comes first; its number
-        // is the one its `episode` event gets in `record`.
         if let Some(ended) = outcome.episodes.first().filter(|e| e.env_index == 0) {
             let metrics = self.trainer.metrics();
             let dim = self.trainer.spec().obs_dim();
@@ -240,7 +238,19 @@ impl TrainLoop {
         }
     }
 
-    fn stream_step(&mut self, obs: Vec<f32>, action: i64) {
+    /// The run-wide number of env 0's episode if it ended this step (the
+    /// number its `episode` event gets in `record`): episodes are listed
+    /// by env, so env 0's comes first.
+    fn env0_episode_number(&self, outcome: &StepOutcome) -> Option<u64> {
+        outcome
+            .episodes
+            .first()
+            .filter(|e| e.env_index == 0)
+            .map(|_| self.trainer.metrics().episodes - outcome.episodes.len() as u64 + 1)
+    }
+
+    fn stream_step(&mut self, obs: Vec<f32>, action: i64, outcome: &StepOutcome) {
+        let episode_number = self.env0_episode_number(outcome);
         let Some(stream) = &mut self.stream else {
             return;
         };
@@ -255,7 +265,11 @@ impl TrainLoop {
         };
         let ended = batch.terminated[0] || batch.truncated[0];
         // Same-step autoreset: the episode's last observation is final_obs.
-        let end = ended.then(|| (batch.episode_return[0], &batch.final_obs[..dim]));
+        let end = ended.then(|| EpisodeEnded {
+            number: episode_number,
+            episode_return: batch.episode_return[0],
+            final_obs: &batch.final_obs[..dim],
+        });
         // Pictures only for a frame that goes out (at most fps x speed a
         // second), so visual mode costs training next to nothing.
         let (board, image) = if stream.frame_due() {
