@@ -55,7 +55,9 @@ export class Curves {
   constructor(root, runs, options = {}) {
     this.root = root;
     this.options = options;
-    this.compare = runs.length > 1;
+    this.compare = options.compare ?? runs.length > 1;
+    // Each run's colour (compare mode): options.colors, else by position.
+    this.colors = runs.map((_, i) => (options.colors && options.colors[i]) || COLORS[i % COLORS.length]);
     this.runs = runs.map((run) => ({ run, series: new Map(), offset: 0, recorded: [], fetched: false }));
     this.xMode = 'steps';
     this.zoom = null; // [from, to] in displayed x (wall: seconds since the run's start)
@@ -100,7 +102,7 @@ export class Curves {
     this.legend.className = 'legend';
     if (this.compare) {
       this.legend.innerHTML = this.runs
-        .map((r, i) => `<span><i style="background:${COLORS[i % COLORS.length]}"></i>${escapeHtml(r.run.id)}</span>`)
+        .map((r, i) => `<span><i style="background:${this.colors[i]}"></i>${escapeHtml(r.run.id)}</span>`)
         .join('');
     }
     this.main = document.createElement('div');
@@ -339,7 +341,7 @@ export class Curves {
       this.runs.forEach((r, i) => {
         const s = r.series.get(name);
         if (!s) return;
-        const color = this.compare ? COLORS[i % COLORS.length] : name === 'return' ? COLORS[0] : name === 'length' ? COLORS[2] : COLORS[7];
+        const color = this.compare ? this.colors[i] : name === 'return' ? COLORS[0] : name === 'length' ? COLORS[2] : COLORS[7];
         layers.push(...s.layers(color, { dots: name === 'return' || name === 'length' }));
         if (name === 'return') points += s.count();
       });
@@ -348,7 +350,7 @@ export class Curves {
         data.markers = this.compare ? [] : this.#markers();
         data.rug = this.runs.flatMap((r, i) =>
           r.recorded
-            .map((e) => ({ x: this.#recordedX(r, e), color: this.compare ? COLORS[i % COLORS.length] : '#8a4fd1' }))
+            .map((e) => ({ x: this.#recordedX(r, e), color: this.compare ? this.colors[i] : '#8a4fd1' }))
             .filter((t) => t.x !== null),
         );
       }

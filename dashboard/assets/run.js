@@ -615,7 +615,8 @@ export class CompareView {
       showMessage(`${runs.length - withCurves.length} of the runs ran in fast mode (--no-telemetry): no curves exist for them`, 'info');
     }
     if (!withCurves.length) return;
-    this.curves = new Curves(curves, withCurves, {});
+    const colors = withCurves.map((r) => COLORS[runs.indexOf(r) % COLORS.length]);
+    this.curves = new Curves(curves, withCurves, { compare: true, colors });
     this.curves.refetch();
     for (const [i, r] of withCurves.entries()) {
       getJSON(`api/runs/${encodeURIComponent(r.id)}/recorded`, undefined, { quiet: true })

@@ -35,6 +35,7 @@ export class RunsList {
     this.onCount = onCount;
     this.runs = [];
     this.selected = new Set();
+    this.rows = new Map(); // run id -> {tr, box, cells}
     this.filters = { status: '', env: '', algorithm: '' };
     root.innerHTML = `
       <div class="list-bar">
@@ -121,34 +122,66 @@ export class RunsList {
     const ids = new Set(runs.map((r) => r.id));
     for (const id of this.selected) if (!ids.has(id)) this.selected.delete(id);
     const now = Date.now() / 1000;
-    this.body.innerHTML = shown
-      .map((r) => {
-        const age = formatDuration(now - r.started_at);
-        const ended = r.ended_at ? `ran ${formatDuration(r.ended_at - r.started_at)}` : 'running';
-        return `<tr class="${r.live ? 'live' : ''}" data-run="${escapeHtml(r.id)}">
-          <td><input type="checkbox" value="${escapeHtml(r.id)}" ${this.selected.has(r.id) ? 'checked' : ''} aria-label="select ${escapeHtml(r.id)}"></td>
-          <td><a href="${escapeHtml(pageUrl({ run: r.id }))}">${escapeHtml(r.id)}</a>${r.telemetry === false ? ' <span class="tag" title="--no-telemetry">fast</span>' : ''}</td>
-          <td>${escapeHtml(kindText(r))}</td>
-          <td>${escapeHtml(r.target || '–')}</td>
-          <td>${statusBadge(r.status)}${r.reason ? ` <span class="muted reason" title="${escapeHtml(r.reason)}">ⓘ</span>` : ''}</td>
-          <td class="num">${formatNumber(r.best_mean_return)}</td>
-          <td class="num">${formatNumber(r.mean_return)}</td>
-          <td class="num">${formatNumber(r.episodes)}</td>
-          <td class="num">${formatNumber(r.env_steps)}</td>
-          <td class="num">${r.live ? formatNumber(r.sps) : '–'}</td>
-          <td title="${escapeHtml(ended)}">${age}</td>
-          <td>${escapeHtml(r.host || '–')}</td>
-          <td>${capabilityTicks(r.capabilities)}</td>
-        </tr>`;
-      })
-      .join('');
+    // Rows are kept and only their changed cells rewritten, so a click or a
+    // checkbox is never lost to a refresh.
+    const rows = shown.map((r) => this.#row(r, now));
+    const same = rows.length === this.body.children.length && rows.every((tr, i) => this.body.children[i] === tr);
+    if (!same) this.body.replaceChildren(...rows);
+    for (const id of this.rows.keys()) if (!ids.has(id)) this.rows.delete(id);
     this.note.textContent = shown.length === runs.length ? '' : `${shown.length} of ${runs.length} shown`;
     if (!runs.length) {
+      this.rows.clear();
       this.body.innerHTML = '<tr><td colspan="13" class="muted empty">no runs in this data dir yet — start one with <code>agora run CONFIG</code></td></tr>';
     }
     this.#updateCompare();
     document.body.dataset.runs = String(shown.length);
     if (this.onCount) this.onCount(runs.length, this.extra);
+  }
+
+  /** The kept row of run `r`, its cells brought up to date. */
+  #row(r, now) {
+    let row = this.rows.get(r.id);
+    if (!row) {
+      const tr = document.createElement('tr');
+      tr.dataset.run = r.id;
+      const first = document.createElement('td');
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.value = r.id;
+      box.setAttribute('aria-label', `select ${r.id}`);
+      first.append(box);
+      const cells = Array.from({ length: 12 }, () => document.createElement('td'));
+      tr.append(first, ...cells);
+      row = { tr, box, cells };
+      this.rows.set(r.id, row);
+    }
+    row.box.checked = this.selected.has(r.id);
+    row.tr.className = r.live ? 'live' : '';
+    const age = formatDuration(now - r.started_at);
+    const ended = r.ended_at ? `ran ${formatDuration(r.ended_at - r.started_at)}` : 'running';
+    const html = [
+      `<a href="${escapeHtml(pageUrl({ run: r.id }))}">${escapeHtml(r.id)}</a>${r.telemetry === false ? ' <span class="tag" title="--no-telemetry">fast</span>' : ''}`,
+      escapeHtml(kindText(r)),
+      escapeHtml(r.target || '–'),
+      `${statusBadge(r.status)}${r.reason ? ` <span class="muted reason" title="${escapeHtml(r.reason)}">ⓘ</span>` : ''}`,
+      formatNumber(r.best_mean_return),
+      formatNumber(r.mean_return),
+      formatNumber(r.episodes),
+      formatNumber(r.env_steps),
+      r.live ? formatNumber(r.sps) : '–',
+      `<span title="${escapeHtml(ended)}">${age}</span>`,
+      escapeHtml(r.host || '–'),
+      capabilityTicks(r.capabilities),
+    ];
+    html.forEach((h, i) => {
+      const td = row.cells[i];
+      if (td.dataset.html !== h) {
+        td.innerHTML = h;
+        td.dataset.html = h;
+      }
+      if (i >= 4 && i <= 8) td.className = 'num';
+    });
+    return row.tr;
   }
 
   #updateCompare() {
