@@ -298,7 +298,12 @@ fn the_dashboard_shows_a_live_run_and_pauses_resumes_and_evaluates_it_in_a_brows
     let browser_stdout = lines_of(browser.child().stdout.take().expect("stdout"));
     let browser_stderr = collect(browser.child().stderr.take().expect("stderr"));
 
-    let paused = json_line_with(&browser_stdout, "paused_confirmed", deadline, &browser_stderr);
+    let paused = json_line_with(
+        &browser_stdout,
+        "paused_confirmed",
+        deadline,
+        &browser_stderr,
+    );
     assert_eq!(paused["paused_confirmed"], true, "{paused}");
 
     // While the page says paused, so does the store (its writer may lag a moment).
