@@ -247,7 +247,7 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
     let config = write_config(
         dir.path(),
         "watched.toml",
-        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 8192\n",
+        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 32768\n",
     );
     let mut client = RawClient::connect(
         port,

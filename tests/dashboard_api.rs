@@ -201,6 +201,17 @@ fn bad_requests_get_clear_answers_and_the_server_keeps_serving() {
         body,
         "the same data gave another answer"
     );
+    let numbered = series["series"]["return"]["episode"]
+        .as_array()
+        .map(Vec::len);
+    let columns = series["series"]["return"]["columns"]["x"]
+        .as_array()
+        .map(Vec::len);
+    assert!(
+        numbered.is_some(),
+        "the return series names its episodes: {body}"
+    );
+    assert_eq!(numbered, columns, "every column names its episode: {body}");
     for bad in [
         "width=0",
         "width=99999",

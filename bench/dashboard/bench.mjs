@@ -243,8 +243,8 @@ async function live(results) {
   await browser.close();
   child.kill('SIGINT');
   await exited(child);
-  const latency = samples.map((e) => e.drawn - e.at * 1000);
-  const arrival = samples.map((e) => e.arrived - e.at * 1000);
+  const latency = samples.map((e) => e.drawn - e.at);
+  const arrival = samples.map((e) => e.arrived - e.at);
   results.live = {
     episodes: samples.length,
     end_to_drawn_ms: { p50: quantile(latency, 0.5), p99: quantile(latency, 0.99), max: Math.max(...latency) },

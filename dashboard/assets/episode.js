@@ -23,7 +23,6 @@ export class EpisodePlayer {
     this.pending = null; // the newest live episode waiting for the current one to end
     this.finished = false; // playback reached the end by itself (so the next live episode may start)
     this.timer = 0;
-    this.latency = new Map(); // episode number -> latency entry still waiting for its first frame
     root.innerHTML = `
       <div class="player">
         <div class="player-view">
@@ -104,8 +103,16 @@ export class EpisodePlayer {
     const entry = { episode: msg.episode, at: msg.at * 1000, arrived, drawn: null };
     list.push(entry);
     if (list.length > LATENCY_KEEP) list.splice(0, list.length - LATENCY_KEEP);
-    if (this.pending) this.latency.delete(this.pending.episode); // superseded: never drawn
-    this.latency.set(msg.episode, entry);
+    // The episode's last frame goes up at once in the small canvas, so a
+    // finished episode is on screen within a frame of arriving, whatever
+    // the player is busy replaying; that paint is the latency measured.
+    if (!msg.image) {
+      drawObservation(this.frameCanvas, this.run.env, msg.final_obs || [], null);
+      this.frameCanvas.hidden = false;
+    }
+    requestAnimationFrame(() => {
+      entry.drawn = now();
+    });
     this.pending = msg;
     if (this.follow.checked && (!this.episode || this.finished)) this.#takePending();
   }
@@ -184,14 +191,6 @@ export class EpisodePlayer {
     const obs = step ? step.obs : ep.final_obs;
     drawObservation(this.canvas, this.run.env, obs, null);
     this.canvas.dataset.episodeDrawn = String(ep.episode);
-    const entry = this.latency.get(ep.episode);
-    if (entry) {
-      this.latency.delete(ep.episode);
-      // The frame is painted with the next animation frame.
-      requestAnimationFrame(() => {
-        entry.drawn = now();
-      });
-    }
     let sum = 0;
     for (let k = 0; k < Math.min(i, ep.steps.length); k++) sum += ep.steps[k].reward;
     const rows = step

@@ -108,12 +108,16 @@ export class LocalSeries {
       }
     };
     const b = this.base;
+    // The server names the episode of each point (a column's last) on the
+    // return and length series.
+    const numbers = b && b.episode;
+    const numberAt = (i) => (numbers ? numbers[i] ?? null : null);
     if (b && b.points) {
       const { x, y } = b.points;
-      for (let i = 0; i < x.length; i++) consider(x[i], y[i], this.whole ? i + 1 : null);
+      for (let i = 0; i < x.length; i++) consider(x[i], y[i], numbers ? numberAt(i) : this.whole ? i + 1 : null);
     } else if (b && b.columns) {
       const c = b.columns;
-      for (let i = 0; i < c.x.length; i++) consider(c.x[i], c.last[i], null);
+      for (let i = 0; i < c.x.length; i++) consider(c.x[i], c.last[i], numberAt(i));
     }
     const e = this.extra;
     for (let i = 0; i < e.x.length; i++) consider(e.x[i], e.y[i], e.episode[i]);

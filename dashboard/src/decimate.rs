@@ -78,6 +78,10 @@ pub struct Series {
     /// The debiased moving average at each raw point shown, or at each
     /// column's last point.
     pub smooth: Points,
+    /// Index in the input of each raw point shown, or of each column's
+    /// last point (for naming the episode behind a point).
+    #[serde(skip)]
+    pub picked: Vec<usize>,
 }
 
 #[derive(Clone, Copy)]
@@ -111,6 +115,7 @@ pub fn decimate(xs: &[f64], ys: &[f64], range: XRange, width: usize) -> Series {
                 x: pick(xs),
                 y: pick(&smoothed),
             },
+            picked: inside,
         };
     }
     let mut slots: Vec<Option<Column>> = vec![None; width];
@@ -139,7 +144,9 @@ pub fn decimate(xs: &[f64], ys: &[f64], range: XRange, width: usize) -> Series {
     }
     let mut columns = Columns::default();
     let mut smooth_points = Points::default();
+    let mut picked = Vec::new();
     for column in slots.into_iter().flatten() {
+        picked.push(column.last_index);
         columns.x.push(column.x);
         columns.min.push(column.min);
         columns.max.push(column.max);
@@ -153,6 +160,7 @@ pub fn decimate(xs: &[f64], ys: &[f64], range: XRange, width: usize) -> Series {
         points: None,
         columns: Some(columns),
         smooth: smooth_points,
+        picked,
     }
 }
 

@@ -291,6 +291,9 @@ struct SeriesQuery {
     _token: Option<String>,
 }
 
+/// Series with one point per finished episode.
+const EPISODE_SERIES: &[&str] = &["return", "length"];
+
 /// Widest chart served, in pixel columns.
 const MAX_WIDTH: usize = 8192;
 
@@ -345,10 +348,18 @@ async fn series(
             .iter()
             .map(|(name, column)| {
                 let decimated: Series = decimate(column.x(axis), &column.y, range, width);
-                (
-                    name.clone(),
-                    serde_json::to_value(decimated).unwrap_or_default(),
-                )
+                let mut value = serde_json::to_value(&decimated).unwrap_or_default();
+                if EPISODE_SERIES.contains(&name.as_str()) {
+                    // The episode behind each point (a column's last), so a
+                    // click names the episode to replay.
+                    let numbers: Vec<u64> = decimated
+                        .picked
+                        .iter()
+                        .filter_map(|&i| history.episodes.get(i).map(|e| e.episode))
+                        .collect();
+                    value["episode"] = numbers.into();
+                }
+                (name.clone(), value)
             })
             .collect();
         Ok(serde_json::json!({
