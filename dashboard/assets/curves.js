@@ -325,6 +325,8 @@ export class Curves {
   }
 
   scheduleDraw() {
+    // Bench hook: one synchronous redraw of every chart (bench/dashboard).
+    window.__agoraRedraw = () => this.draw();
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
