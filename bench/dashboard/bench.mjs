@@ -207,19 +207,30 @@ async function overlayRedraw(browser, data, run) {
   const redraws = await page.evaluate(async () => {
     const hook = window.__agoraRedraw;
     if (typeof hook !== 'function') return null;
-    const times = [];
-    for (let i = 0; i < 30; i++) {
-      const t0 = performance.now();
-      hook();
-      times.push(performance.now() - t0);
-      await new Promise((r) => requestAnimationFrame(r));
-    }
-    return times;
+    const time = async (only) => {
+      const times = [];
+      for (let i = 0; i < 30; i++) {
+        const t0 = performance.now();
+        hook(only);
+        times.push(performance.now() - t0);
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      return times;
+    };
+    return { all: await time(undefined), return_only: await time('return') };
   });
   await page.close();
   server.kill('SIGINT');
   await exited(server);
-  return redraws ? { redraw_ms_p50: median(redraws), redraw_ms_max: Math.max(...redraws), samples: redraws.length } : { note: 'page has no window.__agoraRedraw hook' };
+  return redraws
+    ? {
+        redraw_ms_p50: median(redraws.all),
+        redraw_ms_max: Math.max(...redraws.all),
+        return_chart_ms_p50: median(redraws.return_only),
+        return_chart_ms_max: Math.max(...redraws.return_only),
+        samples: redraws.all.length,
+      }
+    : { note: 'page has no window.__agoraRedraw hook' };
 }
 
 // ---- live: episode end -> frame drawn ---------------------------------------
@@ -240,7 +251,8 @@ async function live(results) {
   await page.goto(url);
   const wanted = Number(args['live-episodes'] || 2000);
   await page.waitForFunction((n) => (window.__agoraLatency || []).filter((e) => e.drawn).length >= n, wanted, { timeout: 300_000, polling: 500 });
-  const samples = await page.evaluate(() => window.__agoraLatency.filter((e) => e.drawn));
+  const all = await page.evaluate(() => window.__agoraLatency.map((e) => ({ ...e })));
+  const samples = all.filter((e) => e.drawn);
   await browser.close();
   child.kill('SIGINT');
   await exited(child);
@@ -248,6 +260,8 @@ async function live(results) {
   const arrival = samples.map((e) => e.arrived - e.at);
   results.live = {
     episodes: samples.length,
+    arrived: all.length,
+    superseded: all.filter((e) => e.superseded).length,
     end_to_drawn_ms: { p50: quantile(latency, 0.5), p99: quantile(latency, 0.99), max: Math.max(...latency) },
     end_to_arrival_ms: { p50: quantile(arrival, 0.5), p99: quantile(arrival, 0.99), max: Math.max(...arrival) },
   };
@@ -260,11 +274,17 @@ async function openTabs(url, run, n) {
   const base = url.replace(/^http/, 'ws').replace(/\/\?.*$/, '').replace(/\/$/, '');
   const tabs = [];
   for (let i = 0; i < n; i++) {
-    const counts = { episode_summary: 0, dropped: 0 };
+    // A tab sees the episodes from when it connected: it must get every
+    // one from its first to its last.
+    const counts = { episode_summary: 0, first: null, last: null, dropped: 0 };
     const socket = new WebSocket(`${base}/api/runs/${run}/live`);
     socket.onmessage = (m) => {
       const message = JSON.parse(m.data);
-      if (message.type === 'episode_summary') counts.episode_summary += 1;
+      if (message.type === 'episode_summary') {
+        counts.episode_summary += 1;
+        counts.first ??= message.episode;
+        counts.last = message.episode;
+      }
       if (message.type === 'dropped') counts.dropped = message.count;
     };
     await new Promise((r, j) => { socket.onopen = r; socket.onerror = j; });
@@ -315,7 +335,7 @@ async function sps(results) {
   for (let i = 0; i < REPEATS; i++) {
     for (const mode of ['plain', 'tab', 'tabs20']) {
       const round = await spsOnce(mode, steps);
-      log(`sps: ${mode} ${round.sps.toFixed(0)} steps/s${round.tabs.length ? `, tabs got ${Math.min(...round.tabs.map((t) => t.episode_summary))}-${Math.max(...round.tabs.map((t) => t.episode_summary))} of ${round.episodes_in_file} episodes` : ''}`);
+      log(`sps: ${mode} ${round.sps.toFixed(0)} steps/s${round.tabs.length ? `, tabs missed ${Math.max(...round.tabs.map((t) => t.last - t.first + 1 - t.episode_summary))} episodes at most (dropped counts ${Math.max(...round.tabs.map((t) => t.dropped))})` : ''}`);
       rounds.push(round);
     }
   }

@@ -20,6 +20,8 @@ const TITLES = { return: 'episode return', length: 'episode length' };
 const HIDDEN = new Set(['iterations', 'updates', 'last_return']);
 const REFETCH_MS = 10_000;
 const BUFFER_FACTOR = 4;
+/** Shortest time between two redraws of the charts for live data. */
+const LIVE_REDRAW_MS = 250;
 const PICK_PX = 6;
 
 /** Seconds as "12.3 s", "4m 05s", "1h 02m". */
@@ -324,21 +326,35 @@ export class Curves {
     if (best && this.options.onPick) this.options.onPick(best);
   }
 
+  /**
+   * Redraws with the next paint, at most every LIVE_REDRAW_MS: live data
+   * arrives hundreds of times a second, and redrawing every chart that
+   * often would take the CPU the training run needs.
+   */
   scheduleDraw() {
     // Bench hook: one synchronous redraw of every chart (bench/dashboard).
-    window.__agoraRedraw = () => this.draw();
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    window.__agoraRedraw = (only) => this.draw(only);
+    if (this.frame || this.waiting) return;
+    const wait = LIVE_REDRAW_MS - (performance.now() - (this.drawnAt || 0));
+    const paint = () => {
+      this.waiting = 0;
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.drawnAt = performance.now();
+        this.draw();
+      });
+    };
+    if (wait > 0) this.waiting = setTimeout(paint, wait);
+    else paint();
   }
 
-  draw() {
+  /** Redraws every chart, or only the one called `only`. */
+  draw(only) {
     const all = this.runs.flatMap((r) => [...r.series.values()]);
     const bounds = this.zoom || xBounds(all);
     let points = 0;
     for (const [name, chart] of this.charts) {
+      if (only && name !== only) continue;
       const layers = [];
       this.runs.forEach((r, i) => {
         const s = r.series.get(name);

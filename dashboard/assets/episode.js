@@ -21,6 +21,7 @@ export class EpisodePlayer {
     this.index = 0;
     this.playing = false;
     this.pending = null; // the newest live episode waiting for the current one to end
+    this.arrivedPaint = null; // the newest arrived episode, drawn with the next paint
     this.finished = false; // playback reached the end by itself (so the next live episode may start)
     this.timer = 0;
     root.innerHTML = `
@@ -103,16 +104,24 @@ export class EpisodePlayer {
     const entry = { episode: msg.episode, at: msg.at * 1000, arrived, drawn: null };
     list.push(entry);
     if (list.length > LATENCY_KEEP) list.splice(0, list.length - LATENCY_KEEP);
-    // The episode's last frame goes up at once in the small canvas, so a
-    // finished episode is on screen within a frame of arriving, whatever
-    // the player is busy replaying; that paint is the latency measured.
-    if (!msg.image) {
-      drawObservation(this.frameCanvas, this.run.env, msg.final_obs || [], null);
-      this.frameCanvas.hidden = false;
+    // The newest arrived episode's last frame goes up in the small canvas
+    // with the next paint, whatever the player is busy replaying; episodes
+    // that a newer one replaced before that paint are never drawn
+    // (`superseded`). That paint is the latency measured.
+    if (this.arrivedPaint) {
+      this.arrivedPaint.entry.superseded = true;
+      this.arrivedPaint.entry = entry;
+      this.arrivedPaint.msg = msg;
+    } else {
+      this.arrivedPaint = { entry, msg };
+      requestAnimationFrame(() => {
+        const { entry: newest, msg: shown } = this.arrivedPaint;
+        this.arrivedPaint = null;
+        drawObservation(this.frameCanvas, this.run.env, shown.final_obs || [], null);
+        this.frameCanvas.hidden = false;
+        newest.drawn = now();
+      });
     }
-    requestAnimationFrame(() => {
-      entry.drawn = now();
-    });
     this.pending = msg;
     if (this.follow.checked && (!this.episode || this.finished)) this.#takePending();
   }
