@@ -42,16 +42,21 @@ fn chromium() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-/// Fails (never skips) when node, playwright-core or chromium is missing.
-fn require_browser_tools() {
+/// Fails (never skips) when node is not on PATH.
+fn require_node(who: &str) {
     let node = Command::new("node")
         .arg("--version")
         .stdin(Stdio::null())
         .output();
     assert!(
         matches!(&node, Ok(out) if out.status.success()),
-        "the dashboard browser test needs node on PATH ({node:?}); {INSTALL}"
+        "{who} needs node on PATH ({node:?}); {INSTALL}"
     );
+}
+
+/// Fails (never skips) when node, playwright-core or chromium is missing.
+fn require_browser_tools() {
+    require_node("the dashboard browser test");
     let playwright = repo_file("tests/browser/node_modules/playwright-core/package.json");
     assert!(
         playwright.exists(),
@@ -369,14 +374,7 @@ fn the_dashboard_shows_a_live_run_and_pauses_resumes_and_evaluates_it_in_a_brows
 /// The page's pure parts (chart scales, series buffer, grid decoders) under `node --test`.
 #[test]
 fn the_dashboard_pages_pure_parts_pass_their_node_unit_tests() {
-    let node = Command::new("node")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output();
-    assert!(
-        matches!(&node, Ok(out) if out.status.success()),
-        "the dashboard's unit tests need node on PATH ({node:?}); {INSTALL}"
-    );
+    require_node("the dashboard's unit tests");
     let mut command = Command::new("node");
     command
         .arg("--test")
