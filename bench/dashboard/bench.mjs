@@ -134,18 +134,26 @@ async function agoraFirstCurve(browser, data, run) {
   return { from_process_start_s: (drawn - started) / 1000, from_navigation_s: (drawn - navigation) / 1000, points };
 }
 
-async function tensorboardFirstCurve(tensorboard, logdir) {
+// TensorBoard answers while it is still loading, with a reservoir sample
+// of what it has read so far: its first answer and the one that reaches the
+// run's last step are both recorded.
+async function tensorboardFirstCurve(tensorboard, logdir, lastStep) {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const started = performance.now();
   const tb = spawn(tensorboard, ['--logdir', logdir, '--port', String(port), '--bind_all', '--load_fast', 'false'], { stdio: 'ignore' });
   let points = 0;
+  let first = null;
   for (;;) {
-    if (performance.now() - started > TB_LIMIT_MS) { tb.kill('SIGKILL'); await exited(tb); return { from_process_start_s: null, timed_out_after_s: TB_LIMIT_MS / 1000, points: 0 }; }
+    if (performance.now() - started > TB_LIMIT_MS) { tb.kill('SIGKILL'); await exited(tb); return { from_process_start_s: null, first_partial_answer_s: first, timed_out_after_s: TB_LIMIT_MS / 1000, points }; }
     try {
       const answer = await fetch(`http://127.0.0.1:${port}/data/plugin/scalars/scalars?run=.&tag=episode%2Freturn`);
       if (answer.ok) {
         const series = await answer.json();
-        if (Array.isArray(series) && series.length > 0) { points = series.length; break; }
+        if (Array.isArray(series) && series.length > 0) {
+          first ??= (performance.now() - started) / 1000;
+          points = series.length;
+          if (series[series.length - 1][1] >= lastStep) break;
+        }
       }
     } catch { /* not listening yet */ }
     await sleep(50);
@@ -153,19 +161,26 @@ async function tensorboardFirstCurve(tensorboard, logdir) {
   const answered = performance.now();
   tb.kill('SIGKILL');
   await exited(tb);
-  return { from_process_start_s: (answered - started) / 1000, points };
+  return { from_process_start_s: (answered - started) / 1000, first_partial_answer_s: first, points };
 }
 
 async function big(results) {
-  const data = mkdtempSync(join(tmpdir(), 'agora-bench-dash-big-'));
-  const config = writeConfig(data, 'frozenlake-1m', `[run]\nname = "frozenlake-1m"\n\n[learner]\nalgorithm = "q_learning"\nseed = 1\n\n[env]\nid = "FrozenLake-v1"\nparams = { map_name = "4x4", is_slippery = true }\n\n[q_learning]\ntotal_episodes = ${EPISODES}\nlearning_rate = 0.1\ngamma = 0.99\nepsilon_decay = 0.99999\n\n[telemetry]\ntensorboard = true\n`);
-  log(`big: training ${EPISODES} episodes`);
-  await runToEnd(data, ['--broker', 'embedded:0', 'run', config, '--quiet']);
+  // --big-data DIR reuses a data dir an earlier big phase trained (and
+  // --no-tensorboard leaves the slow peer out of a rerun).
+  const reuse = args['big-data'];
+  const data = reuse || mkdtempSync(join(tmpdir(), 'agora-bench-dash-big-'));
+  const config = reuse ? null : writeConfig(data, 'frozenlake-1m', `[run]\nname = "frozenlake-1m"\n\n[learner]\nalgorithm = "q_learning"\nseed = 1\n\n[env]\nid = "FrozenLake-v1"\nparams = { map_name = "4x4", is_slippery = true }\n\n[q_learning]\ntotal_episodes = ${EPISODES}\nlearning_rate = 0.1\ngamma = 0.99\nepsilon_decay = 0.99999\n\n[telemetry]\ntensorboard = true\n`);
+  if (!reuse) {
+    log(`big: training ${EPISODES} episodes`);
+    await runToEnd(data, ['--broker', 'embedded:0', 'run', config, '--quiet']);
+  }
   const run = onlyRun(data);
   const events = readFileSync(join(data, 'runs', run, 'events.jsonl'), 'utf8');
   const episodeLines = events.split('\n').filter((l) => l.startsWith('{"event":"episode"')).length;
   log(`big: ${episodeLines} episode events in events.jsonl (${(events.length / 1e6).toFixed(0)} MB)`);
-  const tensorboard = tensorboardBinary();
+  const lastLine = events.split('\n').filter((l) => l.startsWith('{"event":"episode"')).pop();
+  const lastStep = JSON.parse(lastLine).env_steps;
+  const tensorboard = 'no-tensorboard' in args ? null : tensorboardBinary();
   const browser = await newBrowser();
   const agoraTimes = [];
   const tbTimes = [];
@@ -173,13 +188,16 @@ async function big(results) {
     const a = await agoraFirstCurve(browser, data, run);
     log(`big: agora first curve ${a.from_process_start_s.toFixed(3)} s from process start (${a.points} points)`);
     agoraTimes.push(a);
-    const t = await tensorboardFirstCurve(tensorboard, join(data, 'runs', run, 'tensorboard'));
+    if ('no-tensorboard' in args) continue;
+    const t = await tensorboardFirstCurve(tensorboard, join(data, 'runs', run, 'tensorboard'), lastStep);
     log(`big: tensorboard scalars ${t.from_process_start_s === null ? `none within ${t.timed_out_after_s} s` : `${t.from_process_start_s.toFixed(3)} s`} from process start (${t.points} points)`);
     tbTimes.push(t);
   }
   const overlay = await overlayRedraw(browser, data, run);
   await browser.close();
-  results.big = {
+  // A rerun without TensorBoard is kept apart, so the table still takes the
+  // peer comparison from a run that had both.
+  results['no-tensorboard' in args ? 'big_rerun' : 'big'] = {
     episodes_trained: EPISODES,
     episode_events: episodeLines,
     events_bytes: events.length,

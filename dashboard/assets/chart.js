@@ -203,12 +203,21 @@ export class Chart {
     ctx.rect(MARGIN.left, MARGIN.top, W - MARGIN.left - MARGIN.right, H - MARGIN.top - MARGIN.bottom);
     ctx.clip();
     for (const layer of this.data.layers || []) drawLayer(ctx, layer, x, y);
+    // One path per colour and one tick per pixel column: a long run keeps
+    // thousands of episodes, and a stroke each made redraws slow.
+    const ticks = new Map();
     for (const r of this.data.rug || []) {
-      const px = x(r.x);
-      ctx.strokeStyle = r.color || '#999';
+      const color = r.color || '#999';
+      if (!ticks.has(color)) ticks.set(color, new Set());
+      ticks.get(color).add(Math.round(x(r.x)) + 0.5);
+    }
+    for (const [color, columns] of ticks) {
+      ctx.strokeStyle = color;
       ctx.beginPath();
-      ctx.moveTo(px, H - MARGIN.bottom);
-      ctx.lineTo(px, H - MARGIN.bottom - 5);
+      for (const px of columns) {
+        ctx.moveTo(px, H - MARGIN.bottom);
+        ctx.lineTo(px, H - MARGIN.bottom - 5);
+      }
       ctx.stroke();
     }
     ctx.restore();
