@@ -41,7 +41,7 @@ def rows():
         if "redraw_ms_p50" in overlay:
             out.append(
                 f"| redraw with 10 runs of 1.2M episodes overlaid, headless Chromium without a GPU ({overlay['samples']} redraws): "
-                f"return chart / all every chart | p50 {overlay.get('return_chart_ms_p50', float('nan')):.1f} ms / "
+                f"return chart / every chart | p50 {overlay.get('return_chart_ms_p50', float('nan')):.1f} ms / "
                 f"{overlay['redraw_ms_p50']:.1f} ms | ≤ 16 ms | `{path.name}` |"
             )
     path, data = newest_with("live")
@@ -76,6 +76,14 @@ def rows():
         out.append(
             f"| server memory per open tab (RSS slope, 0→20 tabs) | {data['tabs']['kib_per_tab']:.0f} KiB | ≤ 5 MB | `{path.name}` |"
         )
+    loads = []
+    for path in sorted(RESULTS.glob("*.json")):
+        data = json.loads(path.read_text())
+        before, after = data.get("load_before", [None])[0], data.get("load_after", [None])[0]
+        if before is not None:
+            loads.append(f"`{path.name}` {before:.2f}→{after:.2f}")
+    out.append("")
+    out.append("1-minute load before → after each result file: " + ", ".join(loads) + ".")
     return out
 
 
