@@ -118,19 +118,25 @@ fn parse_line(line: &[u8]) -> Parsed {
 /// line to serde (any other layout, or a malformed number).
 fn episode_by_keys(line: &[u8]) -> Option<EpisodeLine> {
     // A key with its quotes cannot occur inside a JSON string value, where
-    // every quote is escaped.
-    let mut from = 0;
-    let mut number = |key: &[u8]| -> Option<f64> {
-        let start = from + memchr::memmem::find(&line[from..], key)? + key.len();
-        let end = start + memchr::memchr2(b',', b'}', &line[start..])?;
-        from = end;
-        std::str::from_utf8(&line[start..end]).ok()?.parse().ok()
+    // every quote is escaped; after `episode` the fields follow in a fixed
+    // order, so each is checked where it must start.
+    let start = memchr::memmem::find(line, br#""episode":"#)? + br#""episode":"#.len();
+    let mut rest = &line[start..];
+    let mut field = |key: &[u8]| -> Option<f64> {
+        if !key.is_empty() {
+            rest = rest.strip_prefix(key)?;
+        }
+        let end = memchr::memchr2(b',', b'}', rest)?;
+        let value = std::str::from_utf8(&rest[..end]).ok()?.parse().ok()?;
+        rest = &rest[end + 1..];
+        Some(value)
     };
-    let episode = number(br#""episode":"#)?;
-    let episode_return = number(br#""episode_return":"#)?;
-    let length = number(br#""length":"#)?;
-    let env_steps = number(br#""env_steps":"#)?;
-    let at = number(br#""at":"#)?;
+    let episode = field(b"")?;
+    field(br#""env_index":"#)?;
+    let episode_return = field(br#""episode_return":"#)?;
+    let length = field(br#""length":"#)?;
+    let env_steps = field(br#""env_steps":"#)?;
+    let at = field(br#""at":"#)?;
     (episode >= 0.0 && episode.fract() == 0.0).then_some(EpisodeLine {
         episode: episode as u64,
         episode_return,
@@ -148,11 +154,17 @@ const PARALLEL_FROM: usize = 4 << 20;
 fn parse_in_parallel(text: &[u8]) -> Vec<Parsed> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let parse_chunk = |chunk: &[u8]| -> Vec<Parsed> {
-        chunk
-            .split(|&b| b == b'\n')
-            .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
-            .map(parse_line)
-            .collect()
+        // Events lines are ~150 bytes: room for all of them at once.
+        let mut parsed = Vec::with_capacity(chunk.len() / 100);
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', chunk).chain(std::iter::once(chunk.len())) {
+            let line = &chunk[start..end];
+            start = end + 1;
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                parsed.push(parse_line(line));
+            }
+        }
+        parsed
     };
     if threads < 2 || text.len() < PARALLEL_FROM {
         return parse_chunk(text);
