@@ -37,6 +37,11 @@ def rows():
         rerun_path, rerun = newest_with("big_rerun")
         if rerun and rerun_path.name > path.name:
             path, big = rerun_path, rerun["big_rerun"]
+            again = [t["from_process_start_s"] for t in big["agora"]]
+            out.append(
+                f"| the same first curve, rerun on the same data dir with the current build (median of {len(again)}, "
+                f"spread {min(again):.2f}–{max(again):.2f} s; no TensorBoard in this run) | {big['agora_median_s']:.2f} s | ≤ 1 s | `{path.name}` |"
+            )
         overlay = big.get("overlay", {})
         if "redraw_ms_p50" in overlay:
             out.append(
