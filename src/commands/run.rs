@@ -122,8 +122,14 @@ fn execute(
     let system = actix::System::new();
     let report = system.block_on(run_experiment(config, options, |progress| {
         if let (Some(dashboard), RunProgress::Started { run_id, .. }) = (&dashboard, &progress) {
-            // First line of output, so a script can read it.
-            terminal::out_line(&format!("dashboard: {}", dashboard.url(Some(run_id))));
+            // First line of output, so a script can read it; on stderr
+            // with --json, whose stdout is one JSON document.
+            let line = format!("dashboard: {}", dashboard.url(Some(run_id)));
+            if global.json {
+                terminal::err_line(&line);
+            } else {
+                terminal::out_line(&line);
+            }
         }
         if quiet {
             return;
