@@ -6,7 +6,10 @@ use std::path::Path;
 
 fn main() {
     let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
-    println!("cargo:rerun-if-changed={}", assets.display());
+    // Relative to the package, and the generated code names files through
+    // CARGO_MANIFEST_DIR, not this checkout's absolute path: a target dir
+    // shared by two clones (CI's cache) then never embeds the other's page.
+    println!("cargo:rerun-if-changed=assets");
     let mut names: Vec<_> = std::fs::read_dir(&assets)
         .map(|dir| {
             dir.filter_map(Result::ok)

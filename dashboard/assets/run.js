@@ -153,7 +153,7 @@ export class RunView {
         <span>started ${escapeHtml(fmtTime(r.started_at))} (${formatDuration(elapsed)}${r.ended_at ? '' : ' ago'})</span>
         <span>episodes <b>${formatNumber(r.episodes)}</b></span>
         <span>steps <b>${formatNumber(r.env_steps)}</b></span>
-        <span>SPS <b>${r.live ? formatNumber(r.sps) : '–'}</b></span>
+        <span>SPS <b>${r.sps ? formatNumber(r.sps) : '–'}</b></span>
         <span>mean return <b>${formatNumber(r.mean_return)}</b></span>
         <span>best mean <b>${formatNumber(r.best_mean_return)}</b></span>
         ${capabilityTicks(r.capabilities)}

@@ -168,7 +168,7 @@ export class RunsList {
       formatNumber(r.mean_return),
       formatNumber(r.episodes),
       formatNumber(r.env_steps),
-      r.live ? formatNumber(r.sps) : '–',
+      r.sps ? formatNumber(r.sps) : '–',
       `<span title="${escapeHtml(ended)}">${age}</span>`,
       escapeHtml(r.host || '–'),
       capabilityTicks(r.capabilities),
