@@ -100,7 +100,8 @@ fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
 
-/// A finished FrozenLake run whose events file ends in garbage and a torn line.
+/// A finished FrozenLake run whose curve files end in garbage and a torn
+/// line (train lines) and a torn record (episodes).
 fn finished_run(data: &Path) -> (String, usize) {
     let config = tempfile::tempdir().expect("tempdir");
     let path = config.path().join("short-q.toml");
@@ -116,21 +117,30 @@ fn finished_run(data: &Path) -> (String, usize) {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .next()
         .expect("one run folder");
-    let events = data.join("runs").join(&run).join("events.jsonl");
-    let episodes = std::fs::read_to_string(&events)
+    let folder = data.join("runs").join(&run);
+    let episodes = std::fs::read_to_string(folder.join("events.jsonl"))
         .expect("events")
         .lines()
         .filter(|l| l.starts_with(r#"{"event":"episode""#))
         .count();
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&events)
-        .expect("open");
-    write!(
-        file,
-        "this line is garbage\n{{\"event\":\"episode\",\"run\":\"to"
-    )
-    .expect("tear");
+    // The run kept every episode in its curve files too, one record each.
+    let records = std::fs::metadata(folder.join("curves").join("episodes.bin"))
+        .expect("curve files of a new run")
+        .len();
+    assert_eq!((records - 16) % 40, 0, "whole records after the header");
+    assert_eq!((records - 16) / 40, episodes as u64);
+    let append = |name: &str, bytes: &[u8]| {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(folder.join("curves").join(name))
+            .and_then(|mut file| file.write_all(bytes))
+            .unwrap_or_else(|e| panic!("tear curves/{name}: {e}"));
+    };
+    append(
+        "train.jsonl",
+        b"this line is garbage\n{\"event\":\"train\",\"run\":\"to",
+    );
+    append("episodes.bin", &[1, 2, 3]);
     (run, episodes)
 }
 
@@ -185,13 +195,17 @@ fn bad_requests_get_clear_answers_and_the_server_keeps_serving() {
     assert_eq!(first["kind"], "learner");
     assert_eq!(first["capabilities"]["eval"], true);
 
-    // A torn events file: the garbage line is counted, the torn one waits.
+    // Torn curve files: the garbage line is counted, the torn line and
+    // record wait, every whole episode is there.
     let series_path = format!("/api/runs/{run}/series?width=100");
     let (status, body) = get(&series_path);
     assert_eq!(status, 200, "{body}");
     let series = json(&body);
     assert_eq!(series["bad_lines"], 1, "{body}");
-    assert!(series["unfinished_bytes"].as_u64().unwrap_or(0) > 0);
+    assert!(
+        series["unfinished_bytes"].as_u64().unwrap_or(0) > 3,
+        "{body}"
+    );
     assert_eq!(
         series["series"]["return"]["count"].as_u64(),
         Some(episodes as u64)

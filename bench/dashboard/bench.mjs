@@ -13,7 +13,8 @@
 //          that episode painted, from the page's window.__agoraLatency hook.
 //   sps    the same DQN config for a fixed number of steps: no dashboard vs a
 //          dashboard tab open with visual on vs 20 WebSocket tabs; steps/s from
-//          the run's own digest (env steps / wall seconds), alternating.
+//          the run's train events after its first --settle-s seconds (the
+//          browser starting is not a tab open), alternating.
 //   tabs   20 tabs on one run: every tab must get every episode (counted
 //          against events.jsonl); server memory per tab = RSS slope of an
 //          `agora dashboard` process from 0 to 20 tabs.
@@ -276,12 +277,20 @@ async function live(results) {
   await exited(child);
   const latency = samples.map((e) => e.drawn - e.at);
   const arrival = samples.map((e) => e.arrived - e.at);
+  // Where the time goes: the run and its broker up to the dashboard server
+  // (relayed), the server, socket and page's queue up to onmessage (arrived).
+  const relayed = samples.filter((e) => Number.isFinite(e.relayed));
+  const toRelay = relayed.map((e) => e.relayed - e.at);
+  const relayToArrival = relayed.map((e) => e.arrived - e.relayed);
+  const stats = (xs) => ({ p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), max: xs.length ? Math.max(...xs) : null });
   results.live = {
     episodes: samples.length,
     arrived: all.length,
     superseded: all.filter((e) => e.superseded).length,
-    end_to_drawn_ms: { p50: quantile(latency, 0.5), p99: quantile(latency, 0.99), max: Math.max(...latency) },
-    end_to_arrival_ms: { p50: quantile(arrival, 0.5), p99: quantile(arrival, 0.99), max: Math.max(...arrival) },
+    end_to_drawn_ms: stats(latency),
+    end_to_arrival_ms: stats(arrival),
+    end_to_relay_ms: stats(toRelay),
+    relay_to_arrival_ms: stats(relayToArrival),
   };
   log(`live: ${JSON.stringify(results.live)}`);
 }
@@ -336,10 +345,12 @@ async function spsOnce(mode, steps) {
   tabs.forEach((t) => t.socket.close());
   const run = onlyRun(data);
   const record = runRecord(data, run);
-  const episodes = readFileSync(join(data, 'runs', run, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.startsWith('{"event":"episode"')).length;
+  const lines = readFileSync(join(data, 'runs', run, 'events.jsonl'), 'utf8').split('\n');
+  const episodes = lines.filter((l) => l.startsWith('{"event":"episode"')).length;
   return {
     mode,
-    sps: record.digest.env_steps / record.digest.wall_seconds,
+    sps: steadySps(lines),
+    whole_run_sps: record.digest.env_steps / record.digest.wall_seconds,
     env_steps: record.digest.env_steps,
     wall_seconds: record.digest.wall_seconds,
     episodes_in_file: episodes,
@@ -347,8 +358,22 @@ async function spsOnce(mode, steps) {
   };
 }
 
+// Steps/s once the tab is open: the train events' steps over their time,
+// from SETTLE_S after the run started to its end (the browser's own start,
+// a second or two of both cores, is not "a tab open"). The same window in
+// every mode.
+const SETTLE_S = Number(args['settle-s'] || 8);
+function steadySps(lines) {
+  const events = lines.filter((l) => l.startsWith('{"event":')).map((l) => JSON.parse(l));
+  const started = events.find((e) => e.event === 'run_started').at;
+  const train = events.filter((e) => e.event === 'train' && e.at >= started + SETTLE_S);
+  if (train.length < 2) throw new Error(`fewer than 2 train events after ${SETTLE_S} s: run more steps (--sps-steps)`);
+  const [first, last] = [train[0], train[train.length - 1]];
+  return (last.env_steps - first.env_steps) / (last.at - first.at);
+}
+
 async function sps(results) {
-  const steps = Number(args['sps-steps'] || 100_000);
+  const steps = Number(args['sps-steps'] || 400_000);
   const rounds = [];
   for (let i = 0; i < REPEATS; i++) {
     for (const mode of ['plain', 'tab', 'tabs20']) {
@@ -360,6 +385,7 @@ async function sps(results) {
   const by = (mode) => rounds.filter((r) => r.mode === mode).map((r) => r.sps);
   results.sps = {
     steps,
+    settle_s: SETTLE_S,
     rounds,
     median: { plain: median(by('plain')), tab: median(by('tab')), tabs20: median(by('tabs20')) },
     spread: { plain: spread(by('plain')), tab: spread(by('tab')), tabs20: spread(by('tabs20')) },

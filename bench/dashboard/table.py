@@ -69,7 +69,9 @@ def rows():
             for t in r["tabs"]
         )
         out.append(
-            f"| DQN steps/s, {sps['steps']:,} steps, median of {n} alternating: no dashboard / one tab, visual on / 20 tabs "
+            f"| DQN steps/s, {sps['steps']:,} steps"
+            + (f" (after the first {sps['settle_s']:g} s)" if "settle_s" in sps else " (whole run, browser start included)")
+            + f", median of {n} alternating: no dashboard / one tab, visual on / 20 tabs "
             f"| {med['plain']:,.0f} / {med['tab']:,.0f} / {med['tabs20']:,.0f} "
             f"({med['tab'] / med['plain'] - 1:+.1%}, {med['tabs20'] / med['plain'] - 1:+.1%}) | within 3% | `{path.name}` |"
         )

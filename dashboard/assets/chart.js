@@ -79,7 +79,7 @@ const MARKER_HIT_PX = 6;
  * A chart. `options`: title, onZoom(x0, x1), onReset(), onPick({x, y, px, py}),
  * onMarker(marker), xFormat(v), yFormat(v).
  * Data (setData): { layers: [{kind: 'band'|'line'|'points', x, y | min+max, color, width, radius, alpha}],
- *   markers: [{x, color, label, data}], rug: [{x, color}], xDomain?: [x0, x1], empty?: text }.
+ *   markers: [{x, color, label, data}], rug: [{xs, color}] (xs ascending), xDomain?: [x0, x1], empty?: text }.
  */
 export class Chart {
   constructor(canvas, options = {}) {
@@ -126,21 +126,26 @@ export class Chart {
 
   #domains() {
     const layers = this.data.layers || [];
-    const xs = extent(...layers.map((l) => l.x));
-    let xDomain = this.data.xDomain || xs || [0, 1];
+    let xDomain = this.data.xDomain || extent(...layers.map((l) => l.x)) || [0, 1];
     if (xDomain[0] === xDomain[1]) xDomain = [xDomain[0] - 0.5, xDomain[1] + 0.5];
-    const inX = (x) => x >= xDomain[0] && x <= xDomain[1];
-    const ys = [];
+    // y extent of what is inside the x domain, without copying (a redraw
+    // with ten runs overlaid walks tens of thousands of values).
+    let lo = Infinity;
+    let hi = -Infinity;
     for (const l of layers) {
       const cols = l.kind === 'band' ? [l.min, l.max] : [l.y];
       for (const c of cols) {
         if (!c) continue;
-        const kept = [];
-        for (let i = 0; i < c.length; i++) if (inX(l.x[i])) kept.push(c[i]);
-        ys.push(kept);
+        for (let i = 0; i < c.length; i++) {
+          const xi = l.x[i];
+          const v = c[i];
+          if (xi < xDomain[0] || xi > xDomain[1] || v === null || !Number.isFinite(v)) continue;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
       }
     }
-    const yRange = extent(...ys);
+    const yRange = lo <= hi ? [lo, hi] : null;
     const yDomain = this.data.yDomain || paddedDomain(yRange || [0, 1]);
     return { xDomain, yDomain };
   }
@@ -203,23 +208,7 @@ export class Chart {
     ctx.rect(MARGIN.left, MARGIN.top, W - MARGIN.left - MARGIN.right, H - MARGIN.top - MARGIN.bottom);
     ctx.clip();
     for (const layer of this.data.layers || []) drawLayer(ctx, layer, x, y);
-    // One path per colour and one tick per pixel column: a long run keeps
-    // thousands of episodes, and a stroke each made redraws slow.
-    const ticks = new Map();
-    for (const r of this.data.rug || []) {
-      const color = r.color || '#999';
-      if (!ticks.has(color)) ticks.set(color, new Set());
-      ticks.get(color).add(Math.round(x(r.x)) + 0.5);
-    }
-    for (const [color, columns] of ticks) {
-      ctx.strokeStyle = color;
-      ctx.beginPath();
-      for (const px of columns) {
-        ctx.moveTo(px, H - MARGIN.bottom);
-        ctx.lineTo(px, H - MARGIN.bottom - 5);
-      }
-      ctx.stroke();
-    }
+    drawRug(ctx, this.data.rug || [], x, xDomain, W, H - MARGIN.bottom);
     ctx.restore();
 
     const shownMarkers = [];
@@ -329,35 +318,65 @@ export class Chart {
   }
 }
 
+/**
+ * Small ticks along the bottom, one path per group and at most one tick per
+ * pixel column: a million-episode run has ten thousand recorded episodes,
+ * ten of them overlaid a hundred thousand.
+ */
+function drawRug(ctx, groups, x, xDomain, W, bottom) {
+  const taken = new Uint8Array(Math.ceil(W) + 2);
+  for (const { xs, color } of groups) {
+    if (!xs || !xs.length) continue;
+    taken.fill(0);
+    ctx.strokeStyle = color || '#999';
+    ctx.beginPath();
+    for (let i = lowerBound(xs, xDomain[0]); i < xs.length && xs[i] <= xDomain[1]; i++) {
+      const px = Math.round(x(xs[i]));
+      if (px < 0 || px > W || taken[px]) continue;
+      taken[px] = 1;
+      ctx.moveTo(px + 0.5, bottom);
+      ctx.lineTo(px + 0.5, bottom - 5);
+    }
+    ctx.stroke();
+  }
+}
+
+/** The first index of ascending `xs` whose value is ≥ `v`. */
+export function lowerBound(xs, v) {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function drawLayer(ctx, layer, x, y) {
   const n = layer.x ? layer.x.length : 0;
   if (!n) return;
   ctx.globalAlpha = layer.alpha ?? 1;
   if (layer.kind === 'band') {
-    ctx.fillStyle = layer.color;
-    ctx.beginPath();
-    for (let i = 0; i < n; i++) {
-      const px = x(layer.x[i]);
-      if (i === 0) ctx.moveTo(px, y(layer.max[i]));
-      else ctx.lineTo(px, y(layer.max[i]));
-    }
-    for (let i = n - 1; i >= 0; i--) ctx.lineTo(x(layer.x[i]), y(layer.min[i]));
-    ctx.closePath();
-    ctx.fill();
-    // Columns one pixel wide vanish as a polygon: draw each as a stroke too.
+    // One vertical stroke per column: the server's columns are pixel
+    // columns, and a stroke keeps a column whose min equals its max (a
+    // filled polygon would lose it) at a fraction of a polygon's cost.
     ctx.strokeStyle = layer.color;
     ctx.lineWidth = 1;
     ctx.beginPath();
     for (let i = 0; i < n; i++) {
       const px = Math.round(x(layer.x[i])) + 0.5;
-      ctx.moveTo(px, y(layer.max[i]));
-      ctx.lineTo(px, y(layer.min[i]));
+      const top = y(layer.max[i]);
+      // At least a pixel tall, so a flat column still shows.
+      ctx.moveTo(px, top - 0.5);
+      ctx.lineTo(px, Math.max(top + 0.5, y(layer.min[i])));
     }
     ctx.stroke();
   } else if (layer.kind === 'line') {
     ctx.strokeStyle = layer.color;
     ctx.lineWidth = layer.width || 1.5;
-    ctx.lineJoin = 'round';
+    // Bevel joins: round ones cost a circle per vertex in software raster.
+    ctx.lineJoin = 'bevel';
     ctx.beginPath();
     let pen = false;
     for (let i = 0; i < n; i++) {
@@ -374,13 +393,16 @@ function drawLayer(ctx, layer, x, y) {
     }
     ctx.stroke();
   } else if (layer.kind === 'points') {
+    // One path, one fill: a fill per point is a draw call each.
     ctx.fillStyle = layer.color;
     const r = layer.radius || 1.5;
+    ctx.beginPath();
     for (let i = 0; i < n; i++) {
       const v = layer.y[i];
       if (v === null || !Number.isFinite(v)) continue;
-      ctx.fillRect(x(layer.x[i]) - r, y(v) - r, 2 * r, 2 * r);
+      ctx.rect(x(layer.x[i]) - r, y(v) - r, 2 * r, 2 * r);
     }
+    ctx.fill();
   }
   ctx.globalAlpha = 1;
 }

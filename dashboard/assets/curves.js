@@ -67,6 +67,9 @@ export class Curves {
     this.checkpoints = [];
     this.fetching = false;
     this.again = false;
+    // An answer asked for before the charts existed ({width, answer: Promise}),
+    // used by the first fetch when it fits the chart's width.
+    this.firstSeries = options.firstSeries || null;
     this.frame = 0;
     this.#build();
     this.timer = setInterval(() => {
@@ -197,11 +200,13 @@ export class Curves {
       query.from = this.zoom[0] + r.offset;
       query.to = this.zoom[1] + r.offset;
     }
-    let answer;
-    try {
-      answer = await getJSON(`api/runs/${encodeURIComponent(r.run.id)}/series`, query);
-    } catch {
-      return; // shown in the message area
+    let answer = await this.#firstAnswer(r, width);
+    if (!answer) {
+      try {
+        answer = await getJSON(`api/runs/${encodeURIComponent(r.run.id)}/series`, query);
+      } catch {
+        return; // shown in the message area
+      }
     }
     const range = answer.range || null;
     if (this.xMode === 'wall') {
@@ -228,6 +233,15 @@ export class Curves {
       showMessage(`${r.run.id}: ${answer.bad_lines} lines of events.jsonl did not parse`, 'info');
     }
     r.fetched = true;
+  }
+
+  /** The early answer, once, when it is for run 0 and as wide as the chart or up to 25% wider. */
+  async #firstAnswer(r, width) {
+    const first = this.firstSeries;
+    this.firstSeries = null;
+    if (!first || r !== this.runs[0] || this.zoom || this.xMode !== 'steps') return null;
+    if (first.width < width || first.width > width * 1.25) return null;
+    return first.answer;
   }
 
   /** Live `episode_summary` of run 0. */
@@ -285,7 +299,17 @@ export class Curves {
   /** Recorded episodes of run `i`, drawn as small ticks under the return curve. */
   setRecorded(i, list) {
     this.runs[i].recorded = list || [];
+    this.runs[i].rug = null;
     this.scheduleDraw();
+  }
+
+  /** x of run `r`'s recorded episodes on the current axis, ascending; kept until they or the axis change. */
+  #rugX(r) {
+    if (r.rug && r.rug.mode === this.xMode) return r.rug.xs;
+    const xs = r.recorded.map((e) => this.#recordedX(r, e)).filter((v) => v !== null && Number.isFinite(v));
+    xs.sort((a, b) => a - b);
+    r.rug = { mode: this.xMode, xs: Float64Array.from(xs) };
+    return r.rug.xs;
   }
 
   /** Tells the curves run `i` changed (live or not). */
@@ -360,17 +384,13 @@ export class Curves {
         const s = r.series.get(name);
         if (!s) return;
         const color = this.compare ? this.colors[i] : name === 'return' ? COLORS[0] : name === 'length' ? COLORS[2] : COLORS[7];
-        layers.push(...s.layers(color, { dots: name === 'return' || name === 'length' }));
+        layers.push(...s.layers(color, { dots: name === 'return' || name === 'length', lastLine: !this.compare }));
         if (name === 'return') points += s.count();
       });
       const data = { layers, xDomain: bounds || undefined, empty: this.runs.some((r) => r.fetched) ? 'no points yet' : 'loading…' };
       if (name === 'return') {
         data.markers = this.compare ? [] : this.#markers();
-        data.rug = this.runs.flatMap((r, i) =>
-          r.recorded
-            .map((e) => ({ x: this.#recordedX(r, e), color: this.compare ? this.colors[i] : '#8a4fd1' }))
-            .filter((t) => t.x !== null),
-        );
+        data.rug = this.runs.map((r, i) => ({ xs: this.#rugX(r), color: this.compare ? this.colors[i] : '#8a4fd1' }));
       }
       chart.setData(data);
       chart.draw();

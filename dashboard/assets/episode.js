@@ -101,7 +101,8 @@ export class EpisodePlayer {
   /** A live `episode` message arrived at `arrived` (ms, performance.timeOrigin clock). */
   offerLive(msg, arrived) {
     const list = window.__agoraLatency || (window.__agoraLatency = []);
-    const entry = { episode: msg.episode, at: msg.at * 1000, arrived, drawn: null };
+    const relayed = Number.isFinite(msg.relayed_at) ? msg.relayed_at * 1000 : null;
+    const entry = { episode: msg.episode, at: msg.at * 1000, relayed, arrived, drawn: null };
     list.push(entry);
     if (list.length > LATENCY_KEEP) list.splice(0, list.length - LATENCY_KEEP);
     // The newest arrived episode's last frame goes up in the small canvas

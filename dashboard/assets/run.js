@@ -31,9 +31,12 @@ export function recordEpisodesSetting(config) {
   return null;
 }
 
+/** Local time as 2026-12-03 07:52:10 (toLocaleString's first call costs the page ~30 ms). */
 function fmtTime(unix) {
   if (!Number.isFinite(unix)) return '–';
-  return new Date(unix * 1000).toLocaleString();
+  const d = new Date(unix * 1000);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 function el(tag, cls, text) {
@@ -59,6 +62,13 @@ export class RunView {
 
   async start() {
     this.root.innerHTML = '<p class="muted">loading run…</p>';
+    // The curves are asked for together with the run, at the page's width
+    // (a little more than the chart's, so no pixel column is left empty):
+    // for a big run the server's read of its history is most of the wait.
+    const style = getComputedStyle(this.root);
+    const inner = (this.root.clientWidth || 800) - parseFloat(style.paddingLeft || 0) - parseFloat(style.paddingRight || 0);
+    const width = Math.max(50, Math.round(inner));
+    const firstSeries = { width, answer: getJSON(`${this.path}/series`, { x: 'steps', width }, { quiet: true }).catch(() => null) };
     try {
       this.run = await getJSON(this.path);
     } catch (e) {
@@ -67,15 +77,16 @@ export class RunView {
       return;
     }
     document.title = `${this.run.id} — Agora`;
-    this.#build();
+    this.#build(firstSeries);
+    if (this.curves) {
+      // The curves first: the server decimates while the rest is built,
+      // and the recorded list (a big run's is a megabyte) waits for them.
+      this.curves.setCheckpoints(this.run.checkpoints);
+      this.curves.refetch().then(() => this.#loadRecorded());
+    }
     this.#renderHead();
     this.#renderControls();
     this.#renderCheckpoints();
-    if (this.curves) {
-      this.curves.setCheckpoints(this.run.checkpoints);
-      this.curves.refetch();
-      this.#loadRecorded();
-    }
     if (this.run.live) this.#connect();
     this.detailTimer = setInterval(() => {
       if (this.run.live && !document.hidden) this.#refreshDetail();
@@ -85,7 +96,7 @@ export class RunView {
     }, RECORDED_MS);
   }
 
-  #build() {
+  #build(firstSeries) {
     const run = this.run;
     this.root.innerHTML = '';
     this.head = el('section', 'run-head');
@@ -99,6 +110,7 @@ export class RunView {
       const curves = el('section', 'curves');
       this.root.append(curves);
       this.curves = new Curves(curves, [run], {
+        firstSeries,
         onPick: (p) => this.#pick(p),
         onMarker: (c) => this.#openCheckpoint(c),
       });

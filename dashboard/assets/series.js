@@ -64,9 +64,10 @@ export class LocalSeries {
   /**
    * Chart layers in `color`: `dots` draws raw points as dots (episode
    * returns), otherwise as a thin line (metrics); `smooth` adds the
-   * server's smoothed line.
+   * server's smoothed line; `lastLine` joins the columns' last points (left
+   * out when runs are overlaid: ten of them hide each other's bands).
    */
-  layers(color, { dots = true, smooth = true, faint = false } = {}) {
+  layers(color, { dots = true, smooth = true, faint = false, lastLine = true } = {}) {
     const layers = [];
     const b = this.base;
     const rawAlpha = faint ? 0.25 : dots ? 0.45 : 0.6;
@@ -77,7 +78,7 @@ export class LocalSeries {
     if (b && b.columns && b.columns.x.length) {
       const c = b.columns;
       layers.push({ kind: 'band', x: c.x, min: c.min, max: c.max, color, alpha: faint ? 0.12 : 0.22 });
-      layers.push({ kind: 'line', x: c.x, y: c.last, color, width: 1, alpha: faint ? 0.3 : 0.55 });
+      if (lastLine) layers.push({ kind: 'line', x: c.x, y: c.last, color, width: 1, alpha: faint ? 0.3 : 0.55 });
     } else if (b && b.points) {
       layers.push(raw(b.points.x, b.points.y));
     }

@@ -19,3 +19,23 @@ fn content_type(name: &str) -> &'static str {
         _ => "application/octet-stream",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module missing from the list is fetched only when the module
+    /// importing it has arrived: the first curve waits a round trip more.
+    #[test]
+    fn the_page_preloads_every_module() {
+        let (index, _) = asset("index.html").expect("the page");
+        let index = std::str::from_utf8(index).expect("utf-8");
+        for (name, _) in ASSETS.iter().filter(|(name, _)| name.ends_with(".js")) {
+            let preloaded = index.contains(&format!(
+                r#"<link rel="modulepreload" href="assets/{name}">"#
+            ));
+            let entry = index.contains(&format!(r#"<script type="module" src="assets/{name}">"#));
+            assert!(preloaded || entry, "{name} is not preloaded by index.html");
+        }
+    }
+}

@@ -92,34 +92,49 @@ struct Column {
     first: f64,
     last: f64,
     last_index: usize,
+    /// The smoothed line at its last point.
+    smooth: f64,
 }
 
 /// `ys` against `xs` (same length, data order) in `range`, for `width`
 /// pixel columns. Non-finite points are left out.
+///
+/// One pass over the points, smoothing as it goes: a million-episode
+/// curve is decimated for every chart request.
 pub fn decimate(xs: &[f64], ys: &[f64], range: XRange, width: usize) -> Series {
     let width = width.max(1);
-    let smoothed = smooth(ys);
-    let inside: Vec<usize> = (0..xs.len().min(ys.len()))
-        .filter(|&i| xs[i].is_finite() && ys[i].is_finite() && range.contains(xs[i]))
-        .collect();
-    if inside.len() <= 2 * width {
-        let pick = |values: &[f64]| inside.iter().map(|&i| values[i]).collect::<Vec<_>>();
+    let n = xs.len().min(ys.len());
+    let inside = |i: usize| xs[i].is_finite() && ys[i].is_finite() && range.contains(xs[i]);
+    let count = (0..n).filter(|&i| inside(i)).count();
+    let mut average = Ema::default();
+    if count <= 2 * width {
+        let mut points = Points::default();
+        let mut smooth = Points::default();
+        let mut picked = Vec::with_capacity(count);
+        for i in 0..n {
+            let smoothed = average.add(ys[i]);
+            if inside(i) {
+                points.x.push(xs[i]);
+                points.y.push(ys[i]);
+                smooth.x.push(xs[i]);
+                smooth.y.push(smoothed);
+                picked.push(i);
+            }
+        }
         return Series {
-            count: inside.len(),
-            points: Some(Points {
-                x: pick(xs),
-                y: pick(ys),
-            }),
+            count,
+            points: Some(points),
             columns: None,
-            smooth: Points {
-                x: pick(xs),
-                y: pick(&smoothed),
-            },
-            picked: inside,
+            smooth,
+            picked,
         };
     }
     let mut slots: Vec<Option<Column>> = vec![None; width];
-    for &i in &inside {
+    for i in 0..n {
+        let smoothed = average.add(ys[i]);
+        if !inside(i) {
+            continue;
+        }
         let (x, y) = (xs[i], ys[i]);
         let slot = &mut slots[range.column(x, width)];
         match slot {
@@ -131,6 +146,7 @@ pub fn decimate(xs: &[f64], ys: &[f64], range: XRange, width: usize) -> Series {
                     first: y,
                     last: y,
                     last_index: i,
+                    smooth: smoothed,
                 })
             }
             Some(column) => {
@@ -139,6 +155,7 @@ pub fn decimate(xs: &[f64], ys: &[f64], range: XRange, width: usize) -> Series {
                 column.max = column.max.max(y);
                 column.last = y;
                 column.last_index = i;
+                column.smooth = smoothed;
             }
         }
     }
@@ -153,10 +170,10 @@ pub fn decimate(xs: &[f64], ys: &[f64], range: XRange, width: usize) -> Series {
         columns.first.push(column.first);
         columns.last.push(column.last);
         smooth_points.x.push(column.x);
-        smooth_points.y.push(smoothed[column.last_index]);
+        smooth_points.y.push(column.smooth);
     }
     Series {
-        count: inside.len(),
+        count,
         points: None,
         columns: Some(columns),
         smooth: smooth_points,
@@ -164,23 +181,41 @@ pub fn decimate(xs: &[f64], ys: &[f64], range: XRange, width: usize) -> Series {
     }
 }
 
-/// Exponential moving average with TensorBoard's debiasing: each value
-/// depends only on the points before and at it. A non-finite point keeps
-/// the previous average.
+/// Exponential moving average with TensorBoard's debiasing, fed in data
+/// order: each value depends only on the points before and at it. A
+/// non-finite point keeps the previous average.
+#[derive(Debug, Clone, Copy)]
+struct Ema {
+    average: f64,
+    weight_of_start: f64,
+    last: f64,
+}
+
+impl Default for Ema {
+    fn default() -> Self {
+        Self {
+            average: 0.0,
+            weight_of_start: 1.0,
+            last: f64::NAN,
+        }
+    }
+}
+
+impl Ema {
+    fn add(&mut self, y: f64) -> f64 {
+        if y.is_finite() {
+            self.average = SMOOTHING * self.average + (1.0 - SMOOTHING) * y;
+            self.weight_of_start *= SMOOTHING;
+            self.last = self.average / (1.0 - self.weight_of_start);
+        }
+        self.last
+    }
+}
+
+/// The smoothed line at every point of `ys` (see [`Ema`]).
 pub fn smooth(ys: &[f64]) -> Vec<f64> {
-    let mut average = 0.0;
-    let mut weight_of_start = 1.0;
-    let mut last = f64::NAN;
-    ys.iter()
-        .map(|&y| {
-            if y.is_finite() {
-                average = SMOOTHING * average + (1.0 - SMOOTHING) * y;
-                weight_of_start *= SMOOTHING;
-                last = average / (1.0 - weight_of_start);
-            }
-            last
-        })
-        .collect()
+    let mut average = Ema::default();
+    ys.iter().map(|&y| average.add(y)).collect()
 }
 
 #[cfg(test)]

@@ -1,13 +1,19 @@
-//! A run's curves as its `events.jsonl` has them: read once, then only
-//! what was appended since, so a live run's history stays cheap to ask for.
-//! A torn or garbled line is counted and skipped; an unfinished last line
-//! waits for the rest.
+//! A run's curves, read once and then only what was appended since, so a
+//! live run's history stays cheap to ask for. They come from the run's
+//! curve files (`curves/`, written beside `events.jsonl` by the run's
+//! telemetry: fixed-size episode records, and the training lines alone),
+//! or, for a run that has none (started by an older build), from
+//! `events.jsonl` itself. A torn or garbled line is counted and skipped;
+//! an unfinished last line or record waits for the rest.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use agora_runtime::telemetry::curve_files::{
+    CURVES_DIR, EPISODES_FILE, EPISODES_HEADER, RECORD_BYTES, TRAIN_FILE, records,
+};
 use serde::Deserialize;
 
 /// The points of one series, in the order they were written.
@@ -58,13 +64,12 @@ pub struct EpisodeMark {
     pub at: f64,
 }
 
-/// Everything read so far from one events file.
+/// Everything read so far of one run's curves.
 #[derive(Debug)]
 pub struct History {
-    path: PathBuf,
+    run_folder: PathBuf,
     started_at: f64,
-    read_up_to: u64,
-    unfinished: Vec<u8>,
+    source: Source,
     /// Episode numbers, steps and times, one per `return` point.
     pub episodes: Vec<EpisodeMark>,
     /// Series by name: `return`, `length`, then every training metric.
@@ -73,6 +78,98 @@ pub struct History {
     pub bad_lines: u64,
     /// Latest env steps per second reported by training.
     pub last_sps: Option<f64>,
+}
+
+/// Where a history reads from.
+#[derive(Debug)]
+enum Source {
+    /// Nothing looked at yet (the run may not have written anything).
+    Undecided,
+    /// `events.jsonl`, everything in it.
+    Events(Tail),
+    /// The curve files: episode records (after the header) and train lines.
+    Curves { episodes: Tail, train: Tail },
+}
+
+/// A file read from where the last read stopped.
+#[derive(Debug)]
+struct Tail {
+    path: PathBuf,
+    read_up_to: u64,
+    unfinished: Vec<u8>,
+}
+
+/// What a [`Tail`] found.
+enum Fresh {
+    /// No such file.
+    Missing,
+    /// The file is shorter than what was read: it was written anew.
+    Rewritten,
+    /// What was appended has been read.
+    Read,
+}
+
+/// Bytes read at a time: a big history is decoded as it is read, never
+/// held whole (memory a fresh process has to fault in costs more than
+/// the decoding).
+const CHUNK: u64 = 8 << 20;
+
+impl Tail {
+    fn new(path: PathBuf, from: u64) -> Self {
+        Self {
+            path,
+            read_up_to: from,
+            unfinished: Vec::new(),
+        }
+    }
+
+    /// Hands `each` what was appended since the last read, a chunk at a
+    /// time, each cut where `complete` says (how many of the bytes are
+    /// whole lines or records); the rest waits for the next chunk or call.
+    fn read(
+        &mut self,
+        complete: fn(&[u8]) -> usize,
+        mut each: impl FnMut(&[u8]),
+    ) -> std::io::Result<Fresh> {
+        let mut file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Fresh::Missing);
+            }
+            Err(error) => return Err(error),
+        };
+        let length = file.metadata()?.len();
+        if length < self.read_up_to {
+            return Ok(Fresh::Rewritten);
+        }
+        file.seek(SeekFrom::Start(self.read_up_to))?;
+        let mut buffer = std::mem::take(&mut self.unfinished);
+        while self.read_up_to < length {
+            let before = buffer.len();
+            let wanted = CHUNK.min(length - self.read_up_to);
+            // Room first: `read_to_end` into a full buffer grows it in small steps.
+            buffer.reserve(usize::try_from(wanted).unwrap_or(0));
+            (&mut file).take(wanted).read_to_end(&mut buffer)?;
+            let got = buffer.len() - before;
+            if got == 0 {
+                break; // cut short since the length was taken
+            }
+            self.read_up_to += got as u64;
+            let whole = complete(&buffer);
+            each(&buffer[..whole]);
+            buffer.drain(..whole);
+        }
+        self.unfinished = buffer;
+        Ok(Fresh::Read)
+    }
+}
+
+fn whole_lines(bytes: &[u8]) -> usize {
+    bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+}
+
+fn whole_records(bytes: &[u8]) -> usize {
+    bytes.len() / RECORD_BYTES * RECORD_BYTES
 }
 
 /// Keys of a train event that are its coordinates, not metrics.
@@ -204,14 +301,13 @@ fn split_at_lines(text: &[u8], parts: usize) -> Vec<&[u8]> {
 }
 
 impl History {
-    /// An empty history of the events file at `path`, wall time counted
-    /// from `started_at` (Unix seconds).
-    pub fn new(path: impl Into<PathBuf>, started_at: f64) -> Self {
+    /// An empty history of the run in `run_folder`, wall time counted from
+    /// `started_at` (Unix seconds).
+    pub fn new(run_folder: impl Into<PathBuf>, started_at: f64) -> Self {
         Self {
-            path: path.into(),
+            run_folder: run_folder.into(),
             started_at,
-            read_up_to: 0,
-            unfinished: Vec::new(),
+            source: Source::Undecided,
             episodes: Vec::new(),
             series: BTreeMap::new(),
             bad_lines: 0,
@@ -219,47 +315,152 @@ impl History {
         }
     }
 
-    /// The events file.
+    /// The file the curves are read from (the run folder before the first read).
     pub fn path(&self) -> &Path {
-        &self.path
+        match &self.source {
+            Source::Undecided => &self.run_folder,
+            Source::Events(tail) => &tail.path,
+            Source::Curves { episodes, .. } => &episodes.path,
+        }
     }
 
-    /// Reads what was appended since the last call. A missing file is an
+    /// Reads what was appended since the last call. No files are an
     /// empty history (a fast-mode run writes none).
     ///
     /// # Blocking
     ///
-    /// Reads the file.
+    /// Reads the files.
     pub fn refresh(&mut self) -> std::io::Result<()> {
-        let mut file = match File::open(&self.path) {
-            Ok(file) => file,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(error) => return Err(error),
-        };
-        let length = file.metadata()?.len();
-        if length < self.read_up_to {
-            // Rewritten from scratch: start over.
-            *self = History::new(self.path.clone(), self.started_at);
+        if matches!(self.source, Source::Undecided) {
+            self.source = self.choose_source()?;
         }
-        file.seek(SeekFrom::Start(self.read_up_to))?;
-        let mut fresh = std::mem::take(&mut self.unfinished);
-        let before = fresh.len();
-        fresh.reserve(usize::try_from(length - self.read_up_to).unwrap_or(0));
-        file.take(length - self.read_up_to)
-            .read_to_end(&mut fresh)?;
-        self.read_up_to += (fresh.len() - before) as u64;
-        let complete = fresh.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        for parsed in parse_in_parallel(&fresh[..complete]) {
-            self.take(parsed);
+        if self.read_source()? {
+            return Ok(());
         }
-        self.unfinished = fresh[complete..].to_vec();
-        Ok(())
+        // Written anew, or curve files removed after a failed write: start over.
+        *self = History::new(self.run_folder.clone(), self.started_at);
+        self.source = self.choose_source()?;
+        self.read_source().map(drop)
     }
 
-    /// Bytes of a last line that has no end yet (a torn write, or one
-    /// being written).
+    /// The curve files when the run has them (they begin with their
+    /// header), else `events.jsonl`.
+    fn choose_source(&self) -> std::io::Result<Source> {
+        let curves = self.run_folder.join(CURVES_DIR);
+        let episodes = curves.join(EPISODES_FILE);
+        let mut header = Vec::with_capacity(EPISODES_HEADER.len());
+        match File::open(&episodes) {
+            Ok(file) => {
+                file.take(EPISODES_HEADER.len() as u64)
+                    .read_to_end(&mut header)?;
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let events = self.run_folder.join("events.jsonl");
+                return Ok(if events.exists() {
+                    Source::Events(Tail::new(events, 0))
+                } else {
+                    Source::Undecided
+                });
+            }
+            Err(error) => return Err(error),
+        }
+        Ok(if header == EPISODES_HEADER {
+            Source::Curves {
+                episodes: Tail::new(episodes, EPISODES_HEADER.len() as u64),
+                train: Tail::new(curves.join(TRAIN_FILE), 0),
+            }
+        } else if EPISODES_HEADER.starts_with(&header) {
+            Source::Undecided // created, header not written yet
+        } else {
+            Source::Events(Tail::new(self.run_folder.join("events.jsonl"), 0))
+        })
+    }
+
+    /// Takes in what the source has new; false when it must be read
+    /// again from the start.
+    fn read_source(&mut self) -> std::io::Result<bool> {
+        // Out of `self` while it is read, so the chunks can go into `self`.
+        let mut source = std::mem::replace(&mut self.source, Source::Undecided);
+        let read = self.read_from(&mut source);
+        self.source = source;
+        read
+    }
+
+    fn read_from(&mut self, source: &mut Source) -> std::io::Result<bool> {
+        let mut take_lines = |bytes: &[u8]| {
+            for parsed in parse_in_parallel(bytes) {
+                self.take(parsed);
+            }
+        };
+        match source {
+            Source::Undecided => Ok(true),
+            Source::Events(tail) => match tail.read(whole_lines, &mut take_lines)? {
+                Fresh::Missing | Fresh::Read => Ok(true),
+                Fresh::Rewritten => Ok(false),
+            },
+            Source::Curves { episodes, train } => {
+                match train.read(whole_lines, &mut take_lines)? {
+                    Fresh::Missing | Fresh::Read => {}
+                    Fresh::Rewritten => return Ok(false),
+                }
+                // Room for all of them at once, not growth chunk by chunk.
+                let coming = std::fs::metadata(&episodes.path)
+                    .map_or(0, |m| m.len())
+                    .saturating_sub(episodes.read_up_to);
+                let count = usize::try_from(coming).unwrap_or(0) / RECORD_BYTES;
+                if count > 0 {
+                    self.reserve_episodes(count);
+                }
+                match episodes.read(whole_records, |records| self.add_records(records))? {
+                    Fresh::Read => Ok(true),
+                    Fresh::Missing | Fresh::Rewritten => Ok(false),
+                }
+            }
+        }
+    }
+
+    /// Bytes of a last line or record that has no end yet (a torn write,
+    /// or one being written).
     pub fn unfinished_bytes(&self) -> usize {
-        self.unfinished.len()
+        match &self.source {
+            Source::Undecided => 0,
+            Source::Events(tail) => tail.unfinished.len(),
+            Source::Curves { episodes, train } => {
+                episodes.unfinished.len() + train.unfinished.len()
+            }
+        }
+    }
+
+    fn reserve_episodes(&mut self, count: usize) {
+        self.episodes.reserve(count);
+        for name in ["return", "length"] {
+            let column = self.column(name);
+            for values in [&mut column.steps, &mut column.wall, &mut column.y] {
+                values.reserve(count);
+            }
+        }
+    }
+
+    /// Decodes episode records straight into the two episode series (no
+    /// lookup by name per record: a big run has a million).
+    fn add_records(&mut self, bytes: &[u8]) {
+        if bytes.len() < RECORD_BYTES {
+            return;
+        }
+        let mut returns = self.series.remove("return").unwrap_or_default();
+        let mut lengths = self.series.remove("length").unwrap_or_default();
+        for record in records(bytes) {
+            let (steps, wall) = (record.env_steps as f64, record.at - self.started_at);
+            self.episodes.push(EpisodeMark {
+                episode: record.episode,
+                env_steps: steps,
+                at: record.at,
+            });
+            returns.push(steps, wall, record.episode_return);
+            lengths.push(steps, wall, f64::from(record.length));
+        }
+        self.series.insert("return".into(), returns);
+        self.series.insert("length".into(), lengths);
     }
 
     fn take(&mut self, parsed: Parsed) {
@@ -334,7 +535,7 @@ mod tests {
             format!("{EPISODE}\n{TRAIN}\n{{\"event\":\"paused\",\"run\":\"r\",\"at\":102}}\n"),
         )
         .expect("write");
-        let mut history = History::new(&path, 100.0);
+        let mut history = History::new(dir.path(), 100.0);
         history.refresh().expect("read");
         assert_eq!(history.series["return"].y, [12.0]);
         assert_eq!(history.series["return"].wall, [0.5]);
@@ -356,7 +557,7 @@ mod tests {
         let path = dir.path().join("events.jsonl");
         let (head, tail) = EPISODE.split_at(40);
         std::fs::write(&path, format!("not json\n{EPISODE}\n{head}")).expect("write");
-        let mut history = History::new(&path, 100.0);
+        let mut history = History::new(dir.path(), 100.0);
         history.refresh().expect("read");
         assert_eq!(
             (history.series["return"].y.len(), history.bad_lines),
@@ -387,7 +588,7 @@ mod tests {
             text.push('\n');
         }
         std::fs::write(&path, &text).expect("write");
-        let mut history = History::new(&path, 100.0);
+        let mut history = History::new(dir.path(), 100.0);
         history.refresh().expect("read");
         let numbers: Vec<u64> = history.episodes.iter().map(|e| e.episode).collect();
         assert_eq!(numbers, (1..=n).collect::<Vec<_>>());
@@ -430,8 +631,83 @@ mod tests {
 
     #[test]
     fn a_missing_file_is_an_empty_history() {
-        let mut history = History::new("/nonexistent/events.jsonl", 0.0);
+        let mut history = History::new("/nonexistent/run", 0.0);
         history.refresh().expect("no file is no error");
         assert!(history.series.is_empty());
+    }
+
+    /// Curve files as a run's telemetry writes them.
+    fn curve_files(
+        folder: &Path,
+        episodes: u64,
+    ) -> agora_runtime::telemetry::curve_files::CurveFiles {
+        let mut files = agora_runtime::telemetry::curve_files::CurveFiles::open(folder)
+            .expect("open")
+            .expect("a new run gets curve files");
+        for episode in 1..=episodes {
+            files
+                .episode(&agora_runtime::telemetry::EpisodeEvent {
+                    run: "r".into(),
+                    agent: "l".into(),
+                    episode,
+                    env_index: 0,
+                    episode_return: 12.0 * episode as f64,
+                    length: 12,
+                    env_steps: 48 * episode,
+                    at: 100.0 + 0.5 * episode as f64,
+                })
+                .expect("episode");
+        }
+        files.train(TRAIN.as_bytes()).expect("train");
+        files.flush().expect("flush");
+        files
+    }
+
+    #[test]
+    fn curve_files_give_the_same_series_and_a_torn_record_waits() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        drop(curve_files(dir.path(), 2));
+        // events.jsonl says something else: the curve files are what is read.
+        std::fs::write(dir.path().join("events.jsonl"), "garbage\n").expect("events");
+        let episodes = dir.path().join(CURVES_DIR).join(EPISODES_FILE);
+        let record = std::fs::read(&episodes).expect("episodes")[EPISODES_HEADER.len()..]
+            [..RECORD_BYTES]
+            .to_vec();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&episodes)
+            .expect("open");
+        file.write_all(&record[..10]).expect("tear");
+
+        let mut history = History::new(dir.path(), 100.0);
+        history.refresh().expect("read");
+        assert_eq!(history.series["return"].y, [12.0, 24.0]);
+        assert_eq!(history.series["return"].wall, [0.5, 1.0]);
+        assert_eq!(history.series["length"].steps, [48.0, 96.0]);
+        assert_eq!(history.series["td_loss"].y, [0.25]);
+        assert_eq!(history.episodes[1].episode, 2);
+        assert_eq!((history.bad_lines, history.unfinished_bytes()), (0, 10));
+
+        file.write_all(&record[10..]).expect("finish the record");
+        history.refresh().expect("read again");
+        assert_eq!(history.series["return"].y, [12.0, 24.0, 12.0]);
+        assert_eq!(history.unfinished_bytes(), 0);
+    }
+
+    #[test]
+    fn curve_files_removed_mid_run_send_the_reader_back_to_events() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = curve_files(dir.path(), 3);
+        std::fs::write(dir.path().join("events.jsonl"), format!("{EPISODE}\n")).expect("events");
+        let mut history = History::new(dir.path(), 100.0);
+        history.refresh().expect("read");
+        assert_eq!(history.series["return"].y.len(), 3);
+        files.discard();
+        history.refresh().expect("read after the files went");
+        assert_eq!(
+            history.series["return"].y,
+            [12.0],
+            "events.jsonl, read from its start"
+        );
     }
 }

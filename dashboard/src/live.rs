@@ -316,7 +316,7 @@ impl Feed {
             return;
         };
         let page_message = match suffix {
-            "episodes" => Payload::try_from(message.payload.clone()).ok(),
+            "episodes" => stamped(&message.payload, agora_runtime::transport::unix_now()),
             "status" => self.take_status(&message.payload),
             "telemetry/episode" => retyped(&message.payload, "episode_summary"),
             "telemetry/train" => retyped(&message.payload, "train"),
@@ -351,6 +351,26 @@ impl Feed {
     }
 }
 
+/// An episode as the run sent it, with `"relayed_at"` (Unix seconds) added
+/// where the object closes: where a live episode's latency goes, the run
+/// or the way to the page, shows in the page. The episode is not parsed
+/// (they are the biggest messages); anything but an object goes as it came.
+fn stamped(payload: &[u8], relayed_at: f64) -> Option<Payload> {
+    let text = std::str::from_utf8(payload).ok()?;
+    let body = text.trim_end();
+    let Some(open) = body.strip_suffix('}').filter(|_| body.starts_with('{')) else {
+        return Some(Payload::from(text.to_string()));
+    };
+    let comma = if open.trim_end().ends_with('{') {
+        ""
+    } else {
+        ","
+    };
+    Some(Payload::from(format!(
+        "{open}{comma}\"relayed_at\":{relayed_at}}}"
+    )))
+}
+
 /// `payload` (a JSON object) with `"type": kind` added.
 fn retyped(payload: &[u8], kind: &str) -> Option<Payload> {
     let mut object: serde_json::Map<String, serde_json::Value> =
@@ -372,5 +392,20 @@ mod tests {
         assert_eq!(value["episode"], 3);
         assert!(retyped(b"[1,2]", "train").is_none());
         assert!(retyped(b"garbage", "train").is_none());
+    }
+
+    #[test]
+    fn an_episode_gets_its_relay_time_and_stays_json() {
+        let message = stamped(br#"{"type":"episode","episode":3} "#, 12.5).expect("utf-8");
+        let value: serde_json::Value = serde_json::from_str(&message).expect("json");
+        assert_eq!(
+            (value["episode"].as_u64(), value["relayed_at"].as_f64()),
+            (Some(3), Some(12.5))
+        );
+        let empty: serde_json::Value =
+            serde_json::from_str(&stamped(b"{}", 1.0).expect("utf-8")).expect("json");
+        assert_eq!(empty["relayed_at"], 1.0);
+        assert_eq!(&*stamped(b"[1]", 1.0).expect("utf-8"), "[1]");
+        assert!(stamped(&[0xff, 0xfe], 1.0).is_none());
     }
 }

@@ -54,19 +54,18 @@ impl State {
         lock(&self.histories)
             .entry(run.id().to_string())
             .or_insert_with(|| {
-                let path = self
-                    .data_dir
-                    .join("runs")
-                    .join(run.id())
-                    .join("events.jsonl");
-                Arc::new(Mutex::new(History::new(path, run.record().started_at)))
+                let folder = self.data_dir.join("runs").join(run.id());
+                Arc::new(Mutex::new(History::new(folder, run.record().started_at)))
             })
             .clone()
     }
 
+    /// A history being read right now is not waited for: the runs list
+    /// then goes without that run's steps/s.
     fn known_sps(&self, run: &str) -> Option<f64> {
         let history = lock(&self.histories).get(run).cloned()?;
-        lock(&history).last_sps
+        let history = history.try_lock().ok()?;
+        history.last_sps
     }
 }
 
@@ -343,25 +342,7 @@ async fn series(
                 range.lo, range.hi
             )));
         }
-        let series: serde_json::Map<String, serde_json::Value> = history
-            .series
-            .iter()
-            .map(|(name, column)| {
-                let decimated: Series = decimate(column.x(axis), &column.y, range, width);
-                let mut value = serde_json::to_value(&decimated).unwrap_or_default();
-                if EPISODE_SERIES.contains(&name.as_str()) {
-                    // The episode behind each point (a column's last), so a
-                    // click names the episode to replay.
-                    let numbers: Vec<u64> = decimated
-                        .picked
-                        .iter()
-                        .filter_map(|&i| history.episodes.get(i).map(|e| e.episode))
-                        .collect();
-                    value["episode"] = numbers.into();
-                }
-                (name.clone(), value)
-            })
-            .collect();
+        let series = decimate_all(&history, axis, range, width);
         Ok(serde_json::json!({
             "x": axis,
             "range": [range.lo, range.hi],
@@ -373,6 +354,49 @@ async fn series(
     })
     .await
     .map(|answer| HttpResponse::Ok().json(answer))
+}
+
+/// Every series of `history` decimated, on every core (a big run's
+/// return and length curves hold a point per episode).
+fn decimate_all(
+    history: &History,
+    axis: Axis,
+    range: XRange,
+    width: usize,
+) -> serde_json::Map<String, serde_json::Value> {
+    let one = |name: &String, column: &crate::history::Column| {
+        let decimated: Series = decimate(column.x(axis), &column.y, range, width);
+        let mut value = serde_json::to_value(&decimated).unwrap_or_default();
+        if EPISODE_SERIES.contains(&name.as_str()) {
+            // The episode behind each point (a column's last), so a
+            // click names the episode to replay.
+            let numbers: Vec<u64> = decimated
+                .picked
+                .iter()
+                .filter_map(|&i| history.episodes.get(i).map(|e| e.episode))
+                .collect();
+            value["episode"] = numbers.into();
+        }
+        (name.clone(), value)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    // Biggest first, dealt out in turn: the episode series go to
+    // different threads.
+    let mut named: Vec<_> = history.series.iter().collect();
+    named.sort_by_key(|(_, column)| std::cmp::Reverse(column.y.len()));
+    let shares: Vec<Vec<_>> = (0..threads)
+        .map(|t| named.iter().skip(t).step_by(threads).copied().collect())
+        .collect();
+    std::thread::scope(|scope| {
+        let working: Vec<_> = shares
+            .iter()
+            .map(|share| scope.spawn(|| share.iter().map(|(n, c)| one(n, c)).collect::<Vec<_>>()))
+            .collect();
+        working
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 fn recorded_episodes(state: &State, run: &str) -> Result<RecordedEpisodes, ApiError> {

@@ -262,6 +262,7 @@ fn start_telemetry(wiring: &Wiring<'_>, earlier: &RunDigest) -> Telemetry {
             .telemetry
             .jsonl
             .then(|| run_folder.join("events.jsonl")),
+        curves_in: wiring.config.telemetry.jsonl.then(|| run_folder.clone()),
         tensorboard_dir: wiring
             .config
             .telemetry

@@ -249,6 +249,11 @@ impl Store {
     }
 
     fn create_tables(&self) -> Result<(), StoreError> {
+        // A write transaction is a sync to disk; the dashboard opens the
+        // store for each request, and the tables are there but the first time.
+        if self.tables_exist() {
+            return Ok(());
+        }
         let txn = self.begin_write()?;
         {
             txn.open_table(RUNS).map_err(|e| self.fail(e))?;
@@ -257,6 +262,16 @@ impl Store {
             txn.open_table(CHECKPOINT_TAGS).map_err(|e| self.fail(e))?;
         }
         txn.commit().map_err(|e| self.fail(e))
+    }
+
+    fn tables_exist(&self) -> bool {
+        let Ok(txn) = self.db.begin_read() else {
+            return false;
+        };
+        txn.open_table(RUNS).is_ok()
+            && txn.open_table(CHECKPOINT_DATA).is_ok()
+            && txn.open_table(CHECKPOINT_META).is_ok()
+            && txn.open_table(CHECKPOINT_TAGS).is_ok()
     }
 
     /// Inserts or replaces a run record.

@@ -2,6 +2,7 @@
 //! reports, which are always delivered: to the log, to the run's
 //! `telemetry/lifecycle` topic, and to `events.jsonl` in the run's folder.
 
+pub mod curve_files;
 mod event;
 mod learner_report;
 pub mod tensorboard;
@@ -20,6 +21,7 @@ pub use learner_report::LearnerReport;
 
 use crate::store::{RunDigest, StoreWriter, UpdateRun};
 use crate::transport::{QoS, Transport, unix_now};
+use curve_files::CurveFiles;
 use tensorboard::EventFileWriter;
 
 /// A handle for emitting telemetry. Cheap to clone.
@@ -79,6 +81,16 @@ impl Telemetry {
                 None
             }
         });
+        let curves = sinks
+            .curves_in
+            .and_then(|folder| match CurveFiles::open(&folder) {
+                Ok(files) => files,
+                Err(error) => {
+                    tracing::error!(folder = %folder.display(), %error, "curve files turned off");
+                    sink_errors.push(format!("curve files in {}: {error}", folder.display()));
+                    None
+                }
+            });
         let topic = sinks
             .transport
             .as_ref()
@@ -89,6 +101,7 @@ impl Telemetry {
             mqtt_events: sinks.mqtt_events,
             topic,
             file,
+            curves,
             tensorboard,
             flush_scheduled: false,
             store: sinks.store,
@@ -188,6 +201,8 @@ pub struct Sinks {
     pub mqtt_events: bool,
     /// The JSON-lines events file.
     pub events_file: Option<PathBuf>,
+    /// The run folder to keep the curve files in (see [`curve_files`]).
+    pub curves_in: Option<PathBuf>,
     /// The folder for TensorBoard event files.
     pub tensorboard_dir: Option<PathBuf>,
     /// The store writer, for the run's digest.
@@ -205,6 +220,7 @@ struct TelemetryActor {
     mqtt_events: bool,
     topic: Option<String>,
     file: Option<BufWriter<File>>,
+    curves: Option<CurveFiles>,
     tensorboard: Option<EventFileWriter>,
     flush_scheduled: bool,
     store: Option<Addr<StoreWriter>>,
@@ -222,9 +238,42 @@ impl TelemetryActor {
         let written = file.write_all(line).and_then(|()| file.write_all(b"\n"));
         if let Err(error) = written {
             self.file_failed(error);
-        } else if !self.flush_scheduled {
+        } else {
+            self.schedule_flush(ctx);
+        }
+    }
+
+    fn schedule_flush(&mut self, ctx: &mut Context<Self>) {
+        if !self.flush_scheduled {
             self.flush_scheduled = true;
             ctx.notify(FlushFile);
+        }
+    }
+
+    /// Adds an event to the curve files.
+    fn write_curves(&mut self, event: &Event, line: &[u8], ctx: &mut Context<Self>) {
+        let Some(curves) = &mut self.curves else {
+            return;
+        };
+        let written = match event {
+            Event::Episode(episode) => curves.episode(episode),
+            Event::Train(_) => curves.train(line),
+        };
+        match written {
+            Ok(()) => self.schedule_flush(ctx),
+            Err(error) => self.curves_failed(error),
+        }
+    }
+
+    /// Curve files with a hole would show wrong curves: they are removed,
+    /// and readers go back to `events.jsonl`.
+    fn curves_failed(&mut self, error: std::io::Error) {
+        self.summary
+            .sink_errors
+            .push(format!("curve files: {error}; curve files removed"));
+        tracing::error!(%error, "curve files removed");
+        if let Some(curves) = self.curves.take() {
+            curves.discard();
         }
     }
 
@@ -259,6 +308,11 @@ impl Handler<FlushFile> for TelemetryActor {
             && let Err(error) = file.flush()
         {
             self.file_failed(error);
+        }
+        if let Some(curves) = &mut self.curves
+            && let Err(error) = curves.flush()
+        {
+            self.curves_failed(error);
         }
     }
 }
@@ -301,10 +355,10 @@ impl Handler<Record> for TelemetryActor {
             }
         }
         self.write_line(&line, ctx);
+        self.write_curves(&event, &line, ctx);
         self.scalars(&event);
-        if self.tensorboard.is_some() && !self.flush_scheduled {
-            self.flush_scheduled = true;
-            ctx.notify(FlushFile);
+        if self.tensorboard.is_some() {
+            self.schedule_flush(ctx);
         }
         self.update_digest(&event);
     }
@@ -479,6 +533,11 @@ impl Handler<Finish> for TelemetryActor {
             self.summary
                 .sink_errors
                 .push(format!("tensorboard: {error}"));
+        }
+        if let Some(curves) = &mut self.curves
+            && let Err(error) = curves.flush()
+        {
+            self.curves_failed(error);
         }
         MessageResult(self.summary.clone())
     }

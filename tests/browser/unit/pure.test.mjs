@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { extent, formatNumber, linearScale, niceTicks, paddedDomain } from '../../../dashboard/assets/chart.js';
+import { extent, formatNumber, linearScale, lowerBound, niceTicks, paddedDomain } from '../../../dashboard/assets/chart.js';
 import { cliffDecode, frozenLakeDesc, isCliff, parseMinerBoard, stateIndex, taxiDecode, taxiWalls } from '../../../dashboard/assets/grid.js';
 import { envKind } from '../../../dashboard/assets/render.js';
 import { recordEpisodesSetting } from '../../../dashboard/assets/run.js';
@@ -68,7 +68,14 @@ test('columns become a band and a line through the last values', () => {
   s.setBase({ count: 5000, points: null, columns: { x: [0, 1], min: [1, 2], max: [3, 4], first: [1, 2], last: [2, 3] }, smooth: { x: [0, 1], y: [2, 3] } }, 1);
   const kinds = s.layers('#000').map((l) => l.kind);
   assert.deepEqual(kinds, ['band', 'line', 'line']);
+  assert.deepEqual(s.layers('#000', { lastLine: false }).map((l) => l.kind), ['band', 'line'], 'overlaid runs: band and smoothed line');
   assert.equal(s.count(), 5000);
+});
+
+test('the rug finds where a range starts by bisection', () => {
+  const xs = Float64Array.from([1, 3, 3, 7]);
+  assert.deepEqual([0, 1, 2, 3, 4, 8].map((v) => lowerBound(xs, v)), [0, 0, 1, 1, 3, 4]);
+  assert.equal(lowerBound(new Float64Array(0), 5), 0);
 });
 
 test('tabular observations: an index or a one-hot vector', () => {
