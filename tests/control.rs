@@ -247,7 +247,8 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
     let config = write_config(
         dir.path(),
         "watched.toml",
-        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 32768\n",
+        // Long enough to outlast a loaded machine; stopped once enough is seen.
+        "[learner]\nalgorithm = \"ppo\"\n[env]\nid = \"CartPole-v1\"\n[ppo]\ntotal_timesteps = 2000000\n",
     );
     let mut client = RawClient::connect(
         port,
@@ -264,10 +265,11 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
     let mut statuses = Vec::new();
     let mut episodes = Vec::new();
     let mut frames = Vec::new();
+    let mut stop_sent = false;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while !statuses
         .iter()
-        .any(|s: &serde_json::Value| s["status"] == "completed")
+        .any(|s: &serde_json::Value| s["status"] == "completed" || s["status"] == "stopped")
     {
         let (topic, payload) = tokio::time::timeout_at(deadline, client.received.recv())
             .await
@@ -286,6 +288,13 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
             episodes.push(message);
         } else if message["type"] == "frame" {
             frames.push(message);
+        }
+        if episodes.len() == 5 && !frames.is_empty() && !stop_sent {
+            stop_sent = true;
+            let control = topic
+                .replace("/status", "/control")
+                .replace("/episodes", "/control");
+            client.publish(&control, "stop").await;
         }
     }
     let output = finish_run(child).await;

@@ -52,9 +52,14 @@ fn kill_9_while_checkpointing_always_leaves_a_loadable_store() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn agora");
-        // Let it get going, then kill it at a different point each time.
-        let started = wait_until(Duration::from_secs(20), || store_path.exists());
-        assert!(started, "round {round}: the store was never created");
+        // Let it get going (registered: its folder is made right after),
+        // then kill it at a different point each time. The store is there
+        // from the first round on, so it says nothing of this run.
+        let run_folders = || {
+            std::fs::read_dir(data.join("runs")).map_or(0, |dir| dir.filter_map(Result::ok).count())
+        };
+        let started = wait_until(Duration::from_secs(20), || run_folders() as u64 > round);
+        assert!(started, "round {round}: the run was never registered");
         std::thread::sleep(Duration::from_millis(150 + (round * 137) % 600));
         child.kill().expect("SIGKILL");
         child.wait().expect("reap");

@@ -37,6 +37,8 @@ pub struct Options {
     pub token: Option<String>,
     /// The `agora` binary, for warm starts.
     pub agora: PathBuf,
+    /// Read the newest runs' curves at start, before a page asks.
+    pub read_ahead: bool,
 }
 
 /// Why the dashboard did not start.
@@ -122,6 +124,9 @@ pub fn start(options: Options) -> Result<Running, DashboardError> {
         hub,
         options.agora.clone(),
     ));
+    if options.read_ahead {
+        state.clone().into_inner().read_ahead();
+    }
     let listener = std::net::TcpListener::bind(wanted).map_err(listen_error)?;
     let addr = listener.local_addr().map_err(listen_error)?;
     let (ready, started) = std::sync::mpsc::sync_channel(1);

@@ -60,6 +60,34 @@ impl State {
             .clone()
     }
 
+    /// Reads the newest runs' histories ahead, on a thread of its own, up
+    /// to [`WARM_EPISODES`] episodes in all: opening a recent run then
+    /// finds its curves read (a request meanwhile waits for that read, not
+    /// for a second one). Older runs are read when asked for.
+    pub(crate) fn read_ahead(self: Arc<Self>) {
+        let reading = std::thread::Builder::new()
+            .name("agora-dashboard-read-ahead".into())
+            .spawn(move || {
+                let Ok(mut runs) = self.locator.runs() else {
+                    return;
+                };
+                runs.sort_by(|a, b| b.record().started_at.total_cmp(&a.record().started_at));
+                let mut budget = WARM_EPISODES;
+                for run in runs {
+                    let episodes = run.record().digest.episodes;
+                    if episodes == 0 || episodes > budget {
+                        continue;
+                    }
+                    budget -= episodes;
+                    // Unreadable now is reported when a page asks for it.
+                    let _ = lock(&self.history(&run)).refresh();
+                }
+            });
+        if let Err(error) = reading {
+            tracing::warn!(%error, "run histories not read ahead");
+        }
+    }
+
     /// A history being read right now is not waited for: the runs list
     /// then goes without that run's steps/s.
     fn known_sps(&self, run: &str) -> Option<f64> {
@@ -68,6 +96,9 @@ impl State {
         history.last_sps
     }
 }
+
+/// Episodes of history read ahead at start (a million take ~90 MB).
+const WARM_EPISODES: u64 = 2_000_000;
 
 /// An answer that is not a success, as JSON.
 #[derive(Debug)]

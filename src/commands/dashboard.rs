@@ -9,8 +9,14 @@ use anyhow::Context;
 use crate::cli::{DashboardServe, GlobalOptions};
 use crate::terminal;
 
-/// Starts the dashboard in the background.
-pub fn start(global: &GlobalOptions, serve: &DashboardServe) -> anyhow::Result<Running> {
+/// Starts the dashboard in the background; `read_ahead` reads the newest
+/// runs' curves before a page asks (not beside a run starting: its CPU is
+/// the run's).
+pub fn start(
+    global: &GlobalOptions,
+    serve: &DashboardServe,
+    read_ahead: bool,
+) -> anyhow::Result<Running> {
     let agora = std::env::current_exe().context("finding the agora binary for warm starts")?;
     Ok(agora_dashboard::start(Options {
         data_dir: global.data_dir.clone(),
@@ -18,12 +24,13 @@ pub fn start(global: &GlobalOptions, serve: &DashboardServe) -> anyhow::Result<R
         port: serve.port,
         token: serve.token.clone(),
         agora,
+        read_ahead,
     })?)
 }
 
 /// Serves until Ctrl-C.
 pub fn serve(global: &GlobalOptions, serve: &DashboardServe) -> anyhow::Result<ExitCode> {
-    let running = start(global, serve)?;
+    let running = start(global, serve, true)?;
     terminal::out_line(&format!("dashboard: {}", running.url(None)));
     if !serve.bind.is_loopback() && serve.token.is_none() {
         terminal::err_line(

@@ -116,7 +116,7 @@ fn execute(
         options.progress = Some(progress_sink());
     }
     let dashboard = match &launch.dashboard {
-        Some(serve) => Some(crate::commands::dashboard::start(global, serve)?),
+        Some(serve) => Some(crate::commands::dashboard::start(global, serve, false)?),
         None => None,
     };
     let system = actix::System::new();
