@@ -71,6 +71,27 @@ export function formatNumber(v) {
   return v.toExponential(1);
 }
 
+// CSS sizes of canvases, kept up to date by a ResizeObserver: reading
+// clientWidth after a DOM change forces a layout, and live data redraws
+// many times a second.
+const cssSizes = new WeakMap();
+const resizes = typeof ResizeObserver === 'undefined'
+  ? null
+  : new ResizeObserver((entries) => {
+    for (const e of entries) cssSizes.set(e.target, [e.contentRect.width, e.contentRect.height]);
+  });
+
+/** [width, height] of `element` in CSS pixels (the fallbacks while it has none). */
+export function cssSize(element, fallbackWidth, fallbackHeight) {
+  let size = cssSizes.get(element);
+  if (!size) {
+    size = [element.clientWidth, element.clientHeight];
+    cssSizes.set(element, size);
+    if (resizes) resizes.observe(element);
+  }
+  return [size[0] || fallbackWidth, size[1] || fallbackHeight];
+}
+
 const MARGIN = { left: 52, right: 12, top: 20, bottom: 22 };
 const DRAG_MIN_PX = 5;
 const MARKER_HIT_PX = 6;
@@ -104,7 +125,7 @@ export class Chart {
 
   /** Plot-area width in CSS pixels (what the server decimates to). */
   plotWidth() {
-    const w = this.canvas.clientWidth || this.canvas.width / this.dpr;
+    const [w] = cssSize(this.canvas, this.canvas.width / this.dpr, 0);
     return Math.max(50, Math.round(w - MARGIN.left - MARGIN.right));
   }
 
@@ -113,8 +134,7 @@ export class Chart {
   }
 
   #size() {
-    const cssW = this.canvas.clientWidth || 600;
-    const cssH = this.canvas.clientHeight || 200;
+    const [cssW, cssH] = cssSize(this.canvas, 600, 200);
     const w = Math.round(cssW * this.dpr);
     const h = Math.round(cssH * this.dpr);
     if (this.canvas.width !== w || this.canvas.height !== h) {

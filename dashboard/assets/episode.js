@@ -5,7 +5,7 @@
 // latest `frame` message (board text, image, its own small canvas).
 
 import { drawBars, drawObservation } from './render.js';
-import { formatNumber } from './chart.js';
+import { cssSize, formatNumber } from './chart.js';
 
 const LATENCY_KEEP = 20_000;
 
@@ -236,10 +236,12 @@ export class EpisodePlayer {
   #drawValues(step) {
     const c = this.valuesCanvas;
     const dpr = window.devicePixelRatio || 1;
-    const w = c.clientWidth || 200;
-    const h = c.clientHeight || 90;
-    c.width = Math.round(w * dpr);
-    c.height = Math.round(h * dpr);
+    const [w, h] = cssSize(c, 200, 90);
+    // Set only when it changes: setting a canvas's size clears and reallocates it.
+    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
+      c.width = Math.round(w * dpr);
+      c.height = Math.round(h * dpr);
+    }
     const ctx = c.getContext('2d');
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);

@@ -4,6 +4,7 @@
 // anything else. Picks the renderer from the run's env id.
 
 import { drawCliff, drawFrozenLake, drawMiners, drawTaxi, parseMinerBoard } from './grid.js';
+import { cssSize } from './chart.js';
 
 /** Which renderer draws `env` ({id, params} or null); `board` text may decide. */
 export function envKind(env, board) {
@@ -21,8 +22,7 @@ export function envKind(env, board) {
 /** Sizes `canvas` for the screen and draws one frame; returns the renderer used. */
 export function drawObservation(canvas, env, obs, board) {
   const dpr = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth || 320;
-  const h = canvas.clientHeight || 200;
+  const [w, h] = cssSize(canvas, 320, 200);
   if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
     canvas.width = Math.round(w * dpr);
     canvas.height = Math.round(h * dpr);

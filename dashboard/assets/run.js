@@ -15,6 +15,8 @@ const RECORDED_MS = 30_000;
 const VISUAL_FALLBACK_MS = 3000;
 const LOG_KEEP = 50;
 const CHECKPOINT_ROWS = 8;
+/** Shortest time between two renders of the run's head for live data. */
+const HEAD_MS = 250;
 
 /** `record_episodes` from the run's TOML config ([telemetry] section), as written. */
 export function recordEpisodesSetting(config) {
@@ -174,12 +176,19 @@ export class RunView {
     this.summaryBox.textContent = r.summary && Object.keys(r.summary).length ? JSON.stringify(r.summary, null, 2) : '(no summary yet: the run has not ended)';
   }
 
+  /**
+   * Re-renders the head soon, at most every HEAD_MS: each render is a
+   * style and layout pass, and live messages arrive hundreds of times a
+   * second (on a 2-core machine that CPU is the training run's).
+   */
   #headSoon() {
-    if (this.headFrame) return;
-    this.headFrame = requestAnimationFrame(() => {
-      this.headFrame = 0;
-      this.#renderHead();
-    });
+    if (this.headTimer) return;
+    const wait = Math.max(0, HEAD_MS - (performance.now() - (this.headAt || 0)));
+    this.headTimer = setTimeout(() => {
+      this.headTimer = 0;
+      this.headAt = performance.now();
+      requestAnimationFrame(() => this.#renderHead());
+    }, wait);
   }
 
   // ---- controls ---------------------------------------------------------
