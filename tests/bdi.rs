@@ -484,9 +484,9 @@ fn asl_run_stops_a_runaway_recursion_at_its_limits_and_says_which() {
 /// (the program, and one that starts it again and again in new
 /// intentions, which only the bound on all intended means together stops)
 /// hit their limits, two other BDI agents keep playing ping-pong next to
-/// them (at least 10 rounds; some 35 in the 4 s of a debug build, each hop
-/// waiting for a busy neighbour's slice of 10,000 cycles), and the whole
-/// process stays small.
+/// them (at least 5 rounds; some 50 in the 6 s of a debug build, 9 in 4 s on
+/// a loaded 2-core CI machine, each hop waiting for a busy neighbour's slice
+/// of 10,000 cycles), and the whole process stays small.
 #[test]
 fn a_runaway_agent_stays_bounded_and_the_others_keep_working() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -503,7 +503,7 @@ fn a_runaway_agent_stays_bounded_and_the_others_keep_working() {
             "+!ping(N)[source(S)] <- .send(S, tell, pong(N)).\n",
         ),
     ];
-    let mut config = String::from("[run]\nname = \"runaway\"\nmax_duration = \"4s\"\n");
+    let mut config = String::from("[run]\nname = \"runaway\"\nmax_duration = \"6s\"\n");
     for (name, source) in programs {
         std::fs::write(dir.path().join(format!("{name}.asl")), source).expect("program");
         config.push_str(&format!(
@@ -538,8 +538,8 @@ fn a_runaway_agent_stays_bounded_and_the_others_keep_working() {
         agent.map(|a| a["stats"].clone()).unwrap_or_default()
     };
     let received = |name: &str| stats(name)["received"].as_u64().unwrap_or(0);
-    assert!(received("asker") >= 10, "{report}");
-    assert!(received("answerer") >= 10, "{report}");
+    assert!(received("asker") >= 5, "{report}");
+    assert!(received("answerer") >= 5, "{report}");
     let hits = |name: &str, limit: &str| {
         report["reports"][name]["limit_hits"][limit]
             .as_u64()

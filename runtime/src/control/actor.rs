@@ -110,18 +110,22 @@ impl RunControl {
 
 impl Actor for RunControl {
     type Context = Context<Self>;
+}
 
-    fn started(&mut self, ctx: &mut Self::Context) {
-        let transport = &self.env.transport;
-        let topic = transport.topics().run_control(&self.env.run_id);
-        // Dropped on the floor if the broker never answers: control then
-        // simply never arrives, which `agora ctl` reports as no answer.
-        let _ticket = transport.subscribe(
-            topic,
-            QoS::AtLeastOnce,
-            ctx.address().recipient::<ControlInbound>(),
-        );
-    }
+/// Subscribes `control` to its run's control topic. The caller waits for the
+/// ticket before saying the run is running, so a client that sends a
+/// command as soon as it sees `running` is heard.
+pub fn subscribe_control(
+    env: &RunContext,
+    control: &Addr<RunControl>,
+) -> crate::transport::SubscribeTicket {
+    let transport = &env.transport;
+    let topic = transport.topics().run_control(&env.run_id);
+    transport.subscribe(
+        topic,
+        QoS::AtLeastOnce,
+        control.clone().recipient::<ControlInbound>(),
+    )
 }
 
 impl Handler<ControlInbound> for RunControl {

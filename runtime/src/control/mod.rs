@@ -6,5 +6,5 @@ mod actor;
 mod command;
 
 pub use crate::agent::AgentControl;
-pub use actor::{ControlInbound, RunControl};
+pub use actor::{ControlInbound, RunControl, subscribe_control};
 pub use command::{Command, CommandError, Request};

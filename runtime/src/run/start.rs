@@ -24,6 +24,10 @@ use crate::supervisor::{SupervisionOutcome, Supervisor, SupervisorSettings};
 use crate::telemetry::{LifecycleEvent, LifecycleKind, Sinks, Telemetry};
 use crate::transport::{BrokerUrl, Transport, TransportOptions};
 
+/// How long the run waits for the broker to acknowledge its control topic
+/// before it says it is running anyway.
+const CONTROL_SUBSCRIBE_WITHIN: Duration = Duration::from_secs(10);
+
 /// A run whose agents are starting or running.
 pub(super) struct LiveRun {
     pub(super) name: String,
@@ -85,7 +89,6 @@ pub(super) async fn start(
     };
     let earlier = record_start(&wiring, &store, &broker_url).await?;
     board.host(&transport, "online");
-    board.run(&transport, RunStatus::Running, None);
     let telemetry = start_telemetry(&wiring, &earlier);
     let run_switch = Arc::new(RunSwitch::default());
     let context = run_context(&wiring, &telemetry, &run_switch, claims);
@@ -97,8 +100,15 @@ pub(super) async fn start(
         prepared.specs.len(),
         progress,
     );
-    let (supervisor, outcome, control) =
+    let (supervisor, outcome, control, control_subscribed) =
         supervise(config, options, context, prepared.specs, &board);
+    if let Err(error) = control_subscribed
+        .acknowledged(CONTROL_SUBSCRIBE_WITHIN)
+        .await
+    {
+        tracing::warn!(%error, "control topic not subscribed: commands may go unheard");
+    }
+    board.run(&transport, RunStatus::Running, None);
     let live = LiveRun {
         name,
         board,
@@ -344,6 +354,7 @@ fn supervise(
     Addr<Supervisor>,
     oneshot::Receiver<SupervisionOutcome>,
     Addr<crate::control::RunControl>,
+    crate::transport::SubscribeTicket,
 ) {
     let settings = SupervisorSettings {
         strategy: config.supervisor.strategy,
@@ -357,6 +368,8 @@ fn supervise(
     let (outcome_tx, outcome_rx) = oneshot::channel();
     let supervisor = Supervisor::new(context.clone(), specs, settings, outcome_tx).start();
     let control =
-        crate::control::RunControl::new(context, supervisor.clone(), board.host.clone()).start();
-    (supervisor, outcome_rx, control)
+        crate::control::RunControl::new(context.clone(), supervisor.clone(), board.host.clone())
+            .start();
+    let control_subscribed = crate::control::subscribe_control(&context, &control);
+    (supervisor, outcome_rx, control, control_subscribed)
 }
