@@ -6,9 +6,10 @@ use std::path::Path;
 
 fn main() {
     let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
-    // Relative to the package, and the generated code names files through
-    // CARGO_MANIFEST_DIR, not this checkout's absolute path: a target dir
-    // shared by two clones (CI's cache) then never embeds the other's page.
+    // Relative to the package: the generated code names files through
+    // CARGO_MANIFEST_DIR at compile time, not this checkout's absolute path,
+    // so a target dir shared by two clones (CI's cache) never embeds the
+    // other clone's page.
     println!("cargo:rerun-if-changed=assets");
     let mut names: Vec<_> = std::fs::read_dir(&assets)
         .map(|dir| {
@@ -21,12 +22,10 @@ fn main() {
     names.sort();
     let mut table = String::from("pub(crate) const ASSETS: &[(&str, &[u8])] = &[\n");
     for name in &names {
-        let path = assets.join(name);
-        println!("cargo:rerun-if-changed={}", path.display());
+        println!("cargo:rerun-if-changed=assets/{name}");
         writeln!(
             table,
-            "    ({name:?}, include_bytes!({:?})),",
-            path.display().to_string()
+            "    ({name:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/assets/\", {name:?}))),"
         )
         .expect("writing to a String");
     }

@@ -193,6 +193,7 @@ fn capability_list(c: &agora_runtime::settings::Capabilities) -> String {
         (c.eval, "eval"),
         (c.live_beliefs, "live beliefs"),
         (c.live_episodes, "live episodes"),
+        (c.live_world, "live world"),
     ];
     let list: Vec<&str> = named
         .iter()

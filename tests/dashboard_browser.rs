@@ -2,9 +2,10 @@
 //! embedded broker, its run view driven by `tests/browser/dashboard.mjs`
 //! (playwright-core over Debian's headless chromium). The page must show
 //! the return curve and a live episode frame, pause the run (and the
-//! store must say paused while it is), resume it, evaluate a checkpoint
-//! from its marker and leave a screenshot under
-//! `target/test-artifacts/dashboard/`.
+//! store must say paused while it is), resume it, evaluate and download a
+//! checkpoint from its marker and leave a screenshot under
+//! `target/test-artifacts/dashboard/`. A BDI gold-miners run's page must
+//! draw its shared world live (`tests/browser/world.mjs`).
 //!
 //! The page's pure JS parts also run under `node --test` here.
 //!
@@ -340,6 +341,11 @@ fn the_dashboard_shows_a_live_run_and_pauses_resumes_and_evaluates_it_in_a_brows
         done["eval"].as_str().is_some_and(|t| t.contains("mean")),
         "{done}"
     );
+    // A DQN checkpoint holds the network, so it is far from empty.
+    assert!(
+        done["download_bytes"].as_u64().unwrap_or(0) > 10_000,
+        "{done}"
+    );
 
     let png = std::fs::read(&screenshot)
         .unwrap_or_else(|e| panic!("no screenshot at {}: {e}", screenshot.display()));
@@ -368,6 +374,93 @@ fn the_dashboard_shows_a_live_run_and_pauses_resumes_and_evaluates_it_in_a_brows
         start.elapsed() < OVERALL + Duration::from_secs(90),
         "the test took {:?}",
         start.elapsed()
+    );
+}
+
+/// A BDI gold-miners run: the page draws the shared world from the run's
+/// frames, step after step, while the miners work.
+#[test]
+fn the_dashboard_draws_a_bdi_world_live_in_a_browser() {
+    require_browser_tools();
+    let start = Instant::now();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let artifacts = artifact_dir();
+    std::fs::create_dir_all(&artifacts).expect("artifact dir");
+    // A world big enough that the miners are still at work when the page
+    // looks; the test stops the run.
+    let config = dir.path().join("miners.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[run]\nname = \"miners\"\nmax_duration = \"90s\"\n\n[[agents]]\nname = \"miner\"\n\
+             kind = \"bdi\"\nreplicas = 4\nprogram = {:?}\nworld = \"gold-miners\"\n\
+             world_params = {{ seed = 3, width = 48, height = 48, num_agents = 4, num_gold = 400, \
+             num_obstacles = 150, max_steps = 10000000 }}\n",
+            repo_file("configs/asl/gold_miner.asl")
+        ),
+    )
+    .expect("write config");
+    let mut command = agora(
+        &data,
+        &[
+            "--broker",
+            "embedded:0",
+            "run",
+            config.to_str().expect("utf-8 path"),
+            "--dashboard",
+            "--dashboard-port",
+            "0",
+        ],
+    );
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut run = Guard::new("agora run", command.spawn().expect("spawn agora run"));
+    let run_stdout = lines_of(run.child().stdout.take().expect("stdout"));
+    let run_stderr = collect(run.child().stderr.take().expect("stderr"));
+    let first = next_line(&run_stdout, start + Duration::from_secs(60)).unwrap_or_else(|why| {
+        panic!(
+            "agora run printed no dashboard line ({why}); stderr:\n{}",
+            tail(&run_stderr)
+        )
+    });
+    let (url, run_id) = parse_dashboard_line(&first);
+    std::thread::spawn(move || for _ in run_stdout {});
+
+    let mut browser = Command::new("node");
+    browser
+        .arg(repo_file("tests/browser/world.mjs"))
+        .arg(&url)
+        .arg(&artifacts)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .stdin(Stdio::null());
+    let seen = run_bounded(browser, Duration::from_secs(120));
+    assert!(
+        seen.status.success(),
+        "world.mjs: {}\nrun stderr:\n{}",
+        describe(&seen),
+        tail(&run_stderr)
+    );
+    let seen: serde_json::Value =
+        serde_json::from_slice(&seen.stdout).unwrap_or_else(|e| panic!("world.mjs output: {e}"));
+    assert!(
+        seen["info"]
+            .as_str()
+            .is_some_and(|info| info.contains("gold-miners") && info.contains("miner-")),
+        "{seen}"
+    );
+
+    let stop = run_bounded(
+        agora(&data, &["ctl", &run_id, "stop"]),
+        Duration::from_secs(30),
+    );
+    if !stop.status.success() {
+        eprintln!("agora ctl stop failed, terminating:\n{}", describe(&stop));
+        terminate(run.child().id());
+    }
+    assert!(
+        run.wait(Duration::from_secs(60)).is_some(),
+        "agora run did not end within 60 s of stop; stderr:\n{}",
+        tail(&run_stderr)
     );
 }
 

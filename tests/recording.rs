@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::process::Output;
 use std::time::Duration;
 
 use crate::support::agora::{agora, describe, json_report, repo_file, run_bounded, write_config};
@@ -63,6 +64,20 @@ fn assert_kept_match_events(kept: &[serde_json::Value], events: &HashMap<u64, se
     }
 }
 
+/// `agora record RUN --episode N --out GIF EXTRA…`, run to its end.
+fn record_gif(data: &Path, run: &str, episode: &str, gif: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "record",
+        run,
+        "--episode",
+        episode,
+        "--out",
+        gif.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    run_bounded(agora(data, &args), LIMIT)
+}
+
 /// Frames of a GIF file, decoded with the gif crate.
 fn gif_frames(path: &Path) -> (usize, u16, u16) {
     let file = std::fs::File::open(path).expect("gif");
@@ -101,22 +116,7 @@ fn every_episode_of_env_0_is_kept_under_its_run_wide_number_and_drawn_to_a_gif()
     let chosen = &kept[kept.len() / 2];
     let number = chosen["episode"].as_u64().expect("n").to_string();
     let gif = dir.path().join("clip.gif");
-    let output = run_bounded(
-        agora(
-            &data,
-            &[
-                "record",
-                &run_id,
-                "--episode",
-                &number,
-                "--out",
-                gif.to_str().expect("utf-8"),
-                "--fps",
-                "25",
-            ],
-        ),
-        LIMIT,
-    );
+    let output = record_gif(&data, &run_id, &number, &gif, &["--fps", "25"]);
     assert!(output.status.success(), "{}", describe(&output));
     let (frames, width, height) = gif_frames(&gif);
     assert_eq!(
@@ -133,20 +133,7 @@ fn every_episode_of_env_0_is_kept_under_its_run_wide_number_and_drawn_to_a_gif()
         text.contains(&format!("{} episodes kept", kept.len())),
         "{text}"
     );
-    let output = run_bounded(
-        agora(
-            &data,
-            &[
-                "record",
-                &run_id,
-                "--episode",
-                "999999",
-                "--out",
-                gif.to_str().expect("utf-8"),
-            ],
-        ),
-        LIMIT,
-    );
+    let output = record_gif(&data, &run_id, "999999", &gif, &[]);
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     let error = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -194,20 +181,7 @@ fn the_default_keeps_every_hundredth_and_each_new_best_and_fast_mode_keeps_none(
     }
     assert_kept_match_events(&kept, &env0_episode_events(data.path(), &run_id));
     let gif = data.path().join("lake.gif");
-    let output = run_bounded(
-        agora(
-            data.path(),
-            &[
-                "record",
-                &run_id,
-                "--episode",
-                "100",
-                "--out",
-                gif.to_str().expect("utf-8"),
-            ],
-        ),
-        LIMIT,
-    );
+    let output = record_gif(data.path(), &run_id, "100", &gif, &[]);
     assert!(output.status.success(), "{}", describe(&output));
     let length = kept.iter().find(|e| e["episode"] == 100).expect("kept")["length"]
         .as_u64()

@@ -76,9 +76,13 @@ def rows():
     if data:
         live = data["live"]
         lat = live["end_to_drawn_ms"]
+        skipped = live.get("skipped_by_server")
+        sent = (
+            f"; {skipped:,} more not sent to the tab (at most 25 a second)" if skipped is not None else ""
+        )
         out.append(
             f"| episode end → its last frame painted in headless Chromium ({live['episodes']:,} of "
-            f"{live.get('arrived', live['episodes']):,} episodes painted, the rest replaced by a newer one before the paint; DQN CartPole) "
+            f"{live.get('arrived', live['episodes']):,} arrived episodes painted (at most 10 a second), the rest replaced by a newer one{sent}; DQN CartPole) "
             f"| p50 {lat['p50']:.1f} ms, p99 {lat['p99']:.1f} ms, max {lat['max']:.1f} ms | p50 ≤ 30, p99 ≤ 100 ms | `{path.name}` |"
         )
     path, data = newest_with("sps")
@@ -94,8 +98,13 @@ def rows():
         out.append(
             f"| DQN steps/s, {sps['steps']:,} steps"
             + (f" (after the first {sps['settle_s']:g} s)" if "settle_s" in sps else " (whole run, browser start included)")
-            + f", median of {n} alternating: no dashboard / one tab, visual on / 20 tabs "
-            f"| {med['plain']:,.0f} / {med['tab']:,.0f} / {med['tabs20']:,.0f} "
+            + f", median of {n} alternating: no dashboard / one tab, visual on / 20 tabs"
+            + (
+                " (spreads " + " / ".join(f"{lo:,.0f}–{hi:,.0f}" for lo, hi in (sps["spread"][m] for m in ("plain", "tab", "tabs20"))) + ")"
+                if "spread" in sps
+                else ""
+            )
+            + f" | {med['plain']:,.0f} / {med['tab']:,.0f} / {med['tabs20']:,.0f} "
             f"({med['tab'] / med['plain'] - 1:+.1%}, {med['tabs20'] / med['plain'] - 1:+.1%}) | within 3% | `{path.name}` |"
         )
         out.append(

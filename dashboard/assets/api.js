@@ -36,10 +36,16 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, { query, body, quiet } = {}) {
+/** The server's answer, or an ApiError (shown unless `quiet`) for no answer or a failed one. */
+async function send(method, path, { query, body, quiet } = {}) {
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const fail = (status, text) => {
+    const error = new ApiError(status, `${method} ${path}: ${text}`);
+    if (!quiet) showMessage(error.message);
+    return error;
+  };
   let response;
   try {
     response = await fetch(apiUrl(path, query), {
@@ -48,30 +54,38 @@ async function request(method, path, { query, body, quiet } = {}) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
-    const error = new ApiError(0, `${method} ${path}: the server did not answer (${e.message})`);
-    if (!quiet) showMessage(error.message);
-    throw error;
-  }
-  const text = await response.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
+    throw fail(0, `the server did not answer (${e.message})`);
   }
   if (!response.ok) {
-    const reason = (json && json.error) || text || response.statusText;
-    const error = new ApiError(response.status, `${method} ${path}: ${response.status} ${reason}`);
+    const text = await response.text();
+    let reason = text || response.statusText;
+    try {
+      reason = JSON.parse(text).error || reason;
+    } catch {
+      // not JSON: the text is the reason
+    }
+    const error = fail(response.status, `${response.status} ${reason}`);
     error.reason = reason;
-    if (!quiet) showMessage(error.message);
     throw error;
   }
-  if (json === null) {
-    const error = new ApiError(response.status, `${method} ${path}: the answer is not JSON`);
-    if (!quiet) showMessage(error.message);
-    throw error;
+  return { response, fail };
+}
+
+async function request(method, path, options = {}) {
+  const { response, fail } = await send(method, path, options);
+  const text = await response.text();
+  try {
+    if (text) return JSON.parse(text);
+  } catch {
+    // falls through
   }
-  return json;
+  throw fail(response.status, 'the answer is not JSON');
+}
+
+/** GET a file's bytes as a Blob; errors as for getJSON. */
+export async function getBlob(path, options = {}) {
+  const { response } = await send('GET', path, options);
+  return response.blob();
 }
 
 /** GET a JSON answer; errors are shown in the message area and thrown. */

@@ -92,6 +92,22 @@ export function cssSize(element, fallbackWidth, fallbackHeight) {
   return [size[0] || fallbackWidth, size[1] || fallbackHeight];
 }
 
+/**
+ * `canvas` sized for the screen (its backing store reallocated only when
+ * its size changed: that clears it) → {ctx, w, h} in CSS pixels.
+ */
+export function fitCanvas(canvas, fallbackWidth, fallbackHeight) {
+  const dpr = window.devicePixelRatio || 1;
+  const [w, h] = cssSize(canvas, fallbackWidth, fallbackHeight);
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { ctx, w, h };
+}
+
 const MARGIN = { left: 52, right: 12, top: 20, bottom: 22 };
 const DRAG_MIN_PX = 5;
 const MARKER_HIT_PX = 6;

@@ -21,7 +21,7 @@ const HIDDEN = new Set(['iterations', 'updates', 'last_return']);
 const REFETCH_MS = 10_000;
 const BUFFER_FACTOR = 4;
 /** Shortest time between two redraws of the charts for live data. */
-const LIVE_REDRAW_MS = 250;
+const LIVE_REDRAW_MS = 500;
 const PICK_PX = 6;
 
 /** Seconds as "12.3 s", "4m 05s", "1h 02m". */

@@ -1,13 +1,26 @@
 // episode.js — the episode player: replays one episode (live from the
 // WebSocket, or a recorded one) step by step at a chosen speed with
 // play/pause, step and scrub; shows action, reward, epsilon and the bars of
-// `values`; keeps window.__agoraLatency for live episodes; and shows the
-// latest `frame` message (board text, image, its own small canvas).
+// `values`; keeps window.__agoraLatency for live episodes; and keeps a
+// small "now" canvas showing whichever came last: a visual-mode `frame`
+// (env 0 mid-episode, with its board text) or the newest episode's end.
 
 import { drawBars, drawObservation } from './render.js';
-import { cssSize, formatNumber } from './chart.js';
+import { fitCanvas, formatNumber } from './chart.js';
 
 const LATENCY_KEEP = 20_000;
+/**
+ * Frames a second the player draws at most; faster playback skips steps.
+ * Every frame costs a headless tab ~5 ms of rendering, and 50 of them a
+ * second took a visible share of a 2-core machine's training run.
+ */
+const MAX_FPS = 20;
+/** Shortest time between two paints of the newest arrived episode. */
+const NOW_PAINT_MS = 100;
+/** Frames are not drawn within this long of an episode's arrival. */
+const FRAMES_YIELD_MS = 1000;
+/** An arrival not painted is painted after this long if no newer one came. */
+const NOW_CATCH_UP_MS = 300;
 
 function now() {
   return performance.timeOrigin + performance.now();
@@ -45,10 +58,9 @@ export class EpisodePlayer {
         </div>
       </div>
       <div class="frame-box" hidden>
-        <div class="muted">latest frame</div>
+        <div class="muted">now</div>
         <div class="frame-row">
           <canvas class="frame-canvas"></canvas>
-          <img class="frame-image" alt="env frame" hidden>
           <pre class="board" hidden></pre>
         </div>
         <div class="frame-info muted"></div>
@@ -66,7 +78,6 @@ export class EpisodePlayer {
     this.playButton = root.querySelector('[data-act=play]');
     this.frameBox = root.querySelector('.frame-box');
     this.frameCanvas = root.querySelector('.frame-canvas');
-    this.frameImage = root.querySelector('.frame-image');
     this.board = root.querySelector('.board');
     this.frameInfo = root.querySelector('.frame-info');
 
@@ -106,25 +117,53 @@ export class EpisodePlayer {
     list.push(entry);
     if (list.length > LATENCY_KEEP) list.splice(0, list.length - LATENCY_KEEP);
     // The newest arrived episode's last frame goes up in the small canvas
-    // with the next paint, whatever the player is busy replaying; episodes
-    // that a newer one replaced before that paint are never drawn
-    // (`superseded`). That paint is the latency measured.
-    if (this.arrivedPaint) {
-      this.arrivedPaint.entry.superseded = true;
-      this.arrivedPaint.entry = entry;
-      this.arrivedPaint.msg = msg;
-    } else {
-      this.arrivedPaint = { entry, msg };
-      requestAnimationFrame(() => {
-        const { entry: newest, msg: shown } = this.arrivedPaint;
-        this.arrivedPaint = null;
-        drawObservation(this.frameCanvas, this.run.env, shown.final_obs || [], null);
-        this.frameCanvas.hidden = false;
-        newest.drawn = now();
-      });
-    }
+    // with the next paint, whatever the player is busy replaying.
+    if (this.arrivedPaint) this.arrivedPaint.entry.superseded = true;
+    this.arrivedPaint = { entry, msg };
+    this.framePaint = null; // the episode's end is newer than any frame before it
+    this.lastArrival = arrived;
+    this.#nowSoon();
     this.pending = msg;
     if (this.follow.checked && (!this.episode || this.finished)) this.#takePending();
+  }
+
+  /**
+   * Paints the small "now" canvas with the next animation frame, at most
+   * NOW_PAINT_MS apart, with whichever came last: the newest arrived
+   * episode's end or a visual-mode frame. An arrival sooner after a paint
+   * is not drawn (`superseded` in the latency list) unless nothing newer
+   * comes within NOW_CATCH_UP_MS, so the canvas ends on the newest. The
+   * paint of an arrived episode is the latency measured.
+   */
+  #nowSoon() {
+    clearTimeout(this.catchUp);
+    if (this.paintQueued) return;
+    if (now() - (this.paintedAt || 0) < NOW_PAINT_MS) {
+      this.catchUp = setTimeout(() => this.#nowSoon(), NOW_CATCH_UP_MS);
+      return;
+    }
+    this.paintQueued = true;
+    requestAnimationFrame(() => {
+      this.paintQueued = false;
+      this.paintedAt = now();
+      const frame = this.framePaint;
+      const arrived = this.arrivedPaint;
+      this.framePaint = null;
+      this.arrivedPaint = null;
+      this.frameBox.hidden = false;
+      if (frame) {
+        drawObservation(this.frameCanvas, this.run.env, frame.obs || []);
+        this.board.hidden = !frame.board;
+        if (frame.board) this.board.textContent = frame.board;
+        this.frameInfo.textContent = `step ${frame.step ?? '–'} · action ${frame.action ?? '–'} · reward ${formatNumber(frame.reward)}`;
+      } else if (arrived) {
+        const shown = arrived.msg;
+        drawObservation(this.frameCanvas, this.run.env, shown.final_obs || []);
+        this.board.hidden = true;
+        this.frameInfo.textContent = `episode ${shown.episode} ended · return ${formatNumber(shown.return)} · ${shown.length} steps`;
+      }
+      if (arrived) arrived.entry.drawn = this.paintedAt;
+    });
   }
 
   #takePending() {
@@ -141,7 +180,9 @@ export class EpisodePlayer {
     this.scrub.max = String(Math.max(0, this.#frames() - 1));
     const cut = episode.steps_cut ? `, ${episode.steps_cut} later steps cut` : '';
     this.title.textContent = `episode ${episode.episode} (${source}) — return ${formatNumber(episode.return)}, ${episode.length} steps${cut}`;
-    this.note.textContent = '';
+    this.note.textContent = source === 'live' && this.skipped
+      ? `${formatNumber(this.skipped)} live episodes not sent to this page so far (it is sent at most 25 a second)`
+      : '';
     this.show(0);
     if (autoplay) this.play();
     else this.pause();
@@ -168,15 +209,23 @@ export class EpisodePlayer {
     clearTimeout(this.timer);
   }
 
+  /** Milliseconds between two drawn frames and the steps each advances: at most MAX_FPS frames a second. */
+  #pace() {
+    const speed = Number(this.speed.value);
+    const interval = Math.max(1000 / speed, 1000 / MAX_FPS);
+    return { interval, steps: Math.max(1, Math.round((speed * interval) / 1000)) };
+  }
+
   #schedule() {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.#tick(), 1000 / Number(this.speed.value));
+    this.timer = setTimeout(() => this.#tick(), this.#pace().interval);
   }
 
   #tick() {
     if (!this.playing) return;
-    if (this.index < this.#frames() - 1) {
-      this.show(this.index + 1);
+    const last = this.#frames() - 1;
+    if (this.index < last) {
+      this.show(Math.min(last, this.index + this.#pace().steps));
       this.#schedule();
       return;
     }
@@ -189,6 +238,17 @@ export class EpisodePlayer {
     }
   }
 
+  /** Sum of the rewards before step `i` (prefix sums made once per episode). */
+  #returnBefore(i) {
+    const ep = this.episode;
+    if (this.prefixOf !== ep) {
+      this.prefixOf = ep;
+      this.prefix = [0];
+      for (const step of ep.steps) this.prefix.push(this.prefix[this.prefix.length - 1] + step.reward);
+    }
+    return this.prefix[Math.min(i, ep.steps.length)];
+  }
+
   /** Draws step `i` of the loaded episode (the last index is the final observation). */
   show(i) {
     const ep = this.episode;
@@ -199,10 +259,9 @@ export class EpisodePlayer {
     this.scrub.value = String(i);
     const step = ep.steps[i];
     const obs = step ? step.obs : ep.final_obs;
-    drawObservation(this.canvas, this.run.env, obs, null);
+    drawObservation(this.canvas, this.run.env, obs);
     this.canvas.dataset.episodeDrawn = String(ep.episode);
-    let sum = 0;
-    for (let k = 0; k < Math.min(i, ep.steps.length); k++) sum += ep.steps[k].reward;
+    const sum = this.#returnBefore(i);
     const rows = step
       ? [
           ['step', `${i + 1} / ${ep.steps.length}`],
@@ -219,31 +278,26 @@ export class EpisodePlayer {
           ['obs', (ep.final_obs || []).map((v) => formatNumber(v)).join(', ')],
         ];
     if (step) rows.push(['obs', step.obs.map((v) => formatNumber(v)).join(', ')]);
-    this.info.replaceChildren(
-      ...rows.map(([k, v]) => {
-        const tr = document.createElement('tr');
-        const th = document.createElement('th');
-        th.textContent = k;
-        const td = document.createElement('td');
-        td.textContent = String(v);
-        tr.append(th, td);
-        return tr;
-      }),
-    );
+    this.#fillInfo(rows);
     this.#drawValues(step);
   }
 
+  /** The step table: its rows made once, then only changed texts written (it redraws 50 times a second). */
+  #fillInfo(rows) {
+    const trs = this.info.rows;
+    while (trs.length > rows.length) this.info.deleteRow(-1);
+    rows.forEach(([k, v], r) => {
+      const tr = trs[r] || this.info.insertRow();
+      if (!tr.cells.length) tr.append(document.createElement('th'), document.createElement('td'));
+      const [th, td] = tr.cells;
+      if (th.textContent !== k) th.textContent = k;
+      const text = String(v);
+      if (td.textContent !== text) td.textContent = text;
+    });
+  }
+
   #drawValues(step) {
-    const c = this.valuesCanvas;
-    const dpr = window.devicePixelRatio || 1;
-    const [w, h] = cssSize(c, 200, 90);
-    // Set only when it changes: setting a canvas's size clears and reallocates it.
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    const ctx = c.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const { ctx, w, h } = fitCanvas(this.valuesCanvas, 200, 90);
     ctx.clearRect(0, 0, w, h);
     const algo = this.run.algorithm;
     this.valuesTitle.textContent = algo === 'ppo' ? 'action probabilities' : algo ? 'Q-values' : 'values';
@@ -261,29 +315,16 @@ export class EpisodePlayer {
   }
 
   #drawEmpty() {
-    drawObservation(this.canvas, this.run.env, [], null);
+    drawObservation(this.canvas, this.run.env, []);
     this.#drawValues(null);
   }
 
-  /** A live `frame` message: its obs on the small canvas, board text, image. */
+  /** A live `frame` message: env 0 now, drawn from its obs with its board text in the "now" canvas. */
   showFrame(msg) {
-    this.frameBox.hidden = false;
-    // The env's own picture when the frame has one; else drawn here from the obs.
-    const image = msg.image && msg.image.png_base64;
-    this.frameCanvas.hidden = !!image;
-    if (!image) drawObservation(this.frameCanvas, this.run.env, msg.obs || [], msg.board);
-    if (msg.board) {
-      this.board.hidden = false;
-      this.board.textContent = msg.board;
-    } else {
-      this.board.hidden = true;
-    }
-    if (image) {
-      this.frameImage.hidden = false;
-      this.frameImage.src = `data:image/png;base64,${image}`;
-    } else {
-      this.frameImage.hidden = true;
-    }
-    this.frameInfo.textContent = `step ${msg.step ?? '–'} · action ${msg.action ?? '–'} · reward ${formatNumber(msg.reward)}`;
+    // Ends of episodes take the canvas while they stream; frames fill in
+    // when episodes are long (or none ended for a while).
+    if (now() - (this.lastArrival || 0) < FRAMES_YIELD_MS) return;
+    this.framePaint = msg;
+    this.#nowSoon();
   }
 }

@@ -66,24 +66,6 @@ export function isCliff(row, col) {
   return row === 3 && col >= 1 && col <= 10;
 }
 
-/**
- * A gold-miners board ('#' obstacle, 'G' gold, 'D' depot, '.' free, miners
- * '0'-'9' 'a'-'z'; a last line of words) → {rows, width, height, note},
- * or null when the text is not such a board.
- */
-export function parseMinerBoard(text) {
-  if (typeof text !== 'string') return null;
-  const lines = text.split('\n').filter((l) => l.length);
-  const rows = [];
-  const notes = [];
-  for (const line of lines) {
-    if (/^[#GD.0-9a-z]+$/.test(line) && (rows.length === 0 || line.length === rows[0].length)) rows.push(line);
-    else notes.push(line);
-  }
-  if (rows.length < 2 || !rows.some((r) => /[#GD]/.test(r))) return null;
-  return { rows, width: rows[0].length, height: rows.length, note: notes.join(' ') };
-}
-
 // ---- drawing ------------------------------------------------------------
 
 function layout(w, h, cols, rows, top = 0) {
@@ -206,32 +188,46 @@ export function drawCliff(ctx, w, h, env, obs) {
 
 const MINER_COLORS = ['#1f6fd1', '#d1521f', '#2a9d55', '#8a4fd1', '#c79a00', '#d13f8a', '#3aa6b9'];
 
-/** Draws a gold-miners board; false when `text` is not one. */
-export function drawMiners(ctx, w, h, text) {
-  const board = parseMinerBoard(text);
-  if (!board) return false;
-  const g = layout(w, h - 16, board.width, board.height);
-  for (let r = 0; r < board.height; r++) {
-    for (let c = 0; c < board.width; c++) {
-      const ch = board.rows[r][c];
-      cellRect(ctx, g, r, c, ch === '#' ? '#6b6b6b' : '#f6f3ea');
-      if (ch === 'G') dot(ctx, g, r, c, '#e6b400', 0.28);
-      else if (ch === 'D') {
-        cellRect(ctx, g, r, c, '#b7d7f5', 1);
-        label(ctx, g, r, c, 'D', '#245', 0.5);
-      } else if (/[0-9a-z]/.test(ch)) {
-        const id = /[0-9]/.test(ch) ? Number(ch) : ch.charCodeAt(0) - 87;
-        dot(ctx, g, r, c, MINER_COLORS[id % MINER_COLORS.length], 0.4);
-        label(ctx, g, r, c, ch, '#fff', 0.45);
-      }
-    }
+/**
+ * Draws a gold-miners world from its state ({width, height, obstacles,
+ * gold, depot, miners: [{x, y, carrying}], steps, delivered, num_gold}, as
+ * the run's `frame` messages carry it); false when `state` is not one.
+ */
+export function drawWorld(ctx, w, h, state) {
+  if (!isWorldState(state)) return false;
+  const g = layout(w, h - 16, state.width, state.height);
+  for (let r = 0; r < state.height; r++) {
+    for (let c = 0; c < state.width; c++) cellRect(ctx, g, r, c, '#f6f3ea');
   }
-  if (board.note) {
-    ctx.fillStyle = '#333';
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'bottom';
-    ctx.fillText(board.note, 4, h - 2);
-  }
+  for (const [c, r] of state.obstacles) cellRect(ctx, g, r, c, '#6b6b6b');
+  const [dc, dr] = state.depot;
+  cellRect(ctx, g, dr, dc, '#b7d7f5', 1);
+  label(ctx, g, dr, dc, 'D', '#245', 0.5);
+  for (const [c, r] of state.gold) dot(ctx, g, r, c, '#e6b400', 0.28);
+  state.miners.forEach((m, id) => {
+    dot(ctx, g, m.y, m.x, MINER_COLORS[id % MINER_COLORS.length], 0.4);
+    label(ctx, g, m.y, m.x, String(id), '#fff', 0.45);
+    // A carried nugget rides on the miner's shoulder.
+    if (m.carrying) dot(ctx, g, m.y, m.x, '#e6b400', 0.16, 0.8);
+  });
+  const carrying = state.miners.flatMap((m, id) => (m.carrying ? [id] : []));
+  ctx.fillStyle = '#333';
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'bottom';
+  ctx.fillText(`step ${state.steps} · delivered ${state.delivered}/${state.num_gold} · carrying ${carrying.length ? carrying.join(', ') : '–'}`, 4, h - 2);
   return true;
+}
+
+/** Whether `state` has the shape `drawWorld` needs (cells inside the grid). */
+export function isWorldState(state) {
+  if (!state || !Number.isInteger(state.width) || !Number.isInteger(state.height)) return false;
+  const inside = (cell) => Array.isArray(cell) && cell[0] >= 0 && cell[0] < state.width && cell[1] >= 0 && cell[1] < state.height;
+  return (
+    state.width > 0 && state.height > 0 &&
+    Array.isArray(state.obstacles) && state.obstacles.every(inside) &&
+    Array.isArray(state.gold) && state.gold.every(inside) &&
+    inside(state.depot) &&
+    Array.isArray(state.miners) && state.miners.every((m) => m && inside([m.x, m.y]))
+  );
 }

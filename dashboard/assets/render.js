@@ -1,13 +1,14 @@
 // render.js — one env frame on a canvas from an observation: CartPole,
-// MountainCar, Acrobot drawn here, the grid worlds via grid.js, a
-// gold-miners text board, and a generic bar chart of the obs vector for
-// anything else. Picks the renderer from the run's env id.
+// MountainCar, Acrobot drawn here, the grid worlds via grid.js, and a
+// generic bar chart of the obs vector for anything else. Picks the
+// renderer from the run's env id. (A shared BDI world is drawn from its
+// state by world.js.)
 
-import { drawCliff, drawFrozenLake, drawMiners, drawTaxi, parseMinerBoard } from './grid.js';
-import { cssSize } from './chart.js';
+import { drawCliff, drawFrozenLake, drawTaxi } from './grid.js';
+import { fitCanvas } from './chart.js';
 
-/** Which renderer draws `env` ({id, params} or null); `board` text may decide. */
-export function envKind(env, board) {
+/** Which renderer draws `env` ({id, params} or null). */
+export function envKind(env) {
   const id = (env && env.id) || '';
   if (id.startsWith('CartPole')) return 'cartpole';
   if (id.startsWith('MountainCar')) return 'mountaincar';
@@ -15,23 +16,15 @@ export function envKind(env, board) {
   if (id.startsWith('FrozenLake')) return 'frozenlake';
   if (id.startsWith('Taxi')) return 'taxi';
   if (id.startsWith('CliffWalking')) return 'cliffwalking';
-  if (/gold/i.test(id) || parseMinerBoard(board)) return 'miners';
   return 'generic';
 }
 
 /** Sizes `canvas` for the screen and draws one frame; returns the renderer used. */
-export function drawObservation(canvas, env, obs, board) {
-  const dpr = window.devicePixelRatio || 1;
-  const [w, h] = cssSize(canvas, 320, 200);
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-  }
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+export function drawObservation(canvas, env, obs) {
+  const { ctx, w, h } = fitCanvas(canvas, 320, 200);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, w, h);
-  let kind = envKind(env, board);
+  const kind = envKind(env);
   const draw = {
     cartpole: () => drawCartPole(ctx, w, h, obs),
     mountaincar: () => drawMountainCar(ctx, w, h, obs),
@@ -39,10 +32,8 @@ export function drawObservation(canvas, env, obs, board) {
     frozenlake: () => drawFrozenLake(ctx, w, h, env, obs),
     taxi: () => drawTaxi(ctx, w, h, env, obs),
     cliffwalking: () => drawCliff(ctx, w, h, env, obs),
-    miners: () => drawMiners(ctx, w, h, board),
     generic: () => drawBars(ctx, w, h, obs),
   };
-  if (kind === 'miners' && !parseMinerBoard(board)) kind = 'generic';
   draw[kind]();
   return kind;
 }

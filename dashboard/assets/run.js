@@ -1,13 +1,15 @@
 // run.js — the run view (?run=ID): header, controls with their confirmed
 // state, fast-mode notice, curves, checkpoints (markers, table, eval /
 // warm start / download panel), the live WebSocket wiring, the episode
-// player and picking recorded episodes off the return curve; and the
-// compare view (?compare=A,B) that overlays several runs' curves.
+// player, a shared BDI world's live picture, and picking recorded episodes
+// off the return curve; and the compare view (?compare=A,B) that overlays
+// several runs' curves.
 
-import { ApiError, apiUrl, getJSON, openLive, pageUrl, postJSON, showMessage } from './api.js';
+import { ApiError, getBlob, getJSON, openLive, pageUrl, postJSON, showMessage } from './api.js';
 import { formatNumber } from './chart.js';
 import { COLORS, Curves, escapeHtml, formatDuration } from './curves.js';
 import { EpisodePlayer } from './episode.js';
+import { WorldPanel } from './world.js';
 import { capabilityTicks, kindText, statusBadge } from './runs.js';
 
 const DETAIL_MS = 10_000;
@@ -104,6 +106,11 @@ export class RunView {
     this.head = el('section', 'run-head');
     this.controls = el('section', 'controls');
     this.root.append(this.head, this.controls);
+    if (run.capabilities?.live_world) {
+      const world = el('section', 'world');
+      this.root.append(world);
+      this.world = new WorldPanel(world);
+    }
     if (run.telemetry === false) {
       const note = el('section', 'fast-note');
       note.textContent = 'This run ran in fast mode (--no-telemetry): no live curves exist. Its lifecycle, status and final digest are below.';
@@ -118,6 +125,9 @@ export class RunView {
       });
       this.pickNote = el('div', 'pick-note muted');
       curves.querySelector('.charts-main').after(this.pickNote);
+    }
+    // Only learners stream and record episodes.
+    if (run.telemetry !== false && run.kind === 'learner') {
       const episodes = el('section', 'episodes');
       episodes.append(el('h2', '', 'episodes'));
       const visualNote = el('div', 'muted visual-note');
@@ -394,11 +404,17 @@ export class RunView {
         if (this.player) this.player.offerLive(msg, arrived);
         break;
       case 'frame':
-        if (this.player) this.player.showFrame(msg);
+        if (msg.world) this.world?.show(msg);
+        else this.player?.showFrame(msg);
         break;
       case 'dropped':
         this.dropped = msg.count;
         this.#headSoon();
+        break;
+      case 'episodes_skipped':
+        // The server sends a tab at most 25 whole episodes a second.
+        window.__agoraEpisodesSkipped = msg.count;
+        if (this.player) this.player.skipped = msg.count;
         break;
       default:
         break;
@@ -520,10 +536,7 @@ export class RunView {
           result.textContent = text;
           result.dataset.eval = text;
         } catch (e) {
-          result.className = 'panel-result error';
-          result.textContent = e.reason || e.message;
-          showMessage(e.message);
-          if (e.status === 404) this.#refreshDetail(); // pruned meanwhile: the markers catch up
+          this.#checkpointFailed(result, e);
         } finally {
           b.disabled = false;
           b.textContent = 'Eval';
@@ -543,20 +556,42 @@ export class RunView {
           result.className = 'panel-result';
           result.textContent = `started pid ${a.pid}: ${a.command}`;
         } catch (e) {
-          result.className = 'panel-result error';
-          result.textContent = e.reason || e.message;
-          showMessage(e.message);
+          this.#checkpointFailed(result, e);
         } finally {
           b.disabled = false;
         }
       };
       buttons.append(b);
     }
-    const download = el('a', 'button-link', 'Download');
-    download.href = apiUrl(`${base}/download`, {}, true).href;
-    download.download = `${this.run.id}-checkpoint-${c.sequence}.bin`;
+    // Fetched first, so a checkpoint pruned since the markers were drawn
+    // gets the server's reason in the page, not a failed download.
+    const download = el('button', 'download-button', 'Download');
+    download.type = 'button';
+    download.onclick = async () => {
+      download.disabled = true;
+      try {
+        const bytes = await getBlob(`${base}/download`, { quiet: true });
+        const link = el('a');
+        link.href = URL.createObjectURL(bytes);
+        link.download = `${this.run.id}-checkpoint-${c.sequence}.bin`;
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+      } catch (e) {
+        this.#checkpointFailed(result, e);
+      } finally {
+        download.disabled = false;
+      }
+    };
     buttons.append(download);
     p.append(buttons, result);
+  }
+
+  /** A checkpoint action failed: the reason in the panel; a 404 (pruned meanwhile) redraws the markers. */
+  #checkpointFailed(result, e) {
+    result.className = 'panel-result error';
+    result.textContent = e.reason || e.message;
+    showMessage(e.message);
+    if (e.status === 404) this.#refreshDetail();
   }
 
   // ---- recorded episodes ------------------------------------------------
@@ -583,7 +618,7 @@ export class RunView {
           ep = await getJSON(`${this.path}/episodes/${encodeURIComponent(n)}`, undefined, { quiet: true });
           this.episodeCache.set(n, ep);
         }
-        this.player.load(ep, 'recorded', true);
+        this.player?.load(ep, 'recorded', true);
         this.pickNote.textContent = `replaying recorded episode ${n} (return ${formatNumber(recorded.return)}) in the player below`;
       } catch (e) {
         this.pickNote.textContent = e.reason || e.message;
@@ -594,7 +629,7 @@ export class RunView {
     const which = point.episode ? `episode ${point.episode}` : `the episode at ${this.curves.xMode === 'steps' ? 'env step' : 'time'} ${formatNumber(point.x)}`;
     const text = `${which} (return ${formatNumber(point.y)}) was not recorded (record_episodes = ${setting ?? 'the default, "every:100+best"'})`;
     this.pickNote.textContent = text;
-    this.player.say(text);
+    this.player?.say(text);
   }
 }
 

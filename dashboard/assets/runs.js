@@ -10,6 +10,7 @@ const POLL_MS = 2000;
 const CAPABILITIES = [
   ['pause', 'P'], ['resume', 'R'], ['stop', 'S'], ['visual', 'V'], ['speed', 'Sp'],
   ['checkpoint', 'C'], ['warm_start', 'W'], ['eval', 'E'], ['live_beliefs', 'B'], ['live_episodes', 'L'],
+  ['live_world', 'Wd'],
 ];
 
 /** "DQN learner", "BDI", "programmed". */

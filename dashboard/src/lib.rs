@@ -11,6 +11,7 @@ mod checkpoints;
 pub mod decimate;
 pub mod history;
 mod live;
+mod pace;
 mod runs;
 mod server;
 pub mod token;

@@ -55,6 +55,7 @@ pub struct CapabilityView {
     pub eval: bool,
     pub live_beliefs: bool,
     pub live_episodes: bool,
+    pub live_world: bool,
 }
 
 impl From<Capabilities> for CapabilityView {
@@ -70,6 +71,7 @@ impl From<Capabilities> for CapabilityView {
             eval: c.eval,
             live_beliefs: c.live_beliefs,
             live_episodes: c.live_episodes,
+            live_world: c.live_world,
         }
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
@@ -19,6 +20,7 @@ use crate::checkpoints::{self, CheckpointError, EVAL_EPISODES};
 use crate::decimate::{Series, XRange, decimate};
 use crate::history::{Axis, History};
 use crate::live::{ControlRequest, Feed, Hub, LiveError, Payload};
+use crate::pace::{EpisodePacer, is_whole_episode};
 use crate::runs::{CheckpointView, RunView, is_live};
 use crate::token::Access;
 
@@ -538,6 +540,7 @@ async fn tab(
         }
     }
     let mut lag = Lag::default();
+    let mut pacer = EpisodePacer::default();
     loop {
         let next = async {
             match &mut messages {
@@ -545,8 +548,22 @@ async fn tab(
                 None => futures::future::pending().await,
             }
         };
+        let due = pacer.due();
+        let paced = async {
+            match due {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => futures::future::pending().await,
+            }
+        };
         tokio::select! {
             out = next => match out {
+                Some(Outgoing::Message(payload)) if is_whole_episode(&payload) => {
+                    if let Some(episode) = pacer.offer(payload, Instant::now())
+                        && !send_episode(&mut session, episode, pacer.untold_skips()).await
+                    {
+                        break;
+                    }
+                }
                 Some(Outgoing::Message(payload)) => {
                     if session.text(payload).await.is_err() {
                         break;
@@ -560,6 +577,13 @@ async fn tab(
                 }
                 None => break,
             },
+            () = paced => {
+                if let Some(episode) = pacer.release(Instant::now())
+                    && !send_episode(&mut session, episode, pacer.untold_skips()).await
+                {
+                    break;
+                }
+            }
             received = incoming.next() => match received {
                 Some(Ok(actix_ws::Message::Ping(bytes))) => {
                     if session.pong(&bytes).await.is_err() {
@@ -572,6 +596,22 @@ async fn tab(
         }
     }
     let _ = session.close(None).await;
+}
+
+/// Sends a whole episode, after the count of episodes the tab was not sent
+/// when it grew; false when the tab is gone.
+async fn send_episode(
+    session: &mut actix_ws::Session,
+    episode: Payload,
+    skipped: Option<u64>,
+) -> bool {
+    if let Some(count) = skipped {
+        let note = serde_json::json!({"type": "episodes_skipped", "count": count});
+        if session.text(note.to_string()).await.is_err() {
+            return false;
+        }
+    }
+    session.text(episode).await.is_ok()
 }
 
 /// What a tab is sent next.

@@ -3,7 +3,7 @@
 // waits for the return curve and a live episode frame (the page's data-*
 // hooks, never sleeps), pauses, prints {"paused_confirmed": true, ...} and
 // waits for "continue" on stdin (the Rust side checks `agora runs show`
-// meanwhile), resumes, opens a checkpoint marker, evaluates it, takes
+// meanwhile), resumes, opens a checkpoint marker, evaluates and downloads it, takes
 // run-view.png, and prints a last JSON line with what it saw.
 //
 //   node tests/browser/dashboard.mjs URL ARTIFACT_DIR
@@ -11,6 +11,7 @@
 // stdout: JSON lines only; diagnostics go to stderr. Exit 0 on success.
 
 import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -162,6 +163,13 @@ try {
   await page.waitForSelector('[data-eval]', { timeout: 90_000 });
   const evalText = await page.getAttribute('[data-eval]', 'data-eval');
 
+  stage = 'download the checkpoint';
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 30_000 }),
+    page.click('.checkpoint-panel .download-button'),
+  ]);
+  const downloaded = (await readFile(await download.path())).length;
+
   stage = 'screenshot';
   const shot = join(artifacts, 'run-view.png');
   await page.screenshot({ path: shot, fullPage: true });
@@ -185,6 +193,7 @@ try {
     control_state: seen.control_state,
     marker: marker.label,
     eval: evalText,
+    download_bytes: downloaded,
     screenshot: shot,
     page_messages: seen.messages,
     latency_ms: {

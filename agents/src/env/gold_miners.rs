@@ -357,6 +357,41 @@ struct Miner {
     carrying: bool,
 }
 
+/// A snapshot of the world for viewers ([`GoldMiners::view`]); cells are
+/// `[x, y]`, `y` growing downwards.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WorldView {
+    /// Cells across.
+    pub width: usize,
+    /// Cells down.
+    pub height: usize,
+    /// Blocked cells.
+    pub obstacles: Vec<[usize; 2]>,
+    /// Cells holding a nugget.
+    pub gold: Vec<[usize; 2]>,
+    /// Where nuggets are delivered.
+    pub depot: [usize; 2],
+    /// Every miner, by id.
+    pub miners: Vec<MinerView>,
+    /// World steps so far (one per as many actions as there are miners).
+    pub steps: u32,
+    /// Nuggets delivered so far.
+    pub delivered: u32,
+    /// Nuggets the world started with.
+    pub num_gold: usize,
+}
+
+/// One miner in a [`WorldView`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MinerView {
+    /// Column.
+    pub x: usize,
+    /// Row.
+    pub y: usize,
+    /// Whether it carries a nugget.
+    pub carrying: bool,
+}
+
 /// The gold-miners world; see the module doc.
 #[derive(Debug, Clone)]
 pub struct GoldMiners {
@@ -837,6 +872,38 @@ impl GoldMiners {
             self.observe_into(i, o)?;
         }
         Ok(())
+    }
+
+    /// The whole world as plain data (what a viewer draws from): unlike the
+    /// text board, a miner standing on the depot or a nugget hides nothing.
+    pub fn view(&self) -> WorldView {
+        let (w, h) = (self.config.width, self.config.height);
+        let cells_of = |kind: Cell| -> Vec<[usize; 2]> {
+            (0..h)
+                .flat_map(|y| (0..w).map(move |x| (x, y)))
+                .filter(|&(x, y)| self.cells[self.idx(x, y)] == kind)
+                .map(|(x, y)| [x, y])
+                .collect()
+        };
+        WorldView {
+            width: w,
+            height: h,
+            obstacles: cells_of(Cell::Obstacle),
+            gold: cells_of(Cell::Gold),
+            depot: [self.depot.0, self.depot.1],
+            miners: self
+                .miners
+                .iter()
+                .map(|m| MinerView {
+                    x: m.x,
+                    y: m.y,
+                    carrying: m.carrying,
+                })
+                .collect(),
+            steps: self.steps,
+            delivered: self.delivered,
+            num_gold: self.config.num_gold,
+        }
     }
 
     /// A text board: `#` obstacle, `G` nugget, `D` depot, `.` free, miners

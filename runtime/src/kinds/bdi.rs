@@ -305,6 +305,7 @@ impl Reasoning {
         if agent.telemetry {
             publish_mind(agent, ctx);
         }
+        publish_world(agent, ctx);
         if agent.engine.is_stopped() {
             ctx.stop_run(format!(".stopMAS by {}", ctx.name()));
             return Ok(Next::Done);
@@ -445,6 +446,28 @@ fn publish_mind(agent: &BdiAgent, ctx: &mut AgentContext<'_>) {
     ) && ctx.core.stats.telemetry_not_published()
     {
         tracing::warn!(agent = ctx.name(), %error, "beliefs and intentions not published; later drops are only counted");
+    }
+}
+
+/// The shared world's latest state for viewers, when it is due (see
+/// `bdi_world`), on the run's episodes topic (QoS 0); nothing in fast mode
+/// or where `[telemetry] mqtt` is off.
+fn publish_world(agent: &BdiAgent, ctx: &mut AgentContext<'_>) {
+    let Some(world) = &agent.world else {
+        return;
+    };
+    if !(ctx.core.env.telemetry_enabled && ctx.core.env.stream_episodes) {
+        return;
+    }
+    let Some(payload) = world.seat.frame_due(ctx.run_id(), ctx.name()) else {
+        return;
+    };
+    let transport = &ctx.core.env.transport;
+    let topic = transport.topics().episodes(ctx.run_id());
+    if let Err(error) = transport.publish(topic, payload, QoS::AtMostOnce, false)
+        && ctx.core.stats.telemetry_not_published()
+    {
+        tracing::warn!(agent = ctx.name(), %error, "world frame not published; later drops are only counted");
     }
 }
 

@@ -11,6 +11,7 @@ use super::bdi_env::{BdiEnvSettings, QSettings};
 use super::bdi_world::{WORLDS, Worlds};
 use super::{AgentKind, BuildContext, KindError};
 use crate::agent::{AgentFactory, agent_factory};
+use crate::settings::Capabilities;
 
 /// A `bdi` entry's keys.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -201,6 +202,14 @@ impl AgentKind for BdiKind {
             ));
         }
         Ok(())
+    }
+
+    fn capabilities(&self, entry: &BdiEntry) -> Capabilities {
+        Capabilities {
+            live_beliefs: entry.bdi_telemetry,
+            live_world: entry.world.is_some(),
+            ..Capabilities::PROGRAMMED
+        }
     }
 
     fn label(&self, entry: &BdiEntry) -> Option<String> {

@@ -19,9 +19,15 @@
 //!
 //! The world lives as long as the run: a restarted agent finds it as its
 //! predecessor left it, and a resumed run starts a fresh one from its seed.
+//!
+//! Viewers see it on the run's episodes topic: whichever agent reasons
+//! next after a change publishes a `frame` holding the whole world
+//! ([`GoldMiners::view`]), at most [`FRAMES_PER_SECOND`] a second, and the
+//! state it ends in, so a page draws it without reading percepts.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use agora_agents::env::gold_miners::{GoldMiners, GoldMinersConfig, MinerAction, Percept};
 use agora_bdi::{ActionError, ActionRegistry, Term};
@@ -29,12 +35,31 @@ use agora_bdi::{ActionError, ActionRegistry, Term};
 /// The worlds a config names.
 pub const WORLDS: &[&str] = &["gold-miners"];
 
+/// Most world frames published in a second.
+pub const FRAMES_PER_SECOND: u32 = 10;
+
 struct World {
+    kind: &'static str,
     miners: GoldMiners,
     done: bool,
     /// Bumped by every action, so an agent rebuilds its percepts only when
     /// the world has changed since it last looked.
     version: u64,
+    /// The version last shown to viewers, and when.
+    shown: Option<(u64, Instant)>,
+}
+
+/// The world as a viewer draws it.
+#[derive(serde::Serialize)]
+struct WorldFrame<'a> {
+    r#type: &'static str,
+    run: &'a str,
+    agent: &'a str,
+    world: &'static str,
+    step: u32,
+    state: agora_agents::env::gold_miners::WorldView,
+    done: bool,
+    at: f64,
 }
 
 type SharedWorld = Arc<Mutex<World>>;
@@ -138,6 +163,32 @@ impl WorldSeat {
             out.push(Term::atom("world_done"));
         }
         true
+    }
+}
+
+impl WorldSeat {
+    /// The world's `frame` payload when viewers have not seen its latest
+    /// state and the last frame is old enough (or the world just ended).
+    pub fn frame_due(&self, run: &str, agent: &str) -> Option<Vec<u8>> {
+        let mut world = lock(&self.world);
+        let interval = Duration::from_secs(1) / FRAMES_PER_SECOND;
+        match world.shown {
+            Some((version, _)) if version == world.version => return None,
+            Some((_, at)) if at.elapsed() < interval && !world.done => return None,
+            _ => {}
+        }
+        world.shown = Some((world.version, Instant::now()));
+        let frame = WorldFrame {
+            r#type: "frame",
+            run,
+            agent,
+            world: world.kind,
+            step: world.miners.steps(),
+            state: world.miners.view(),
+            done: world.done,
+            at: crate::transport::unix_now(),
+        };
+        serde_json::to_vec(&frame).ok()
     }
 }
 
@@ -256,9 +307,11 @@ fn build(kind: &str, table: &toml::Table) -> Result<SharedWorld, WorldError> {
     let mut miners = GoldMiners::new(config)?;
     miners.reset(Some(seed));
     Ok(Arc::new(Mutex::new(World {
+        kind: "gold-miners",
         miners,
         done: false,
         version: 0,
+        shown: None,
     })))
 }
 
@@ -312,6 +365,43 @@ mod tests {
             .expect_err("only two miners")
             .to_string();
         assert!(full.contains("2 miners"), "{full}");
+    }
+
+    #[test]
+    fn viewers_get_the_newest_state_at_most_ten_times_a_second() {
+        let mut worlds = world(
+            "num_agents = 2\nwidth = 5\nheight = 4\nnum_gold = 2\nnum_obstacles = 1\nseed = 9",
+        );
+        let seat = worlds.seat("gold-miners", None).expect("second seat");
+        let frame = |seat: &WorldSeat| -> Option<serde_json::Value> {
+            seat.frame_due("run-1", "miner-2")
+                .map(|bytes| serde_json::from_slice(&bytes).expect("json"))
+        };
+        let first = frame(&seat).expect("the first look shows the world");
+        assert_eq!(first["type"], "frame");
+        assert_eq!(first["world"], "gold-miners");
+        let state = &first["state"];
+        assert_eq!(
+            (state["width"].as_u64(), state["height"].as_u64()),
+            (Some(5), Some(4))
+        );
+        assert_eq!(state["miners"].as_array().map(Vec::len), Some(2));
+        assert_eq!(state["gold"].as_array().map(Vec::len), Some(2));
+        assert_eq!(state["obstacles"].as_array().map(Vec::len), Some(1));
+        assert!(frame(&seat).is_none(), "nothing changed");
+
+        seat.act(MinerAction::Up).expect("acts");
+        assert!(
+            frame(&seat).is_none(),
+            "changed, but a frame went out just now"
+        );
+        std::thread::sleep(Duration::from_secs(1) / FRAMES_PER_SECOND);
+        seat.act(MinerAction::Down).expect("acts");
+        let later = frame(&seat).expect("changed and due");
+        assert_eq!(
+            later["step"], 1,
+            "two moves of two miners are one world step"
+        );
     }
 
     #[test]

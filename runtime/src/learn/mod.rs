@@ -12,6 +12,7 @@ mod recorder;
 mod settings;
 mod spec;
 mod stream;
+mod stream_publisher;
 mod train_loop;
 
 use std::sync::Arc;
@@ -27,7 +28,8 @@ pub use recorder::{
 };
 pub use settings::{EnvSection, LearnerSection};
 pub use spec::LearnerSpec;
-pub use stream::{Stream, StreamStep};
+pub use stream::Stream;
+pub use stream_publisher::StreamStep;
 pub use train_loop::{LearnError, Pass, TrainLoop};
 
 use crate::agent::{AgentError, AgentFactory, ChildActor, ChildExit, ChildHandle, Launch};

@@ -3,20 +3,17 @@
 //! step, from the first episode that starts after visual mode is turned on,
 //! and a frame now and then, on `runs/{run}/episodes`. Unwatched, nothing
 //! is recorded (the cheap per-episode summaries are on `telemetry/episode`).
-//! Payloads wait in a short queue that drops the oldest when the connection
-//! cannot keep up, and an episode keeps at most `MAX_STEPS` steps; training
-//! never waits.
+//! This side only keeps steps and decides; serializing, the frame's PNG and
+//! publishing happen on the stream's own thread (`stream_publisher`), and
+//! an episode keeps at most `MAX_STEPS` steps; training never waits.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use agora_agents::render::Frame;
 
-use super::frame_image::FrameImage;
-use crate::transport::{PublishError, QoS, Transport, unix_now};
+use super::stream_publisher::{EpisodeJob, FrameJob, Job, Publisher, StreamStep};
+use crate::transport::{Transport, unix_now};
 
-/// Payloads that may wait for the connection.
-const QUEUE: usize = 16;
 /// Steps kept of one streamed episode; a longer one is sent with its first
 /// steps and `steps_cut` saying how many were left out.
 const MAX_STEPS: usize = 10_000;
@@ -33,58 +30,6 @@ enum Recording {
     On,
 }
 
-/// One step of a streamed episode.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StreamStep {
-    /// What the learner saw when it acted.
-    pub obs: Vec<f32>,
-    /// What it did.
-    pub action: i64,
-    /// What it got.
-    pub reward: f64,
-    /// Q-values or action probabilities behind the action, when known.
-    pub values: Option<Vec<f64>>,
-    /// Exploration rate in force.
-    pub epsilon: Option<f64>,
-}
-
-#[derive(Serialize)]
-struct EpisodePayload<'a> {
-    r#type: &'static str,
-    run: &'a str,
-    agent: &'a str,
-    episode: u64,
-    env_index: usize,
-    #[serde(rename = "return")]
-    episode_return: f64,
-    length: usize,
-    steps: &'a [StreamStep],
-    #[serde(skip_serializing_if = "is_zero")]
-    steps_cut: u64,
-    final_obs: &'a [f32],
-    at: f64,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
-
-#[derive(Serialize)]
-struct FramePayload<'a> {
-    r#type: &'static str,
-    run: &'a str,
-    agent: &'a str,
-    env_index: usize,
-    step: usize,
-    obs: &'a [f32],
-    board: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    image: Option<&'a FrameImage>,
-    action: i64,
-    reward: f64,
-    at: f64,
-}
-
 /// How the watched env's episode ended.
 #[derive(Debug, Clone, Copy)]
 pub struct EpisodeEnded<'a> {
@@ -97,12 +42,9 @@ pub struct EpisodeEnded<'a> {
     pub final_obs: &'a [f32],
 }
 
-/// The watched env's recording and the stream's queue.
+/// The watched env's recording, and the thread that publishes it.
 pub struct Stream {
-    transport: Transport,
-    topic: String,
-    run: String,
-    agent: String,
+    publisher: Option<Publisher>,
     steps: Vec<StreamStep>,
     /// Steps of the current episode past `MAX_STEPS`.
     steps_cut: u64,
@@ -110,8 +52,6 @@ pub struct Stream {
     length: usize,
     recording: Recording,
     episodes: u64,
-    queue: VecDeque<Vec<u8>>,
-    dropped: u64,
     visual: Option<Duration>,
     last_frame: Option<Instant>,
     fps: f64,
@@ -121,19 +61,13 @@ impl Stream {
     /// A stream of `agent` of `run`, frames at most `fps` per second in
     /// visual mode.
     pub fn new(transport: Transport, run: &str, agent: &str, fps: f64) -> Self {
-        let topic = transport.topics().episodes(run);
         Self {
-            transport,
-            topic,
-            run: run.into(),
-            agent: agent.into(),
+            publisher: Publisher::start(transport, run, agent),
             steps: Vec::new(),
             steps_cut: 0,
             length: 0,
             recording: Recording::Off,
             episodes: 0,
-            queue: VecDeque::new(),
-            dropped: 0,
             visual: None,
             last_frame: None,
             fps: fps.max(0.1),
@@ -157,7 +91,7 @@ impl Stream {
 
     /// Whether someone watches, so steps are worth recording.
     pub fn watching(&self) -> bool {
-        self.recording != Recording::Off
+        self.recording != Recording::Off && self.publisher.is_some()
     }
 
     fn clear_episode(&mut self) {
@@ -172,41 +106,36 @@ impl Stream {
             .is_some_and(|interval| self.last_frame.is_none_or(|at| at.elapsed() >= interval))
     }
 
-    /// Payloads dropped because the connection fell behind.
+    /// Payloads dropped because the thread or the connection fell behind.
     pub fn dropped(&self) -> u64 {
-        self.dropped
+        self.publisher.as_ref().map_or(0, Publisher::dropped)
     }
 
-    /// Records a step of the watched env; publishes the episode when it
-    /// ended, and a frame when visual mode wants one.
+    /// Records a step of the watched env; hands over the episode when it
+    /// ended, and a frame (with `picture`, drawn only when one was due)
+    /// when visual mode wants one.
     pub fn record(
         &mut self,
         step: StreamStep,
         next_obs: &[f32],
         episode_end: Option<EpisodeEnded<'_>>,
-        board: Option<&str>,
-        image: Option<&FrameImage>,
+        board: Option<String>,
+        picture: Option<Frame>,
     ) {
-        if let Some(interval) = self.visual
-            && self.last_frame.is_none_or(|at| at.elapsed() >= interval)
-        {
+        let Some(publisher) = &self.publisher else {
+            return;
+        };
+        if self.frame_due() {
             self.last_frame = Some(Instant::now());
-            let frame = FramePayload {
-                r#type: "frame",
-                run: &self.run,
-                agent: &self.agent,
-                env_index: 0,
+            publisher.send(Job::Frame(FrameJob {
                 step: self.length + 1,
-                obs: next_obs,
+                obs: next_obs.to_vec(),
                 board,
-                image,
+                picture,
                 action: step.action,
                 reward: step.reward,
                 at: unix_now(),
-            };
-            if let Ok(bytes) = serde_json::to_vec(&frame) {
-                self.enqueue(bytes);
-            }
+            }));
         }
         if self.recording == Recording::On {
             self.length += 1;
@@ -218,59 +147,28 @@ impl Stream {
         }
         if let Some(ended) = episode_end {
             match self.recording {
-                Recording::On => self.publish_episode(&ended),
+                Recording::On => self.hand_over_episode(&ended),
                 Recording::NextEpisode => self.recording = Recording::On,
                 Recording::Off => {}
             }
             self.clear_episode();
         }
-        self.flush();
     }
 
-    fn publish_episode(&mut self, ended: &EpisodeEnded<'_>) {
+    fn hand_over_episode(&mut self, ended: &EpisodeEnded<'_>) {
+        let Some(publisher) = &self.publisher else {
+            return;
+        };
         self.episodes += 1;
-        let (episode_return, final_obs) = (ended.episode_return, ended.final_obs);
-        let payload = EpisodePayload {
-            r#type: "episode",
-            run: &self.run,
-            agent: &self.agent,
+        publisher.send(Job::Episode(EpisodeJob {
             // The run-wide number, so a page can match it to the curve.
             episode: ended.number.unwrap_or(self.episodes),
-            env_index: 0,
-            episode_return,
+            episode_return: ended.episode_return,
             length: self.length,
-            steps: &self.steps,
+            steps: std::mem::take(&mut self.steps),
             steps_cut: self.steps_cut,
-            final_obs,
+            final_obs: ended.final_obs.to_vec(),
             at: unix_now(),
-        };
-        if let Ok(bytes) = serde_json::to_vec(&payload) {
-            self.enqueue(bytes);
-        }
-    }
-
-    fn enqueue(&mut self, payload: Vec<u8>) {
-        if self.queue.len() == QUEUE {
-            self.queue.pop_front();
-            self.dropped += 1;
-        }
-        self.queue.push_back(payload);
-    }
-
-    /// Hands queued payloads to the connection until it refuses one.
-    pub fn flush(&mut self) {
-        while let Some(payload) = self.queue.pop_front() {
-            match self
-                .transport
-                .publish(self.topic.clone(), payload, QoS::AtMostOnce, false)
-            {
-                Ok(()) => {}
-                Err(PublishError::OutboxFull { payload, .. }) => {
-                    self.queue.push_front(payload);
-                    return;
-                }
-                Err(_) => return,
-            }
-        }
+        }));
     }
 }

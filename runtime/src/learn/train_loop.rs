@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use agora_agents::learners::{StepOutcome, TrainError, Trainer};
 
-use super::frame_image::FrameImage;
 use super::host::EnvHost;
 use super::recorder::{EpisodeEnd, Recorder};
-use super::stream::{EpisodeEnded, Stream, StreamStep};
+use super::stream::{EpisodeEnded, Stream};
+use super::stream_publisher::StreamStep;
 use crate::env::EnvActorError;
 use crate::telemetry::{EpisodeEvent, Event, Telemetry, TrainEvent};
 use crate::transport::unix_now;
@@ -271,23 +271,14 @@ impl TrainLoop {
             final_obs: &batch.final_obs[..dim],
         });
         // Pictures only for a frame that goes out (at most fps x speed a
-        // second), so visual mode costs training next to nothing.
-        let (board, image) = if stream.frame_due() {
-            let image = self
-                .envs
-                .render_rgb(0)
-                .and_then(|frame| FrameImage::encode(&frame));
-            (self.envs.render_text(0), image)
+        // second), drawn here (the env is here) and encoded on the stream's
+        // thread, so visual mode costs training next to nothing.
+        let (board, picture) = if stream.frame_due() {
+            (self.envs.render_text(0), self.envs.render_rgb(0))
         } else {
             (None, None)
         };
-        stream.record(
-            step,
-            &batch.obs[..dim],
-            end,
-            board.as_deref(),
-            image.as_ref(),
-        );
+        stream.record(step, &batch.obs[..dim], end, board, picture);
     }
 
     fn record(&mut self, outcome: &StepOutcome) {

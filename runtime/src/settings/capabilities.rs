@@ -24,6 +24,9 @@ pub struct Capabilities {
     pub live_beliefs: bool,
     /// Finished training episodes streamed step by step.
     pub live_episodes: bool,
+    /// A shared world's whole state streamed as frames (`bdi` agents in a
+    /// `world`).
+    pub live_world: bool,
 }
 
 impl Capabilities {
@@ -37,6 +40,7 @@ impl Capabilities {
         eval: false,
         live_beliefs: false,
         live_episodes: false,
+        live_world: false,
     };
 
     /// Learners: everything but beliefs.
@@ -49,6 +53,7 @@ impl Capabilities {
         eval: true,
         live_beliefs: false,
         live_episodes: true,
+        live_world: false,
     };
 
     /// What a run whose agents have `self` and `other` supports: a run
@@ -64,6 +69,7 @@ impl Capabilities {
             eval: self.eval || other.eval,
             live_beliefs: self.live_beliefs || other.live_beliefs,
             live_episodes: self.live_episodes || other.live_episodes,
+            live_world: self.live_world || other.live_world,
         }
     }
 }

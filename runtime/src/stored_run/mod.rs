@@ -78,7 +78,7 @@ pub enum LocateError {
         run: String,
     },
     /// The run has no such checkpoint.
-    #[error("run {run} has no checkpoint {which} of its learner `{agent}`")]
+    #[error("run {run} has no checkpoint {which} of its learner `{agent}`{kept}")]
     NoCheckpoint {
         /// The run.
         run: String,
@@ -86,6 +86,8 @@ pub enum LocateError {
         agent: String,
         /// The checkpoint asked for.
         which: CheckpointSelector,
+        /// What the run does keep, in words (empty when it keeps none).
+        kept: String,
     },
     /// The checkpoint was trained on another env than the one asked for.
     #[error(
@@ -310,8 +312,32 @@ impl StoredRun {
                 run: self.record.id.clone(),
                 agent: spec.name.clone(),
                 which: which.clone(),
+                kept: self.kept_in_words(&spec.name),
             })?;
         Ok(LearnerCheckpointed { spec, checkpoint })
+    }
+
+    /// `; it keeps #7, #9 (best), #12 ...` for `agent`, so a user who asked
+    /// for a pruned checkpoint learns why it is gone and what is there.
+    fn kept_in_words(&self, agent: &str) -> String {
+        let Ok(all) = self.store.checkpoints(&self.record.id) else {
+            return String::new();
+        };
+        let kept: Vec<String> = all
+            .iter()
+            .filter(|c| c.agent == agent)
+            .map(|c| match &c.tag {
+                Some(tag) => format!("#{} ({tag})", c.sequence),
+                None => format!("#{}", c.sequence),
+            })
+            .collect();
+        if kept.is_empty() {
+            return String::new();
+        }
+        format!(
+            "; it keeps {} (each save prunes to the latest `[store] keep_checkpoints` and every tagged one)",
+            kept.join(", ")
+        )
     }
 
     /// The env id a learner checkpoint was trained on, read from the

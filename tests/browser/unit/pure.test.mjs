@@ -1,13 +1,14 @@
 // pure.test.mjs — unit tests of the page's pure parts (no browser):
 // chart scales and ticks, the local series buffer, the grid-world
-// decoders, the renderer choice, the record_episodes lookup.
+// decoders, the world-state check, the renderer choice, the
+// record_episodes lookup.
 //   node --test tests/browser/unit/
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { extent, formatNumber, linearScale, lowerBound, niceTicks, paddedDomain } from '../../../dashboard/assets/chart.js';
-import { cliffDecode, frozenLakeDesc, isCliff, parseMinerBoard, stateIndex, taxiDecode, taxiWalls } from '../../../dashboard/assets/grid.js';
+import { cliffDecode, frozenLakeDesc, isCliff, isWorldState, stateIndex, taxiDecode, taxiWalls } from '../../../dashboard/assets/grid.js';
 import { envKind } from '../../../dashboard/assets/render.js';
 import { recordEpisodesSetting } from '../../../dashboard/assets/run.js';
 import { formatDuration } from '../../../dashboard/assets/curves.js';
@@ -100,12 +101,17 @@ test('frozen lake maps and cliff cells', () => {
   assert.ok(isCliff(3, 1) && isCliff(3, 10) && !isCliff(3, 0) && !isCliff(3, 11) && !isCliff(2, 5));
 });
 
-test('gold-miners boards parse; other text does not', () => {
-  const board = parseMinerBoard('..G#\n.0D.\n#..1\nstep 3 delivered 0/2 carrying: -\n');
-  assert.equal(board.width, 4);
-  assert.equal(board.height, 3);
-  assert.match(board.note, /delivered/);
-  assert.equal(parseMinerBoard('hello world'), null);
+test('a gold-miners world state is checked before it is drawn', () => {
+  const state = {
+    width: 4, height: 3, obstacles: [[3, 0]], gold: [[2, 0]], depot: [2, 1],
+    miners: [{ x: 1, y: 1, carrying: false }, { x: 3, y: 2, carrying: true }], steps: 3, delivered: 0, num_gold: 2,
+  };
+  assert.ok(isWorldState(state));
+  assert.ok(!isWorldState({ ...state, gold: [[4, 0]] }), 'nugget outside the grid');
+  assert.ok(!isWorldState({ ...state, miners: [{ x: 0, y: 3 }] }), 'miner outside the grid');
+  assert.ok(!isWorldState({ ...state, depot: null }));
+  assert.ok(!isWorldState('..G#\n.0D.\n'));
+  assert.ok(!isWorldState(null));
 });
 
 test('the renderer follows the env id', () => {
@@ -115,7 +121,7 @@ test('the renderer follows the env id', () => {
   assert.equal(envKind({ id: 'Taxi-v3' }), 'taxi');
   assert.equal(envKind({ id: 'CliffWalking-v0' }), 'cliffwalking');
   assert.equal(envKind({ id: 'FrozenLake8x8-v1' }), 'frozenlake');
-  assert.equal(envKind(null, '.G\n0D\n'), 'miners');
+  assert.equal(envKind(null), 'generic');
   assert.equal(envKind({ id: 'Pendulum-v1' }), 'generic');
 });
 
