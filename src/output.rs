@@ -275,9 +275,14 @@ pub fn run_detail(run: &RunRecord, checkpoints: &[CheckpointMeta]) -> String {
             .as_deref()
             .map(|t| format!(" [{t}]"))
             .unwrap_or_default();
+        let policy = if meta.policy_only {
+            " (policy only)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "  {:<20} #{:<6} {:>9} bytes  {}{tag}",
+            "  {:<20} #{:<6} {:>9} bytes  {}{tag}{policy}",
             meta.agent,
             meta.sequence,
             meta.size,

@@ -535,4 +535,26 @@ fn ppo_and_dqn_learn_cartpole_within_a_step_budget() {
         dqn["best_mean_return"].as_f64() >= Some(195.0),
         "DQN: {dqn}"
     );
+
+    // Its `best` holds the networks and optimizer (about 175 KB here)
+    // without the 20,000-transition replay buffer (about 820 KB), which
+    // the checkpoint at stop keeps for a resume.
+    let run = dqn_report["run_id"].as_str().expect("run id");
+    let shown = run_bounded(
+        agora(&data.join("dqn"), &["--json", "runs", "show", run]),
+        LIMIT,
+    );
+    assert!(shown.status.success(), "{}", describe(&shown));
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("json");
+    let checkpoints = shown["checkpoints"].as_array().expect("checkpoints");
+    let size_of = |best: bool| {
+        checkpoints
+            .iter()
+            .find(|c| (c["tag"] == "best") == best)
+            .and_then(|c| Some((c["size"].as_u64()?, c["policy_only"] == true)))
+            .unwrap_or_else(|| panic!("no checkpoint with best={best}: {checkpoints:?}"))
+    };
+    let ((best, best_policy_only), (full, full_policy_only)) = (size_of(true), size_of(false));
+    assert!(best_policy_only && !full_policy_only, "{checkpoints:?}");
+    assert!(best * 4 < full, "best {best} bytes, full {full} bytes");
 }

@@ -159,6 +159,42 @@ fn dqn_resumes_bitwise_with_replay_buffer_and_target_network() {
 }
 
 #[test]
+fn a_dqn_policy_checkpoint_leaves_the_replay_buffer_out_and_plays_the_same() {
+    let spec_env = env("CartPole-v1", Params::new(), 1, AutoresetMode::SameStep);
+    let spec = EnvBatchSpec::of(spec_env.as_ref(), Params::new());
+    let config = DqnConfig {
+        buffer_size: 2_000,
+        ..small_dqn()
+    };
+    let mut trained = DqnTrainer::new(config.clone(), spec.clone(), 7).unwrap();
+    let mut e = env("CartPole-v1", Params::new(), 1, AutoresetMode::SameStep);
+    let mut b = Batch::new(e.num_envs(), e.obs_dim());
+    trained.start(e.as_mut(), &mut b).unwrap();
+    while !trained.is_done() {
+        trained.step(e.as_mut(), &mut b).unwrap();
+    }
+    let snapshot = [e.snapshot().unwrap()];
+    let whole = trained.save_state(&snapshot).unwrap();
+    let policy = trained.save_policy_state(&snapshot).unwrap();
+    assert!(
+        policy.len() * 4 < whole.len(),
+        "policy {} bytes vs whole {} bytes",
+        policy.len(),
+        whole.len()
+    );
+    // It loads like any checkpoint, and plays exactly as the trained one.
+    let mut player = DqnTrainer::new(config, spec, 8).unwrap();
+    player.load_state(&policy).unwrap();
+    assert_eq!(player.weights().unwrap(), trained.weights().unwrap());
+    assert_eq!(player.replay().len(), 0);
+    let play = |t: &mut DqnTrainer| {
+        let mut e = env("CartPole-v1", Params::new(), 1, AutoresetMode::SameStep);
+        evaluate(t, e.as_mut(), 3, 11).unwrap()
+    };
+    assert_eq!(play(&mut player), play(&mut trained));
+}
+
+#[test]
 fn ppo_resumes_bitwise_mid_rollout() {
     // A short time limit, so that cut episodes are bootstrapped on the way.
     let env_of = || {

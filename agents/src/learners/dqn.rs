@@ -236,6 +236,27 @@ impl DqnTrainer {
         &self.replay
     }
 
+    /// The whole state, with `replay` as the replay buffer.
+    fn checkpoint_with(
+        &self,
+        replay: &ReplayBuffer,
+        envs: &[VecEnvSnapshot],
+    ) -> Result<Vec<u8>, TrainError> {
+        let sections = vec![
+            ("weights", self.params.to_safetensors()?),
+            ("target", self.target_params.to_safetensors()?),
+            ("optimizer", self.optimizer.state_bytes()?),
+            ("replay", replay.to_bytes()?),
+        ];
+        let state = DqnState {
+            rng: self.rng.state(),
+            obs: self.obs.clone(),
+            metrics: self.core.metrics.clone(),
+            started: self.core.started,
+        };
+        self.core.encode_checkpoint(sections, &state, envs)
+    }
+
     /// The Q-network's weights as safetensors bytes.
     pub fn weights(&self) -> Result<Vec<u8>, TrainError> {
         self.params.to_safetensors()
@@ -407,19 +428,15 @@ impl Trainer for DqnTrainer {
     }
 
     fn save_state(&self, envs: &[VecEnvSnapshot]) -> Result<Vec<u8>, TrainError> {
-        let sections = vec![
-            ("weights", self.params.to_safetensors()?),
-            ("target", self.target_params.to_safetensors()?),
-            ("optimizer", self.optimizer.state_bytes()?),
-            ("replay", self.replay.to_bytes()?),
-        ];
-        let state = DqnState {
-            rng: self.rng.state(),
-            obs: self.obs.clone(),
-            metrics: self.core.metrics.clone(),
-            started: self.core.started,
-        };
-        self.core.encode_checkpoint(sections, &state, envs)
+        self.checkpoint_with(&self.replay, envs)
+    }
+
+    /// An empty replay buffer of the same shape in place of the real one:
+    /// the checkpoint loads like any other, and a 10,000-transition buffer
+    /// is most of a CartPole checkpoint's bytes.
+    fn save_policy_state(&self, envs: &[VecEnvSnapshot]) -> Result<Vec<u8>, TrainError> {
+        let empty = ReplayBuffer::new(self.replay.capacity(), self.core.spec.obs_dim());
+        self.checkpoint_with(&empty, envs)
     }
 
     fn load_state(&mut self, bytes: &[u8]) -> Result<Vec<VecEnvSnapshot>, TrainError> {

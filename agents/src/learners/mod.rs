@@ -261,6 +261,14 @@ pub trait Trainer: Send {
     /// checkpoint.
     fn save_state(&self, envs: &[VecEnvSnapshot]) -> Result<Vec<u8>, TrainError>;
 
+    /// A checkpoint for playing the policy (eval, warm start, deploy): what
+    /// [`load_state`](Trainer::load_state) restores, without what only
+    /// training needs. The whole state unless the algorithm keeps more
+    /// than its policy (DQN leaves its replay buffer out).
+    fn save_policy_state(&self, envs: &[VecEnvSnapshot]) -> Result<Vec<u8>, TrainError> {
+        self.save_state(envs)
+    }
+
     /// Restores a [`save_state`](Trainer::save_state) checkpoint and
     /// returns the env snapshots to restore into the shards. A checkpoint
     /// of another algorithm, env or network shape, or corrupt bytes, is an

@@ -34,6 +34,7 @@ mod programmed;
 mod run_context;
 mod run_switch;
 mod saves;
+pub(crate) use saves::QueuedSave;
 mod shell;
 mod stats;
 mod template;

@@ -13,6 +13,7 @@ use super::behaviour::{Behaviour, Behaviours, Next};
 use super::context::{AgentContext, Effects, publish_to_inbox};
 use super::control::ControlRefused;
 use super::link::ChildExit;
+use super::saves::QueuedSave;
 use super::shell::{ChildActor, ChildContext, ChildDriver};
 use super::stats::bump;
 use crate::panic_text::panic_message;
@@ -136,7 +137,7 @@ impl<A: Agent> ChildDriver for Programmed<A> {
             }
         }
         if let Some(bytes) = child.snapshot(ctx) {
-            child.shell.queue_save(bytes, None);
+            child.shell.queue_save(QueuedSave::resumable(bytes, None));
         }
         if child.shell.is_ending() {
             return; // the snapshot itself failed
@@ -268,7 +269,7 @@ impl<A: Agent> AgentActor<A> {
         let Some(bytes) = self.snapshot(ctx) else {
             return;
         };
-        self.shell.queue_save(bytes, tag);
+        self.shell.queue_save(QueuedSave::resumable(bytes, tag));
         self.pump_saves(ctx);
     }
 

@@ -14,12 +14,34 @@ use crate::store::{
 /// untagged one is dropped, since a newer state supersedes it.
 const PENDING_SAVES: usize = 4;
 
+/// One checkpoint on its way to the store.
+#[derive(Debug)]
+pub(crate) struct QueuedSave {
+    pub bytes: Vec<u8>,
+    /// A tag such as `best`.
+    pub tag: Option<String>,
+    /// Playing needs it, resuming cannot use it (a DQN `best` without its
+    /// replay buffer).
+    pub policy_only: bool,
+}
+
+impl QueuedSave {
+    /// A checkpoint a run can resume from.
+    pub(crate) fn resumable(bytes: Vec<u8>, tag: Option<String>) -> Self {
+        Self {
+            bytes,
+            tag,
+            policy_only: false,
+        }
+    }
+}
+
 /// The saves of one agent (or learner).
 #[derive(Debug)]
 pub(crate) struct SavePipeline {
     run: String,
     agent: String,
-    pending: VecDeque<(Vec<u8>, Option<String>)>,
+    pending: VecDeque<QueuedSave>,
     in_flight: bool,
 }
 
@@ -34,16 +56,16 @@ impl SavePipeline {
     }
 
     /// Queues a save (tagged, e.g. `best`, or not).
-    pub(crate) fn queue(&mut self, bytes: Vec<u8>, tag: Option<String>) {
+    pub(crate) fn queue(&mut self, save: QueuedSave) {
         if self.pending.len() >= PENDING_SAVES {
             let oldest_untagged = self
                 .pending
                 .iter()
-                .position(|(_, tag)| tag.is_none())
+                .position(|save| save.tag.is_none())
                 .unwrap_or(0);
             self.pending.remove(oldest_untagged);
         }
-        self.pending.push_back((bytes, tag));
+        self.pending.push_back(save);
     }
 
     /// Sends the next waiting save unless one is in flight. Returns whether
@@ -60,11 +82,11 @@ impl SavePipeline {
         if self.in_flight {
             return false;
         }
-        let Some((bytes, tag)) = self.pending.pop_front() else {
+        let Some(save) = self.pending.pop_front() else {
             return true;
         };
         self.in_flight = true;
-        store.do_send(self.message(bytes, tag, Some(notify)));
+        store.do_send(self.message(save, Some(notify)));
         false
     }
 
@@ -82,22 +104,22 @@ impl SavePipeline {
     /// Sends everything waiting without asking to hear back (the agent is
     /// failing): those snapshots were taken after successful steps.
     pub(crate) fn send_all(&mut self, store: &Addr<StoreWriter>) {
-        for (bytes, tag) in std::mem::take(&mut self.pending) {
-            store.do_send(self.message(bytes, tag, None));
+        for save in std::mem::take(&mut self.pending) {
+            store.do_send(self.message(save, None));
         }
     }
 
     fn message(
         &self,
-        bytes: Vec<u8>,
-        tag: Option<String>,
+        save: QueuedSave,
         committed: Option<Recipient<CheckpointCommitted>>,
     ) -> SaveCheckpoint {
         SaveCheckpoint {
             run: self.run.clone(),
             agent: self.agent.clone(),
-            bytes,
-            tag,
+            bytes: save.bytes,
+            tag: save.tag,
+            policy_only: save.policy_only,
             committed,
         }
     }

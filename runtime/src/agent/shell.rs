@@ -16,7 +16,7 @@ use super::launch::Launch;
 use super::link::{ChildExit, Link};
 use super::mailbox::{AgentMailbox, Wake};
 use super::run_context::RunContext;
-use super::saves::SavePipeline;
+use super::saves::{QueuedSave, SavePipeline};
 use crate::store::CheckpointCommitted;
 use crate::transport::{InboundMessage, QoS};
 
@@ -133,8 +133,8 @@ impl Shell {
     }
 
     /// Queues a checkpoint for the store (sent by the next pump).
-    pub(crate) fn queue_save(&mut self, bytes: Vec<u8>, tag: Option<String>) {
-        self.saves.queue(bytes, tag);
+    pub(crate) fn queue_save(&mut self, save: QueuedSave) {
+        self.saves.queue(save);
     }
 
     /// Ends normally from now on: no new work is taken.

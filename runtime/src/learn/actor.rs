@@ -263,8 +263,8 @@ impl LearnerActor {
 
     /// Hands the checkpoints the loop took to the shell's save pipeline.
     fn queue_saves(&mut self, work: &mut TrainLoop) {
-        for (bytes, tag) in work.to_save.drain(..) {
-            self.shell.queue_save(bytes, tag);
+        for save in work.to_save.drain(..) {
+            self.shell.queue_save(save);
         }
     }
 

@@ -100,7 +100,8 @@ impl AgentFactory for LearnerFactory {
             self.spec.checkpoint_every,
             telemetry,
         )
-        .with_metrics_interval(launch.env.metrics_interval);
+        .with_metrics_interval(launch.env.metrics_interval)
+        .with_best_with_replay(self.spec.best_with_replay);
         // Fast mode records nothing: it is for training as fast as it goes.
         if launch.env.telemetry_enabled
             && let Some(settings) = launch.env.extensions.get::<RecordSettings>()

@@ -30,6 +30,11 @@ pub struct LearnerSection {
     /// checkpoint.
     #[serde(default = "default_best_window")]
     pub best_window: usize,
+    /// Keep the replay buffer in `best` checkpoints too (eval, warm start
+    /// and deploy need only the weights; a resume takes the latest full
+    /// checkpoint).
+    #[serde(default)]
+    pub best_with_replay: bool,
     /// `never`, `on-failure` (default) or `always`.
     #[serde(default)]
     pub restart: RestartPolicy,

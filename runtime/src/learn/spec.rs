@@ -44,6 +44,8 @@ pub struct LearnerSpec {
     pub checkpoint_every: u64,
     /// Episodes in the rolling mean for `best`.
     pub best_window: usize,
+    /// `best` checkpoints keep the replay buffer too.
+    pub best_with_replay: bool,
     /// Restart policy.
     pub restart: RestartPolicy,
     /// Env id.
@@ -88,6 +90,7 @@ impl LearnerSpec {
             threads: learner.threads,
             checkpoint_every: learner.checkpoint_every,
             best_window: learner.best_window,
+            best_with_replay: learner.best_with_replay,
             restart: learner.restart,
             env_id: env.id.clone(),
             params,

@@ -12,6 +12,7 @@ use super::host::EnvHost;
 use super::recorder::{EpisodeEnd, Recorder};
 use super::stream::{EpisodeEnded, Stream};
 use super::stream_publisher::StreamStep;
+use crate::agent::QueuedSave;
 use crate::env::EnvActorError;
 use crate::telemetry::{EpisodeEvent, Event, Telemetry, TrainEvent};
 use crate::transport::unix_now;
@@ -56,8 +57,9 @@ pub struct TrainLoop {
     best_due: bool,
     checkpoint_every: u64,
     steps_at_checkpoint: u64,
+    best_with_replay: bool,
     /// Checkpoints taken in the last pass, for the actor to save.
-    pub to_save: Vec<(Vec<u8>, Option<String>)>,
+    pub(crate) to_save: Vec<QueuedSave>,
     telemetry: Option<Telemetry>,
     last_train_event: Instant,
     steps_at_train_event: u64,
@@ -90,6 +92,7 @@ impl TrainLoop {
             best_due: false,
             checkpoint_every,
             steps_at_checkpoint: steps,
+            best_with_replay: false,
             to_save: Vec::new(),
             telemetry,
             last_train_event: Instant::now(),
@@ -103,6 +106,12 @@ impl TrainLoop {
     /// Sends training metrics at most once per `interval`.
     pub fn with_metrics_interval(mut self, interval: Duration) -> Self {
         self.metrics_interval = interval;
+        self
+    }
+
+    /// `best` checkpoints hold the whole state, replay buffer included.
+    pub fn with_best_with_replay(mut self, whole: bool) -> Self {
+        self.best_with_replay = whole;
         self
     }
 
@@ -202,11 +211,25 @@ impl TrainLoop {
     }
 
     /// Takes a checkpoint of the learner and its envs (at a step boundary).
+    ///
+    /// A `best` holds only what playing needs (no replay buffer) unless
+    /// `[learner] best_with_replay`: eval and warm start use it, a resume
+    /// takes the latest full one, and a run that finds a new best every
+    /// few hundred steps no longer writes its replay buffer each time.
     pub async fn checkpoint(&mut self, tag: Option<&str>) -> Result<(), LearnError> {
         let snapshots = self.envs.snapshot().await?;
-        let bytes = self.trainer.save_state(&snapshots)?;
-        self.steps_at_checkpoint = self.trainer.metrics().env_steps;
-        self.to_save.push((bytes, tag.map(str::to_string)));
+        let policy_only = tag == Some("best") && !self.best_with_replay;
+        let bytes = if policy_only {
+            self.trainer.save_policy_state(&snapshots)?
+        } else {
+            self.steps_at_checkpoint = self.trainer.metrics().env_steps;
+            self.trainer.save_state(&snapshots)?
+        };
+        self.to_save.push(QueuedSave {
+            bytes,
+            tag: tag.map(str::to_string),
+            policy_only,
+        });
         Ok(())
     }
 

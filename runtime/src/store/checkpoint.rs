@@ -22,6 +22,11 @@ pub struct CheckpointMeta {
     /// saved before it was kept).
     #[serde(default)]
     pub crc32c: Option<u32>,
+    /// It holds what playing the policy needs, not what only training
+    /// needs (a DQN `best` without its replay buffer): eval and warm start
+    /// load it, resuming and restarting skip it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub policy_only: bool,
 }
 
 /// A checkpoint as loaded: facts and bytes.
@@ -38,6 +43,8 @@ pub struct Checkpoint {
 pub enum CheckpointSelector {
     /// The most recent one.
     Latest,
+    /// The most recent one a run can resume from (not policy-only).
+    LatestResumable,
     /// The one a tag points at (`best`).
     Tag(String),
     /// A given sequence number.
@@ -55,6 +62,8 @@ pub struct NewCheckpoint<'a> {
     pub bytes: &'a [u8],
     /// Optional tag such as `best`.
     pub tag: Option<&'a str>,
+    /// Playing needs it, resuming cannot use it ([`CheckpointMeta::policy_only`]).
+    pub policy_only: bool,
 }
 
 impl std::fmt::Display for CheckpointSelector {
@@ -62,6 +71,7 @@ impl std::fmt::Display for CheckpointSelector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Latest => f.write_str("latest"),
+            Self::LatestResumable => f.write_str("latest resumable"),
             Self::Tag(tag) => write!(f, "`{tag}`"),
             Self::Sequence(n) => write!(f, "#{n}"),
         }

@@ -372,6 +372,7 @@ impl Store {
             agent,
             bytes,
             tag,
+            policy_only: false,
         }])?;
         metas
             .pop()
@@ -401,6 +402,7 @@ impl Store {
                     agent,
                     bytes,
                     tag,
+                    policy_only,
                 } = *save;
                 let last = metas
                     .range((run, agent, 0)..=(run, agent, u64::MAX))
@@ -418,6 +420,7 @@ impl Store {
                     size: bytes.len() as u64,
                     tag: tag.map(str::to_string),
                     crc32c: Some(crc32c::crc32c(bytes)),
+                    policy_only,
                 };
                 let meta_bytes = serde_json::to_vec(&meta).map_err(|e| self.corrupt(run, e))?;
                 data.insert((run, agent, sequence), bytes)
@@ -458,6 +461,26 @@ impl Store {
                 .transpose()
                 .map_err(|e| self.fail(e))?
                 .map(|(key, _)| key.value().2),
+            CheckpointSelector::LatestResumable => {
+                let mut resumable = None;
+                for entry in metas
+                    .range((run, agent, 0)..=(run, agent, u64::MAX))
+                    .map_err(|e| self.fail(e))?
+                    .rev()
+                {
+                    let (key, meta) = entry.map_err(|e| self.fail(e))?;
+                    let sequence = key.value().2;
+                    let meta: CheckpointMeta =
+                        serde_json::from_slice(meta.value()).map_err(|e| {
+                            self.corrupt(&format!("checkpoint {run}/{agent}/{sequence}"), e)
+                        })?;
+                    if !meta.policy_only {
+                        resumable = Some(sequence);
+                        break;
+                    }
+                }
+                resumable
+            }
             CheckpointSelector::Sequence(n) => Some(*n),
             CheckpointSelector::Tag(tag) => {
                 let tags = txn.open_table(CHECKPOINT_TAGS).map_err(|e| self.fail(e))?;
@@ -655,6 +678,56 @@ mod tests {
         );
     }
 
+    /// Bests found in a burst are policy-only: they never push out the
+    /// latest checkpoints a resume needs, and a resume never takes one.
+    #[test]
+    fn policy_only_saves_neither_count_towards_the_latest_few_nor_resume() {
+        let (_dir, store) = temp_store();
+        store.keep_latest(2);
+        let save = |bytes: &[u8], tag: Option<&str>, policy_only: bool| {
+            store
+                .save_checkpoints(&[NewCheckpoint {
+                    run: "r",
+                    agent: "a",
+                    bytes,
+                    tag,
+                    policy_only,
+                }])
+                .expect("saved")
+        };
+        save(b"full 1", None, false);
+        save(b"full 2", None, false);
+        for n in 3..=7u8 {
+            save(&[n], Some("best"), true);
+        }
+        let kept: Vec<(u64, bool)> = store
+            .checkpoints("r")
+            .expect("listed")
+            .into_iter()
+            .map(|m| (m.sequence, m.policy_only))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![(1, false), (2, false), (7, true)],
+            "the two latest full ones and the tagged best"
+        );
+        let resumed = store
+            .load_checkpoint("r", "a", &CheckpointSelector::LatestResumable)
+            .expect("loads")
+            .expect("one is resumable");
+        assert_eq!(resumed.bytes, b"full 2");
+        let latest = store
+            .load_checkpoint("r", "a", &CheckpointSelector::Latest)
+            .expect("loads")
+            .expect("latest");
+        assert!(latest.meta.policy_only, "{:?}", latest.meta);
+        let best = store
+            .load_checkpoint("r", "a", &CheckpointSelector::Tag("best".into()))
+            .expect("loads")
+            .expect("tagged");
+        assert_eq!(best.bytes, [7]);
+    }
+
     /// A DQN run wrote a `best` at every new best mean, each with the whole
     /// replay buffer (29 runs left 0.8 GB): saves now keep the latest few
     /// and the tagged ones.
@@ -738,18 +811,21 @@ mod tests {
                 agent: "a",
                 bytes: b"1",
                 tag: None,
+                policy_only: false,
             },
             NewCheckpoint {
                 run: "r",
                 agent: "b",
                 bytes: b"x",
                 tag: None,
+                policy_only: false,
             },
             NewCheckpoint {
                 run: "r",
                 agent: "a",
                 bytes: b"2",
                 tag: Some("best"),
+                policy_only: false,
             },
         ];
         let metas = store.save_checkpoints(&saves).expect("group commit");

@@ -56,6 +56,7 @@ impl StoreWriter {
                 agent: &s.agent,
                 bytes: &s.bytes,
                 tag: s.tag.as_deref(),
+                policy_only: s.policy_only,
             })
             .collect();
         // Shared: every save of the burst failed with the one transaction.
@@ -114,6 +115,8 @@ pub struct SaveCheckpoint {
     pub bytes: Vec<u8>,
     /// Optional tag such as `best`.
     pub tag: Option<String>,
+    /// Playing needs it, resuming cannot use it.
+    pub policy_only: bool,
     /// Who to tell when it is committed.
     pub committed: Option<Recipient<CheckpointCommitted>>,
 }
@@ -159,7 +162,8 @@ impl Handler<Flush> for StoreWriter {
     }
 }
 
-/// Load the latest checkpoint of (run, agent). Answered after every save
+/// Load the latest checkpoint of (run, agent) a run can resume from (not a
+/// policy-only one). Answered after every save
 /// queued before it is committed.
 #[derive(Debug, Message)]
 #[rtype(result = "Result<Option<Checkpoint>, StoreError>")]
@@ -176,7 +180,7 @@ impl Handler<LoadLatestCheckpoint> for StoreWriter {
     fn handle(&mut self, msg: LoadLatestCheckpoint, _: &mut Self::Context) -> Self::Result {
         self.flush();
         self.store
-            .load_checkpoint(&msg.run, &msg.agent, &CheckpointSelector::Latest)
+            .load_checkpoint(&msg.run, &msg.agent, &CheckpointSelector::LatestResumable)
     }
 }
 
