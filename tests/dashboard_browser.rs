@@ -236,6 +236,72 @@ fn stored_status(data: &Path, run: &str) -> Option<String> {
     value["run"]["status"].as_str().map(String::from)
 }
 
+/// `agora run CONFIG --dashboard` on an embedded broker, its URL read
+/// from its first line; killed when dropped if it still runs.
+struct DashboardRun {
+    data: PathBuf,
+    process: Guard,
+    stderr: Arc<Mutex<String>>,
+    url: String,
+    id: String,
+}
+
+impl DashboardRun {
+    fn start(data: &Path, config: &Path, extra: &[&str]) -> Self {
+        let mut args = vec![
+            "--broker",
+            "embedded:0",
+            "run",
+            config.to_str().expect("utf-8 path"),
+            "--dashboard",
+            "--dashboard-port",
+            "0",
+        ];
+        args.extend_from_slice(extra);
+        let mut command = agora(data, &args);
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut process = Guard::new("agora run", command.spawn().expect("spawn agora run"));
+        let stdout = lines_of(process.child().stdout.take().expect("stdout"));
+        let stderr = collect(process.child().stderr.take().expect("stderr"));
+        let first =
+            next_line(&stdout, Instant::now() + Duration::from_secs(60)).unwrap_or_else(|why| {
+                panic!(
+                    "agora run printed no dashboard line ({why}); stderr:\n{}",
+                    tail(&stderr)
+                )
+            });
+        let (url, id) = parse_dashboard_line(&first);
+        eprintln!("dashboard_browser: {url}");
+        // The rest of the run's stdout is not needed; keep draining it.
+        std::thread::spawn(move || for _ in stdout {});
+        Self {
+            data: data.to_path_buf(),
+            process,
+            stderr,
+            url,
+            id,
+        }
+    }
+
+    /// Stops the run as a user would (SIGTERM if the command cannot) and
+    /// waits for it to end.
+    fn stop(mut self) {
+        let stop = run_bounded(
+            agora(&self.data, &["ctl", &self.id, "stop"]),
+            Duration::from_secs(30),
+        );
+        if !stop.status.success() {
+            eprintln!("agora ctl stop failed, terminating:\n{}", describe(&stop));
+            terminate(self.process.child().id());
+        }
+        assert!(
+            self.process.wait(Duration::from_secs(60)).is_some(),
+            "agora run did not end within 60 s of stop; stderr:\n{}",
+            tail(&self.stderr)
+        );
+    }
+}
+
 #[test]
 fn the_dashboard_shows_a_live_run_and_pauses_resumes_and_evaluates_it_in_a_browser() {
     require_browser_tools();
@@ -248,17 +314,10 @@ fn the_dashboard_shows_a_live_run_and_pauses_resumes_and_evaluates_it_in_a_brows
     let screenshot = artifacts.join("run-view.png");
     let _ = std::fs::remove_file(&screenshot);
 
-    let config = repo_file("configs/cartpole-dqn.toml");
-    let mut command = agora(
+    let run = DashboardRun::start(
         &data,
+        &repo_file("configs/cartpole-dqn.toml"),
         &[
-            "--broker",
-            "embedded:0",
-            "run",
-            config.to_str().expect("utf-8 path"),
-            "--dashboard",
-            "--dashboard-port",
-            "0",
             "--set",
             TOTAL_TIMESTEPS,
             "--set",
@@ -267,26 +326,12 @@ fn the_dashboard_shows_a_live_run_and_pauses_resumes_and_evaluates_it_in_a_brows
             KEEP_CHECKPOINTS,
         ],
     );
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut run = Guard::new("agora run", command.spawn().expect("spawn agora run"));
-    let run_stdout = lines_of(run.child().stdout.take().expect("stdout"));
-    let run_stderr = collect(run.child().stderr.take().expect("stderr"));
-
-    let first = next_line(&run_stdout, start + Duration::from_secs(60)).unwrap_or_else(|why| {
-        panic!(
-            "agora run printed no dashboard line ({why}); stderr:\n{}",
-            tail(&run_stderr)
-        )
-    });
-    let (url, run_id) = parse_dashboard_line(&first);
-    eprintln!("dashboard_browser: {url}");
-    // The rest of the run's stdout is not needed; keep draining it.
-    std::thread::spawn(move || for _ in run_stdout {});
+    let (url, run_id, run_stderr) = (&run.url, &run.id, &run.stderr);
 
     let mut browser = Command::new("node");
     browser
         .arg(repo_file("tests/browser/dashboard.mjs"))
-        .arg(&url)
+        .arg(url)
         .arg(&artifacts)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env(
@@ -315,13 +360,13 @@ fn the_dashboard_shows_a_live_run_and_pauses_resumes_and_evaluates_it_in_a_brows
     // While the page says paused, so does the store (its writer may lag a moment).
     let mut status = None;
     let settled = wait_until(Duration::from_secs(10), || {
-        status = stored_status(&data, &run_id);
+        status = stored_status(&data, run_id);
         status.as_deref() == Some("paused")
     });
     assert!(
         settled,
         "the page confirmed pause but `agora runs show {run_id}` says {status:?}; run stderr:\n{}",
-        tail(&run_stderr)
+        tail(run_stderr)
     );
 
     writeln!(browser_stdin, "continue").expect("tell dashboard.mjs to go on");
@@ -355,21 +400,7 @@ fn the_dashboard_shows_a_live_run_and_pauses_resumes_and_evaluates_it_in_a_brows
         screenshot.display()
     );
 
-    // Stop the run as a user would; SIGTERM if the command cannot.
-    let stop = run_bounded(
-        agora(&data, &["ctl", &run_id, "stop"]),
-        Duration::from_secs(30),
-    );
-    if !stop.status.success() {
-        eprintln!("agora ctl stop failed, terminating:\n{}", describe(&stop));
-        terminate(run.child().id());
-    }
-    let ended = run.wait(Duration::from_secs(60));
-    assert!(
-        ended.is_some(),
-        "agora run did not end within 60 s of stop; stderr:\n{}",
-        tail(&run_stderr)
-    );
+    run.stop();
     assert!(
         start.elapsed() < OVERALL + Duration::from_secs(90),
         "the test took {:?}",
@@ -382,7 +413,6 @@ fn the_dashboard_shows_a_live_run_and_pauses_resumes_and_evaluates_it_in_a_brows
 #[test]
 fn the_dashboard_draws_a_bdi_world_live_in_a_browser() {
     require_browser_tools();
-    let start = Instant::now();
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
     let artifacts = artifact_dir();
@@ -401,35 +431,12 @@ fn the_dashboard_draws_a_bdi_world_live_in_a_browser() {
         ),
     )
     .expect("write config");
-    let mut command = agora(
-        &data,
-        &[
-            "--broker",
-            "embedded:0",
-            "run",
-            config.to_str().expect("utf-8 path"),
-            "--dashboard",
-            "--dashboard-port",
-            "0",
-        ],
-    );
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut run = Guard::new("agora run", command.spawn().expect("spawn agora run"));
-    let run_stdout = lines_of(run.child().stdout.take().expect("stdout"));
-    let run_stderr = collect(run.child().stderr.take().expect("stderr"));
-    let first = next_line(&run_stdout, start + Duration::from_secs(60)).unwrap_or_else(|why| {
-        panic!(
-            "agora run printed no dashboard line ({why}); stderr:\n{}",
-            tail(&run_stderr)
-        )
-    });
-    let (url, run_id) = parse_dashboard_line(&first);
-    std::thread::spawn(move || for _ in run_stdout {});
+    let run = DashboardRun::start(&data, &config, &[]);
 
     let mut browser = Command::new("node");
     browser
         .arg(repo_file("tests/browser/world.mjs"))
-        .arg(&url)
+        .arg(&run.url)
         .arg(&artifacts)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .stdin(Stdio::null());
@@ -438,7 +445,7 @@ fn the_dashboard_draws_a_bdi_world_live_in_a_browser() {
         seen.status.success(),
         "world.mjs: {}\nrun stderr:\n{}",
         describe(&seen),
-        tail(&run_stderr)
+        tail(&run.stderr)
     );
     let seen: serde_json::Value =
         serde_json::from_slice(&seen.stdout).unwrap_or_else(|e| panic!("world.mjs output: {e}"));
@@ -448,20 +455,7 @@ fn the_dashboard_draws_a_bdi_world_live_in_a_browser() {
             .is_some_and(|info| info.contains("gold-miners") && info.contains("miner-")),
         "{seen}"
     );
-
-    let stop = run_bounded(
-        agora(&data, &["ctl", &run_id, "stop"]),
-        Duration::from_secs(30),
-    );
-    if !stop.status.success() {
-        eprintln!("agora ctl stop failed, terminating:\n{}", describe(&stop));
-        terminate(run.child().id());
-    }
-    assert!(
-        run.wait(Duration::from_secs(60)).is_some(),
-        "agora run did not end within 60 s of stop; stderr:\n{}",
-        tail(&run_stderr)
-    );
+    run.stop();
 }
 
 /// The page's pure parts (chart scales, series buffer, grid decoders) under `node --test`.

@@ -162,7 +162,9 @@ fn dqn_resumes_bitwise_with_replay_buffer_and_target_network() {
 fn a_dqn_policy_checkpoint_leaves_the_replay_buffer_out_and_plays_the_same() {
     let spec_env = env("CartPole-v1", Params::new(), 1, AutoresetMode::SameStep);
     let spec = EnvBatchSpec::of(spec_env.as_ref(), Params::new());
+    // A full buffer of 2,000 transitions: most of the whole checkpoint.
     let config = DqnConfig {
+        total_timesteps: 2_000,
         buffer_size: 2_000,
         ..small_dqn()
     };
