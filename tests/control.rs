@@ -1,6 +1,6 @@
 //! Training control and telemetry end to end: pause and resume keep a run
 //! bit for bit, fast mode sends only lifecycle events, a plain MQTT client
-//! watches episodes and status, TensorBoard files hold the logged scalars,
+//! watches episodes and status, TensorBoard's own reader finds the logged scalars in its files,
 //! a sink on a full disk turns itself off while the run goes on.
 
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use agora_runtime::store::{CheckpointSelector, RunRecord, RunStatus, Store};
 use crate::support::agora::{
     agora, describe, finish_run, json_report, run_bounded, start_run, write_config,
 };
+use crate::support::python;
 use crate::support::raw_client::RawClient;
 use crate::support::{embedded_broker, wait_until};
 
@@ -334,92 +335,28 @@ async fn a_plain_mqtt_client_watches_live_episodes_and_the_status() {
     );
 }
 
-/// Reads every (tag, step, value) scalar of a TensorBoard event file,
-/// checking each record's CRCs.
-fn read_scalars(path: &Path) -> Vec<(String, u64, f32)> {
-    fn varint(bytes: &[u8], at: &mut usize) -> u64 {
-        let mut value = 0u64;
-        let mut shift = 0;
-        loop {
-            let b = bytes[*at];
-            *at += 1;
-            value |= u64::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                return value;
-            }
-            shift += 7;
-        }
+/// Every (tag, step, value) scalar of a TensorBoard event file as
+/// tensorboard's own reader (Python) reads it, or its error.
+fn tensorboard_reads(path: &Path) -> Result<Vec<(String, u64, f32)>, String> {
+    let output = std::process::Command::new(python::python())
+        .arg(python::script("read_tensorboard.py"))
+        .arg(path)
+        .output()
+        .expect("python runs");
+    if !output.status.success() {
+        return Err(python::both(&output));
     }
-    fn fields(bytes: &[u8]) -> Vec<(u64, Vec<u8>, u64)> {
-        let mut at = 0;
-        let mut out = Vec::new();
-        while at < bytes.len() {
-            let key = varint(bytes, &mut at);
-            let (field, wire) = (key >> 3, key & 7);
-            match wire {
-                0 => out.push((field, Vec::new(), varint(bytes, &mut at))),
-                1 => {
-                    out.push((field, bytes[at..at + 8].to_vec(), 0));
-                    at += 8;
-                }
-                2 => {
-                    let len = varint(bytes, &mut at) as usize;
-                    out.push((field, bytes[at..at + len].to_vec(), 0));
-                    at += len;
-                }
-                5 => {
-                    out.push((field, bytes[at..at + 4].to_vec(), 0));
-                    at += 4;
-                }
-                other => panic!("unexpected wire type {other}"),
-            }
-        }
-        out
-    }
-    let bytes = std::fs::read(path).expect("event file");
-    let mut at = 0;
-    let mut scalars = Vec::new();
-    while at < bytes.len() {
-        let header = &bytes[at..at + 8];
-        let length = u64::from_le_bytes(header.try_into().expect("8 bytes")) as usize;
-        let header_crc = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes"));
-        assert_eq!(
-            header_crc,
-            agora_runtime::telemetry::tensorboard::masked_crc(header),
-            "length CRC"
-        );
-        let data = &bytes[at + 12..at + 12 + length];
-        let data_crc = u32::from_le_bytes(
-            bytes[at + 12 + length..at + 16 + length]
-                .try_into()
-                .expect("4 bytes"),
-        );
-        assert_eq!(
-            data_crc,
-            agora_runtime::telemetry::tensorboard::masked_crc(data),
-            "data CRC"
-        );
-        at += 16 + length;
-        let event = fields(data);
-        let step = event.iter().find(|f| f.0 == 2).map_or(0, |f| f.2);
-        for summary in event.iter().filter(|f| f.0 == 5) {
-            for value in fields(&summary.1).iter().filter(|f| f.0 == 1) {
-                let parts = fields(&value.1);
-                let tag = parts
-                    .iter()
-                    .find(|f| f.0 == 1)
-                    .map(|f| String::from_utf8(f.1.clone()).expect("utf-8 tag"));
-                let number = parts
-                    .iter()
-                    .find(|f| f.0 == 2)
-                    .map(|f| f32::from_le_bytes(f.1[..4].try_into().expect("4")));
-                if let (Some(tag), Some(number)) = (tag, number) {
-                    scalars.push((tag, step, number));
-                }
-            }
-        }
-    }
-    scalars
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            let scalar: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            (
+                scalar["tag"].as_str().expect("tag").to_string(),
+                scalar["step"].as_u64().expect("step"),
+                scalar["value"].as_f64().expect("value") as f32,
+            )
+        })
+        .collect())
 }
 
 fn tensorboard_file(run_folder: &Path) -> PathBuf {
@@ -451,7 +388,8 @@ fn tensorboard_files_decode_to_the_logged_scalars() {
         .expect("id")
         .to_string();
     let folder = data.join("runs").join(&run);
-    let scalars = read_scalars(&tensorboard_file(&folder));
+    let event_file = tensorboard_file(&folder);
+    let scalars = tensorboard_reads(&event_file).expect("tensorboard reads Agora's file");
     let events = std::fs::read_to_string(folder.join("events.jsonl")).expect("events");
     let logged_returns: Vec<(u64, f32)> = events
         .lines()
@@ -478,6 +416,15 @@ fn tensorboard_files_decode_to_the_logged_scalars() {
         scalars.iter().any(|s| s.0 == "losses/value_loss"),
         "training metrics too"
     );
+
+    // The reader checks the CRCs: one flipped bit in the last record's data
+    // and it refuses the file.
+    let mut bytes = std::fs::read(&event_file).expect("event file");
+    let last_data_byte = bytes.len() - 5;
+    bytes[last_data_byte] ^= 0x01;
+    std::fs::write(&event_file, bytes).expect("write");
+    let refused = tensorboard_reads(&event_file).expect_err("a corrupt record is refused");
+    assert!(refused.contains("DataLossError"), "{refused}");
 }
 
 #[cfg(target_os = "linux")]

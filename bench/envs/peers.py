@@ -13,10 +13,15 @@ Implementations (one thread unless stated):
   envpool_1t     envpool.make(id, "gymnasium", num_envs=n, batch_size=n, num_threads=1)
   envpool_def    same with EnvPool's default thread count
   agora          agents/examples/vec_env_throughput (VecEnv, one thread)
+  agora_actors_K `agora env bench --shards K`: K shards, the caller steps the
+                 first, K - 1 threads the others (K = 1 and the core count)
 
 Every (env, num_envs) cell runs all implementations in turn, `--repeats`
-times, alternating, and reports medians, ratios of Agora to each peer, and
-the 1-minute load average before and after (other work on the machine moves
+times, alternating, and reports medians, ratios of Agora to each peer, to
+the strongest peer of the cell (one-thread Agora against the fastest
+one-thread peer, shards against the fastest peer of any thread count), the
+shards' scaling over the one-thread VecEnv, and the 1-minute load average
+before and after (other work on the machine moves
 absolute numbers). Output: a table on stderr and JSON on stdout.
 """
 
@@ -122,7 +127,8 @@ def run_agora(env_id, n, seconds, binary):
 
 
 def run_agora_actors(env_id, n, seconds, cli, shards, overheads):
-    """Through the env actors (`agora env bench`): one thread per shard."""
+    """Through the env shards (`agora env bench`): the caller steps the
+    first shard, a thread each of the others steps its own."""
     rate_guess = 1.5e5 if n <= 8 else 1.5e7
     steps = max(500, int(seconds * rate_guess / n))
     out = subprocess.run(
@@ -134,6 +140,10 @@ def run_agora_actors(env_id, n, seconds, cli, shards, overheads):
     result = json.loads(out.stdout)
     overheads.append(result["actor_hop_overhead_us_per_batch"])
     return result["actors_transitions_per_s"]
+
+
+# Peers that step on one thread (EnvPool's default uses every core).
+ONE_THREAD_PEERS = ("gym_single", "gym_sync", "gym_numpy", "envpool_1t")
 
 
 def implementations(env_id, n, binary, cli=None, overheads=None):
@@ -158,8 +168,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--agora-bin", required=True, help="path to the vec_env_throughput example binary")
     ap.add_argument("--agora-cli", help="path to the agora binary, for the env-actor columns")
-    ap.add_argument("--envs", default="CartPole-v1,FrozenLake-v1")
-    ap.add_argument("--num-envs", default="1,8,64,256")
+    ap.add_argument(
+        "--cells",
+        default="CartPole-v1:1,8,64,256,4096;Acrobot-v1:1,64,256;FrozenLake-v1:1,64,256",
+        help="ENV:N,N,...;ENV:N,... - the (env, num_envs) cells to measure",
+    )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=1.0, help="timed seconds per measurement")
     args = ap.parse_args()
@@ -173,8 +186,9 @@ def main():
         "load_1min_before": os.getloadavg()[0],
         "cells": [],
     }
-    for env_id in args.envs.split(","):
-        for n in [int(x) for x in args.num_envs.split(",")]:
+    cells = [(env_id, int(n)) for part in args.cells.split(";") for env_id, counts in [part.split(":")] for n in counts.split(",")]
+    for env_id, n in cells:
+        if True:
             overheads = {}
             impls = implementations(env_id, n, args.agora_bin, args.agora_cli, overheads)
             samples = {name: [] for name in impls}
@@ -184,6 +198,20 @@ def main():
                     samples[name].append(fn(args.seconds))
             medians = {name: statistics.median(v) for name, v in samples.items()}
             ratios = {f"agora/{name}": medians["agora"] / v for name, v in medians.items() if name != "agora"}
+            strongest_1t = max((k for k in medians if k in ONE_THREAD_PEERS), key=medians.get)
+            strongest_any = max((k for k in medians if not k.startswith("agora")), key=medians.get)
+            against = {
+                "strongest_one_thread_peer": strongest_1t,
+                "strongest_peer": strongest_any,
+                "agora/strongest_one_thread_peer": medians["agora"] / medians[strongest_1t],
+            }
+            for key in medians:
+                if key.startswith("agora_actors_"):
+                    shards = int(key.rsplit("_", 1)[1])
+                    against[f"{key}/strongest_peer"] = medians[key] / medians[strongest_any]
+                    # Scaling: the rate through k shards over k times one thread's VecEnv.
+                    against[f"{key}/agora"] = medians[key] / medians["agora"]
+                    against[f"{key}_efficiency"] = medians[key] / (shards * medians["agora"])
             cell = {
                 "env": env_id,
                 "num_envs": n,
@@ -191,11 +219,12 @@ def main():
                 "median": medians,
                 "samples": samples,
                 "ratios": ratios,
+                "against_strongest": against,
                 "actor_hop_overhead_us_per_batch": {k: statistics.median(v) for k, v in overheads.items() if v},
             }
             report["cells"].append(cell)
             line = "  ".join(f"{k}={v / 1e6:.3f}M" for k, v in medians.items())
-            rat = "  ".join(f"{k}={v:.1f}x" for k, v in ratios.items())
+            rat = "  ".join(f"{k}={v:.2f}" for k, v in against.items() if not isinstance(v, str))
             print(f"{env_id} n={n} load={load_before:.2f}: {line}\n    {rat}", file=sys.stderr, flush=True)
     report["load_1min_after"] = os.getloadavg()[0]
     print(json.dumps(report, indent=1))

@@ -4,7 +4,7 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use agora_agents::{ActionBatch, AutoresetMode, Batch, Params, Rng, Space, TraceSession, make_vec};
+use agora_agents::{AutoresetMode, Batch, Params, RandomActions, TraceSession, make_vec};
 use agora_runtime::env::ShardedVecEnv;
 use anyhow::Context;
 
@@ -73,50 +73,6 @@ fn trace(env: &str, params: &Params) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Random actions for `num_envs` envs into `out`, reusing its allocation.
-struct RandomActions {
-    rng: Rng,
-    space: Space,
-    discrete: Vec<i64>,
-    continuous: Vec<f32>,
-}
-
-impl RandomActions {
-    fn new(space: &Space, num_envs: usize) -> Self {
-        let dim = space.flat_dim().max(1);
-        Self {
-            rng: Rng::seed_from_u64(7),
-            space: space.clone(),
-            discrete: vec![0; num_envs * dim],
-            continuous: vec![0.0; num_envs * dim],
-        }
-    }
-
-    fn next(&mut self) -> ActionBatch<'_> {
-        let dim = self.space.flat_dim().max(1);
-        match &self.space {
-            Space::Discrete { n } => {
-                for a in &mut self.discrete {
-                    *a = self.rng.below(*n) as i64;
-                }
-                ActionBatch::Discrete(&self.discrete)
-            }
-            Space::MultiDiscrete { nvec } => {
-                for (i, a) in self.discrete.iter_mut().enumerate() {
-                    *a = self.rng.below(nvec[i % dim]) as i64;
-                }
-                ActionBatch::MultiDiscrete(&self.discrete)
-            }
-            Space::Box { .. } => {
-                for chunk in self.continuous.chunks_mut(dim) {
-                    self.space.sample_into(&mut self.rng, chunk);
-                }
-                ActionBatch::Box(&self.continuous)
-            }
-        }
-    }
-}
-
 fn bench(
     global: &GlobalOptions,
     env: &str,
@@ -127,7 +83,9 @@ fn bench(
 ) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(num_envs > 0, "--num-envs must be at least 1");
     anyhow::ensure!(steps > 0, "--steps must be at least 1");
-    let shards = shards.unwrap_or_else(|| ShardedVecEnv::default_shards(num_envs));
+    let shards = shards.unwrap_or_else(|| {
+        ShardedVecEnv::auto_shards(env, params, num_envs, AutoresetMode::NextStep)
+    });
 
     // One thread, no actors: the VecEnv alone.
     let mut inline = make_vec(env, params, 0..num_envs as u64, AutoresetMode::NextStep)?;
@@ -137,7 +95,7 @@ fn bench(
     let started = Instant::now();
     let mut inline_transitions = 0u64;
     for _ in 0..steps {
-        inline_transitions += inline.step(actions.next(), batch.view_mut())? as u64;
+        inline_transitions += inline.step(actions.next_batch(), batch.view_mut())? as u64;
     }
     let inline_rate = inline_transitions as f64 / started.elapsed().as_secs_f64();
 
@@ -151,7 +109,7 @@ fn bench(
         let started = Instant::now();
         let mut transitions = 0u64;
         for _ in 0..steps {
-            transitions += envs.step(actions.next()).await? as u64;
+            transitions += envs.step(actions.next_batch()).await? as u64;
         }
         let rate = transitions as f64 / started.elapsed().as_secs_f64();
         Ok::<_, anyhow::Error>((rate, envs.timing().overhead_us_per_batch()))

@@ -6,6 +6,7 @@
 
 pub mod agora;
 pub mod mosquitto;
+pub mod python;
 pub mod raw_client;
 
 use std::time::{Duration, Instant};

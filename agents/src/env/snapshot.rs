@@ -177,6 +177,65 @@ impl VecEnvSnapshot {
         decoded.map_err(|e| EnvError::InvalidState(format!("cannot decode env snapshot: {e}")))
     }
 
+    /// The snapshots of consecutive shards of one batch, cut again into
+    /// shards of `sizes` envs (in order): a checkpoint taken with one shard
+    /// count restores into another, since env `i` is the same env however
+    /// the batch is split.
+    pub fn regroup(parts: Vec<VecEnvSnapshot>, sizes: &[usize]) -> Result<Vec<Self>, EnvError> {
+        let whole = Self::concat(parts)?;
+        let total: usize = sizes.iter().sum();
+        if whole.envs.len() != total {
+            return Err(EnvError::InvalidState(format!(
+                "the env snapshots hold {} envs; this batch has {total}",
+                whole.envs.len()
+            )));
+        }
+        let mut out = Vec::with_capacity(sizes.len());
+        let mut start = 0;
+        for &size in sizes {
+            let range = start..start + size;
+            out.push(VecEnvSnapshot {
+                id: whole.id.clone(),
+                first_index: whole.first_index + start as u64,
+                mode: whole.mode,
+                started: whole.started,
+                pending_reset: whole.pending_reset[range.clone()].to_vec(),
+                episode_return: whole.episode_return[range.clone()].to_vec(),
+                episode_length: whole.episode_length[range.clone()].to_vec(),
+                envs: whole.envs[range].to_vec(),
+            });
+            start += size;
+        }
+        Ok(out)
+    }
+
+    /// Consecutive shards' snapshots joined into one.
+    fn concat(parts: Vec<VecEnvSnapshot>) -> Result<Self, EnvError> {
+        let mut parts = parts.into_iter();
+        let Some(mut whole) = parts.next() else {
+            return Err(EnvError::InvalidState("no env snapshots to restore".into()));
+        };
+        for part in parts {
+            let next_index = whole.first_index + whole.envs.len() as u64;
+            if part.id != whole.id
+                || part.mode != whole.mode
+                || part.started != whole.started
+                || part.first_index != next_index
+            {
+                return Err(EnvError::InvalidState(format!(
+                    "env snapshot of `{}` from index {} does not continue the one of `{}` ending before {next_index}",
+                    part.id, part.first_index, whole.id
+                )));
+            }
+            part.check_fits(&whole.id, next_index, part.envs.len(), whole.mode)?;
+            whole.pending_reset.extend(part.pending_reset);
+            whole.episode_return.extend(part.episode_return);
+            whole.episode_length.extend(part.episode_length);
+            whole.envs.extend(part.envs);
+        }
+        Ok(whole)
+    }
+
     /// Checks that this snapshot was taken from a batch like the one being
     /// restored: same id, indices, size and autoreset mode, and that every
     /// per-env column has one entry per env.

@@ -32,6 +32,7 @@ use crate::learners::{
 use crate::nn::adam::{Adam, AdamConfig};
 use crate::nn::clip::grad_norm;
 use crate::nn::device::DeviceKind;
+use crate::nn::host_forward;
 use crate::nn::mlp::{Activation, LayerInit, Mlp};
 use crate::nn::threads::set_compute_threads;
 use crate::nn::weights::ParamSet;
@@ -284,8 +285,14 @@ impl DqnTrainer {
 
     /// One gradient step on a sampled minibatch.
     fn train(&mut self) -> Result<(), TrainError> {
-        let (b, d) = (self.config.batch_size, self.core.spec.obs_dim());
+        let b = self.config.batch_size;
         self.replay.sample(b, &mut self.rng, &mut self.minibatch);
+        self.learn_from_minibatch()
+    }
+
+    /// The TD loss on the current minibatch, with Q(s, a) of its transitions.
+    fn td_loss(&self) -> Result<(Tensor, Tensor), TrainError> {
+        let (b, d) = (self.minibatch.actions.len(), self.core.spec.obs_dim());
         let mb = &self.minibatch;
         // The target is computed on the host: no gradient flows through it.
         let next = Tensor::from_slice(&mb.next_obs, (b, d), &self.device)?;
@@ -311,6 +318,12 @@ impl DqnTrainer {
             .gather(&actions, 1)?
             .squeeze(1)?;
         let loss = (&old_val - &target)?.sqr()?.mean_all()?;
+        Ok((loss, old_val))
+    }
+
+    /// One Adam step on the TD loss of the current minibatch.
+    fn learn_from_minibatch(&mut self) -> Result<(), TrainError> {
+        let (loss, old_val) = self.td_loss()?;
         let step = self.core.metrics.iterations;
         let loss_value =
             TrainError::check_finite("TD loss", f64::from(loss.to_scalar::<f32>()?), step)?;
@@ -364,7 +377,15 @@ impl Trainer for DqnTrainer {
         self.greedy_mask.clear();
         self.greedy_mask.extend(self.actions.iter().map(|a| *a < 0));
         if any_greedy {
-            let q = self.q_values(&self.obs, n)?;
+            // On the host copy the optimizer keeps: a batch step's few rows
+            // cost more in candle's per-op overhead than in arithmetic.
+            let q = host_forward::forward(
+                self.optimizer.host_params(),
+                self.q_network.sizes(),
+                Activation::Relu,
+                &self.obs,
+                n,
+            )?;
             for (i, a) in self.actions.iter_mut().enumerate() {
                 if *a < 0 {
                     *a = greedy(&q[i * self.n_actions..(i + 1) * self.n_actions]);
@@ -479,3 +500,6 @@ impl Trainer for DqnTrainer {
         self.optimizer.sync_from_vars()
     }
 }
+
+#[cfg(test)]
+mod torch_parity;

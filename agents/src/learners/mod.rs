@@ -40,6 +40,8 @@ mod hyperparams;
 pub mod ppo;
 pub mod q_function;
 pub mod q_table;
+#[cfg(test)]
+mod torch_parity;
 pub mod trainer_core;
 
 use serde::{Deserialize, Serialize};

@@ -41,6 +41,7 @@ use crate::nn::adam::{Adam, AdamConfig};
 use crate::nn::categorical::{argmax, log_prob_and_entropy, sample};
 use crate::nn::clip::clip_grad_norm;
 use crate::nn::device::DeviceKind;
+use crate::nn::host_forward;
 use crate::nn::mlp::{Activation, LayerInit, Mlp};
 use crate::nn::threads::set_compute_threads;
 use crate::nn::weights::ParamSet;
@@ -357,116 +358,23 @@ impl PpoTrainer {
         let d = self.core.spec.obs_dim();
         let batch = self.config.num_steps * self.core.spec.num_envs;
         let mb_size = batch / self.config.num_minibatches;
-        let c = self.config.clone();
+        let (epochs, target_kl) = (self.config.update_epochs, self.config.target_kl);
         let mut inds: Vec<usize> = (0..batch).collect();
+        let mut mb = Minibatch::default();
         let mut updates = 0;
         let mut clipfracs = Vec::new();
-        let step = self.core.metrics.env_steps;
-        let (mut mb_obs, mut mb_act, mut mb_logp, mut mb_adv, mut mb_ret, mut mb_val) = (
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-        );
-        'epochs: for _ in 0..c.update_epochs {
-            // Fisher-Yates, as np.random.shuffle.
-            for i in (1..batch).rev() {
-                let j = self.rng.below(i as u64 + 1) as usize;
-                inds.swap(i, j);
-            }
+        'epochs: for _ in 0..epochs {
+            shuffle(&mut inds, &mut self.rng);
             let mut approx_kl = 0.0;
-            for start in (0..batch).step_by(mb_size) {
-                let end = (start + mb_size).min(batch);
-                if end - start < mb_size {
-                    break; // CleanRL's slicing never yields a short minibatch either.
-                }
-                let mb = &inds[start..end];
-                let m = mb.len();
-                mb_obs.clear();
-                mb_act.clear();
-                mb_logp.clear();
-                mb_adv.clear();
-                mb_ret.clear();
-                mb_val.clear();
-                for &k in mb {
-                    mb_obs.extend_from_slice(&self.rollout.obs[k * d..(k + 1) * d]);
-                    mb_act.push(self.rollout.actions[k] as u32);
-                    mb_logp.push(self.rollout.logprobs[k]);
-                    mb_adv.push(adv[k]);
-                    mb_ret.push(returns[k]);
-                    mb_val.push(self.rollout.values[k]);
-                }
-                if c.norm_adv {
-                    let mean = mb_adv.iter().sum::<f32>() / m as f32;
-                    // torch's std() is the unbiased estimate.
-                    let var = mb_adv.iter().map(|a| (a - mean).powi(2)).sum::<f32>()
-                        / (m.max(2) - 1) as f32;
-                    let std = var.sqrt();
-                    for a in mb_adv.iter_mut() {
-                        *a = (*a - mean) / (std + 1e-8);
-                    }
-                }
-                let dev = &self.device;
-                let obs = Tensor::from_slice(&mb_obs, (m, d), dev)?;
-                let actions = Tensor::from_slice(&mb_act, m, dev)?;
-                let old_logp = Tensor::from_slice(&mb_logp, m, dev)?;
-                let advt = Tensor::from_slice(&mb_adv, m, dev)?;
-                let rett = Tensor::from_slice(&mb_ret, m, dev)?;
-                let valt = Tensor::from_slice(&mb_val, m, dev)?;
-
-                let logits = self.actor.forward(&obs)?;
-                let (new_logp, entropy) = log_prob_and_entropy(&logits, &actions)?;
-                let new_value = self.critic.forward(&obs)?.squeeze(1)?;
-                let logratio = (&new_logp - &old_logp)?;
-                let ratio = logratio.exp()?;
-
-                let lr_host = logratio.to_vec1::<f32>()?;
-                let ratio_host = ratio.to_vec1::<f32>()?;
-                approx_kl = lr_host
-                    .iter()
-                    .zip(&ratio_host)
-                    .map(|(l, r)| f64::from((r - 1.0) - l))
-                    .sum::<f64>()
-                    / m as f64;
-                clipfracs.push(
-                    ratio_host
-                        .iter()
-                        .filter(|r| f64::from((*r - 1.0).abs()) > c.clip_coef)
-                        .count() as f64
-                        / m as f64,
-                );
-
-                let pg1 = (advt.neg()? * &ratio)?;
-                let clipped = ratio.clamp(1.0 - c.clip_coef, 1.0 + c.clip_coef)?;
-                let pg2 = (advt.neg()? * clipped)?;
-                let pg_loss = pg1.maximum(&pg2)?.mean_all()?;
-
-                let v_unclipped = (&new_value - &rett)?.sqr()?;
-                let v_loss = if c.clip_vloss {
-                    let delta = (&new_value - &valt)?.clamp(-c.clip_coef, c.clip_coef)?;
-                    let v_clipped = ((&valt + delta)? - &rett)?.sqr()?;
-                    (v_unclipped.maximum(&v_clipped)?.mean_all()? * 0.5)?
-                } else {
-                    (v_unclipped.mean_all()? * 0.5)?
-                };
-                let entropy_loss = entropy.mean_all()?;
-                let loss = ((&pg_loss - (&entropy_loss * c.ent_coef)?)? + (&v_loss * c.vf_coef)?)?;
-                TrainError::check_finite("PPO loss", f64::from(loss.to_scalar::<f32>()?), step)?;
-                let mut grads = self.params.gradients(&loss)?;
-                let norm = clip_grad_norm(&mut grads, c.max_grad_norm);
-                let norm = TrainError::check_finite("gradient norm", norm, step)?;
-                self.optimizer.step(&grads)?;
+            // `chunks_exact`: CleanRL's slicing never yields a short minibatch either.
+            for chunk in inds.chunks_exact(mb_size) {
+                mb.gather(&self.rollout, d, &adv, &returns, chunk);
+                let loss = self.minibatch_step(&mb)?;
+                approx_kl = loss.approx_kl;
+                clipfracs.push(loss.clip_fraction);
                 updates += 1;
-                self.core.metrics.updates += 1;
-                self.core.metrics.grad_norm = Some(norm);
-                self.core.metrics.policy_loss = Some(f64::from(pg_loss.to_scalar::<f32>()?));
-                self.core.metrics.value_loss = Some(f64::from(v_loss.to_scalar::<f32>()?));
-                self.core.metrics.entropy = Some(f64::from(entropy_loss.to_scalar::<f32>()?));
-                self.core.metrics.approx_kl = Some(approx_kl);
             }
-            if c.target_kl.is_some_and(|k| approx_kl > k) {
+            if target_kl.is_some_and(|k| approx_kl > k) {
                 break 'epochs;
             }
         }
@@ -477,6 +385,88 @@ impl PpoTrainer {
         self.core.metrics.explained_variance =
             Some(explained_variance(&self.rollout.values, &returns));
         Ok(updates)
+    }
+
+    /// One gradient step on `mb`: its loss, the gradients clipped to
+    /// `max_grad_norm`, one Adam step; the loss's parts go to the metrics.
+    fn minibatch_step(&mut self, mb: &Minibatch) -> Result<MinibatchLoss, TrainError> {
+        let step = self.core.metrics.env_steps;
+        let loss = self.minibatch_loss(mb)?;
+        TrainError::check_finite("PPO loss", f64::from(loss.total.to_scalar::<f32>()?), step)?;
+        let mut grads = self.params.gradients(&loss.total)?;
+        let norm = clip_grad_norm(&mut grads, self.config.max_grad_norm);
+        let norm = TrainError::check_finite("gradient norm", norm, step)?;
+        self.optimizer.step(&grads)?;
+        let metrics = &mut self.core.metrics;
+        metrics.updates += 1;
+        metrics.grad_norm = Some(norm);
+        metrics.policy_loss = Some(f64::from(loss.policy.to_scalar::<f32>()?));
+        metrics.value_loss = Some(f64::from(loss.value.to_scalar::<f32>()?));
+        metrics.entropy = Some(f64::from(loss.entropy.to_scalar::<f32>()?));
+        metrics.approx_kl = Some(loss.approx_kl);
+        Ok(loss)
+    }
+
+    /// CleanRL's loss on one minibatch: clipped surrogate, (clipped) value
+    /// loss and entropy bonus, with the approximate KL and clip fraction.
+    fn minibatch_loss(&self, mb: &Minibatch) -> Result<MinibatchLoss, TrainError> {
+        let c = &self.config;
+        let (m, d, dev) = (mb.len(), self.core.spec.obs_dim(), &self.device);
+        let advantages = if c.norm_adv {
+            mb.normalised_advantages()
+        } else {
+            mb.advantages.clone()
+        };
+        let obs = Tensor::from_slice(&mb.obs, (m, d), dev)?;
+        let actions = Tensor::from_slice(&mb.actions, m, dev)?;
+        let old_logp = Tensor::from_slice(&mb.logprobs, m, dev)?;
+        let advt = Tensor::from_slice(&advantages, m, dev)?;
+        let rett = Tensor::from_slice(&mb.returns, m, dev)?;
+        let valt = Tensor::from_slice(&mb.values, m, dev)?;
+
+        let logits = self.actor.forward(&obs)?;
+        let (new_logp, entropy) = log_prob_and_entropy(&logits, &actions)?;
+        let new_value = self.critic.forward(&obs)?.squeeze(1)?;
+        let logratio = (&new_logp - &old_logp)?;
+        let ratio = logratio.exp()?;
+
+        let lr_host = logratio.to_vec1::<f32>()?;
+        let ratio_host = ratio.to_vec1::<f32>()?;
+        let approx_kl = lr_host
+            .iter()
+            .zip(&ratio_host)
+            .map(|(l, r)| f64::from((r - 1.0) - l))
+            .sum::<f64>()
+            / m as f64;
+        let clip_fraction = ratio_host
+            .iter()
+            .filter(|r| f64::from((*r - 1.0).abs()) > c.clip_coef)
+            .count() as f64
+            / m as f64;
+
+        let pg1 = (advt.neg()? * &ratio)?;
+        let clipped = ratio.clamp(1.0 - c.clip_coef, 1.0 + c.clip_coef)?;
+        let pg2 = (advt.neg()? * clipped)?;
+        let policy = pg1.maximum(&pg2)?.mean_all()?;
+
+        let v_unclipped = (&new_value - &rett)?.sqr()?;
+        let value = if c.clip_vloss {
+            let delta = (&new_value - &valt)?.clamp(-c.clip_coef, c.clip_coef)?;
+            let v_clipped = ((&valt + delta)? - &rett)?.sqr()?;
+            (v_unclipped.maximum(&v_clipped)?.mean_all()? * 0.5)?
+        } else {
+            (v_unclipped.mean_all()? * 0.5)?
+        };
+        let entropy = entropy.mean_all()?;
+        let total = ((&policy - (&entropy * c.ent_coef)?)? + (&value * c.vf_coef)?)?;
+        Ok(MinibatchLoss {
+            total,
+            policy,
+            value,
+            entropy,
+            approx_kl,
+            clip_fraction,
+        })
     }
 
     /// Adds `gamma * V(final obs)` to the reward of every env whose episode
@@ -510,6 +500,86 @@ impl PpoTrainer {
         }
         self.core.metrics.learning_rate = Some(self.optimizer.lr());
     }
+}
+
+/// Shuffles `inds` in place (Fisher-Yates, as `np.random.shuffle`).
+fn shuffle(inds: &mut [usize], rng: &mut Rng) {
+    for i in (1..inds.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        inds.swap(i, j);
+    }
+}
+
+/// One minibatch of the rollout, gathered for an update.
+#[derive(Debug, Default)]
+struct Minibatch {
+    obs: Vec<f32>,
+    actions: Vec<u32>,
+    logprobs: Vec<f32>,
+    advantages: Vec<f32>,
+    returns: Vec<f32>,
+    values: Vec<f32>,
+}
+
+impl Minibatch {
+    /// Refills this minibatch with the rollout slots `indices`.
+    fn gather(
+        &mut self,
+        rollout: &Rollout,
+        obs_dim: usize,
+        advantages: &[f32],
+        returns: &[f32],
+        indices: &[usize],
+    ) {
+        self.obs.clear();
+        self.actions.clear();
+        self.logprobs.clear();
+        self.advantages.clear();
+        self.returns.clear();
+        self.values.clear();
+        for &k in indices {
+            self.obs
+                .extend_from_slice(&rollout.obs[k * obs_dim..(k + 1) * obs_dim]);
+            self.actions.push(rollout.actions[k] as u32);
+            self.logprobs.push(rollout.logprobs[k]);
+            self.advantages.push(advantages[k]);
+            self.returns.push(returns[k]);
+            self.values.push(rollout.values[k]);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.actions.len()
+    }
+
+    /// The advantages shifted to mean 0 and scaled by their standard
+    /// deviation (the unbiased one, as torch's `std()`).
+    fn normalised_advantages(&self) -> Vec<f32> {
+        let m = self.advantages.len();
+        let mean = self.advantages.iter().sum::<f32>() / m as f32;
+        let var = self
+            .advantages
+            .iter()
+            .map(|a| (a - mean).powi(2))
+            .sum::<f32>()
+            / (m.max(2) - 1) as f32;
+        let std = var.sqrt();
+        self.advantages
+            .iter()
+            .map(|a| (a - mean) / (std + 1e-8))
+            .collect()
+    }
+}
+
+/// A minibatch's loss (`total` carries the graph) and its logged parts.
+#[derive(Debug)]
+struct MinibatchLoss {
+    total: Tensor,
+    policy: Tensor,
+    value: Tensor,
+    entropy: Tensor,
+    approx_kl: f64,
+    clip_fraction: f64,
 }
 
 /// `1 - var(returns - values) / var(returns)` (NaN when the returns do not vary).
@@ -558,9 +628,27 @@ impl Trainer for PpoTrainer {
             self.core.spec.obs_dim(),
             self.n_actions,
         );
-        let obs = self.tensor(&self.next_obs, n, d)?;
-        let logits = self.actor.forward(&obs)?.flatten_all()?.to_vec1::<f32>()?;
-        let values = self.values_of(&obs)?;
+        // On the host copies the optimizer keeps (critic first, then actor):
+        // one step's few rows cost more in candle's per-op overhead than in
+        // arithmetic.
+        let (critic_params, actor_params) = self
+            .optimizer
+            .host_params()
+            .split_at(2 * (self.critic.sizes().len() - 1));
+        let logits = host_forward::forward(
+            actor_params,
+            self.actor.sizes(),
+            Activation::Tanh,
+            &self.next_obs,
+            n,
+        )?;
+        let values = host_forward::forward(
+            critic_params,
+            self.critic.sizes(),
+            Activation::Tanh,
+            &self.next_obs,
+            n,
+        )?;
         let s = self.step;
         let mut scratch = vec![0.0f64; na];
         for i in 0..n {
@@ -674,3 +762,6 @@ impl Trainer for PpoTrainer {
         self.optimizer.sync_from_vars()
     }
 }
+
+#[cfg(test)]
+mod torch_parity;

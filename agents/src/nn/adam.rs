@@ -117,6 +117,12 @@ impl Adam {
         self.state.config.lr = lr;
     }
 
+    /// The parameters as the optimizer holds them on the host, in order
+    /// (always equal to their `Var`s: every write goes through here).
+    pub fn host_params(&self) -> &[Vec<f32>] {
+        &self.host
+    }
+
     /// Re-reads the parameters from their `Var`s (after weights were loaded
     /// from elsewhere).
     pub fn sync_from_vars(&mut self) -> Result<(), TrainError> {

@@ -5,6 +5,7 @@
 //! | --- | --- |
 //! | [`mlp`] | fully connected networks (weights as candle `Var`s) |
 //! | [`linear`] | the fused affine layer with its backward (a candle custom op) |
+//! | [`host_forward`] | the forward pass on host copies of the parameters, for acting |
 //! | [`matmul`] | the one-thread CPU matrix product (a candle custom op) |
 //! | [`tanh`] | a vectorizable `tanh` (a candle custom op) |
 //! | [`init`] | seeded torch-default (Kaiming-uniform) and orthogonal init |
@@ -24,6 +25,7 @@ pub mod adam;
 pub mod categorical;
 pub mod clip;
 pub mod device;
+pub mod host_forward;
 pub mod init;
 pub mod linear;
 pub mod matmul;

@@ -1,11 +1,16 @@
-//! Where a learner's envs step: on its own thread (small batches, where an
-//! actor hop per step would cost more than the step) or in shard actors.
+//! Where a learner's envs step: on its own thread (when a hand-off per
+//! step would cost more than it saves) or split into shards stepped in
+//! parallel.
 
 use agora_agents::{ActionBatch, Batch, VecEnvSnapshot, VectorEnv};
 
 use crate::env::{EnvActorError, ShardedVecEnv};
 
 /// A learner's env batch.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per learner, built once and never moved on the step path"
+)]
 pub enum EnvHost {
     /// Stepped on the learner's thread.
     Inline {
@@ -14,7 +19,8 @@ pub enum EnvHost {
         /// Their step buffers.
         batch: Batch,
     },
-    /// Stepped by shard actors, one thread each.
+    /// Split into shards: the first stepped on the learner's thread, each
+    /// other one on a thread of its own.
     Actors(ShardedVecEnv),
 }
 
@@ -83,14 +89,11 @@ impl EnvHost {
     /// Puts snapshots back (one per shard).
     pub async fn restore(&mut self, snapshots: Vec<VecEnvSnapshot>) -> Result<(), EnvActorError> {
         match self {
-            EnvHost::Inline { envs, .. } => match snapshots.as_slice() {
-                [one] => Ok(envs.restore(one)?),
-                other => Err(agora_agents::EnvError::InvalidConfig(format!(
-                    "the checkpoint holds {} env shards; this run steps its envs inline (shards = 0)",
-                    other.len()
-                ))
-                .into()),
-            },
+            EnvHost::Inline { envs, .. } => {
+                // Taken with any shard count: joined into the one batch.
+                let whole = VecEnvSnapshot::regroup(snapshots, &[envs.num_envs()])?;
+                Ok(envs.restore(&whole[0])?)
+            }
             EnvHost::Actors(envs) => envs.restore(snapshots).await,
         }
     }

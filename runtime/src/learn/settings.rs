@@ -73,10 +73,11 @@ pub struct EnvSection {
     /// Envs stepped together (default: 4 for PPO as CleanRL, else 1).
     #[serde(default)]
     pub num_envs: Option<usize>,
-    /// Env threads: 0 steps the batch on the learner's own thread (fastest
-    /// for small batches, where an actor hop per step would dominate); N
-    /// runs N shard actors. Default: 0 below 64 envs, else one per core
-    /// minus the learner's.
+    /// Env shards: 0 steps the batch on the learner's own thread; N splits
+    /// it into N shards stepped in parallel, the first by the learner's
+    /// thread and each other one by a thread of its own. Default: measured
+    /// at start (one per core when splitting saves at least a fifth of a
+    /// step, else 0). A checkpoint resumes with any shard count.
     #[serde(default)]
     pub shards: Option<usize>,
     /// `make()` keyword arguments, e.g. `{ map_name = "8x8", is_slippery = false }`.

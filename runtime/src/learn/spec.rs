@@ -11,19 +11,12 @@ use crate::env::ShardedVecEnv;
 use crate::settings::KindError;
 use crate::supervisor::RestartPolicy;
 
-/// Batches at least this large default to shard actors; below, a per-step
-/// actor hop would cost more than stepping the envs.
-const ACTOR_BATCH: usize = 64;
-
-/// Shards when the config names none: inline below `ACTOR_BATCH` envs;
-/// above, one per core but the learner's, unless that is a single shard,
-/// which only adds a hop (the learner waits while it steps): on 2 cores
-/// CartPole x 4096 stepped at 80 M/s inline and 46 M/s through one shard.
-fn default_shards(num_envs: usize) -> usize {
-    if num_envs < ACTOR_BATCH {
-        return 0;
-    }
-    match ShardedVecEnv::default_shards(num_envs) {
+/// Shards when the config names none: as many as
+/// [`ShardedVecEnv::auto_shards`] measures to pay off; when that is one,
+/// the envs are stepped inline (the same thing, without the actor's
+/// bookkeeping).
+fn default_shards(env_id: &str, params: &Params, num_envs: usize) -> usize {
+    match ShardedVecEnv::auto_shards(env_id, params, num_envs, AutoresetMode::SameStep) {
         1 => 0,
         shards => shards,
     }
@@ -76,7 +69,9 @@ impl LearnerSpec {
             Algorithm::Ppo => 4,
             _ => 1,
         });
-        let shards = env.shards.unwrap_or(default_shards(num_envs));
+        let shards = env
+            .shards
+            .unwrap_or_else(|| default_shards(&env.id, &params, num_envs));
         if shards > num_envs {
             return Err(KindError::at(
                 "env.shards",
