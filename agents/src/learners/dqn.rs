@@ -32,7 +32,7 @@ use crate::learners::{
 use crate::nn::adam::{Adam, AdamConfig};
 use crate::nn::clip::grad_norm;
 use crate::nn::device::DeviceKind;
-use crate::nn::host_forward;
+use crate::nn::host_forward::HostForward;
 use crate::nn::mlp::{Activation, LayerInit, Mlp};
 use crate::nn::threads::set_compute_threads;
 use crate::nn::weights::ParamSet;
@@ -171,6 +171,8 @@ pub struct DqnTrainer {
     /// Which actions of the last act were greedy.
     greedy_mask: Vec<bool>,
     minibatch: Minibatch,
+    /// The Q-network's forward pass for acting, on the host.
+    acting: HostForward,
 }
 
 impl DqnTrainer {
@@ -228,6 +230,7 @@ impl DqnTrainer {
             last_q: None,
             greedy_mask: Vec::with_capacity(n),
             minibatch: Minibatch::default(),
+            acting: HostForward::default(),
             core: TrainerCore::new(Algorithm::Dqn, spec, seed, metrics),
         })
     }
@@ -379,13 +382,16 @@ impl Trainer for DqnTrainer {
         if any_greedy {
             // On the host copy the optimizer keeps: a batch step's few rows
             // cost more in candle's per-op overhead than in arithmetic.
-            let q = host_forward::forward(
-                self.optimizer.host_params(),
-                self.q_network.sizes(),
-                Activation::Relu,
-                &self.obs,
-                n,
-            )?;
+            let q = self
+                .acting
+                .forward(
+                    self.optimizer.host_params(),
+                    self.q_network.sizes(),
+                    Activation::Relu,
+                    &self.obs,
+                    n,
+                )?
+                .to_vec();
             for (i, a) in self.actions.iter_mut().enumerate() {
                 if *a < 0 {
                     *a = greedy(&q[i * self.n_actions..(i + 1) * self.n_actions]);

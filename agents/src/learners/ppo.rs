@@ -41,7 +41,7 @@ use crate::nn::adam::{Adam, AdamConfig};
 use crate::nn::categorical::{argmax, log_prob_and_entropy, sample};
 use crate::nn::clip::clip_grad_norm;
 use crate::nn::device::DeviceKind;
-use crate::nn::host_forward;
+use crate::nn::host_forward::HostForward;
 use crate::nn::mlp::{Activation, LayerInit, Mlp};
 use crate::nn::threads::set_compute_threads;
 use crate::nn::weights::ParamSet;
@@ -227,6 +227,9 @@ pub struct PpoTrainer {
     actions: Vec<i64>,
     /// Policy logits of the last act's batch.
     last_logits: Vec<f32>,
+    /// Actor and critic forward passes for acting, on the host.
+    actor_acting: HostForward,
+    critic_acting: HostForward,
 }
 
 impl PpoTrainer {
@@ -309,6 +312,8 @@ impl PpoTrainer {
             },
             actions: vec![0; n],
             last_logits: Vec::new(),
+            actor_acting: HostForward::default(),
+            critic_acting: HostForward::default(),
             core: TrainerCore::new(Algorithm::Ppo, spec, seed, metrics),
         })
     }
@@ -635,14 +640,17 @@ impl Trainer for PpoTrainer {
             .optimizer
             .host_params()
             .split_at(2 * (self.critic.sizes().len() - 1));
-        let logits = host_forward::forward(
-            actor_params,
-            self.actor.sizes(),
-            Activation::Tanh,
-            &self.next_obs,
-            n,
-        )?;
-        let values = host_forward::forward(
+        let logits = self
+            .actor_acting
+            .forward(
+                actor_params,
+                self.actor.sizes(),
+                Activation::Tanh,
+                &self.next_obs,
+                n,
+            )?
+            .to_vec();
+        let values = self.critic_acting.forward(
             critic_params,
             self.critic.sizes(),
             Activation::Tanh,
