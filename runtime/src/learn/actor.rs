@@ -301,6 +301,7 @@ impl LearnerActor {
                     updates: metrics.updates,
                     mean_return: progress.mean_return,
                     best_mean_return: progress.best_mean_return,
+                    stream_dropped: work.stream_dropped(),
                 },
             );
         }

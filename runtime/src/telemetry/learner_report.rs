@@ -21,6 +21,10 @@ pub struct LearnerReport {
     pub mean_return: Option<f64>,
     /// Best rolling mean return.
     pub best_mean_return: Option<f64>,
+    /// Live episode steps (visual mode) dropped because the stream's
+    /// bounded queue was full.
+    #[serde(default)]
+    pub stream_dropped: u64,
 }
 
 impl LearnerReport {
