@@ -14,19 +14,16 @@ created under bench/.venv-control on first use.
 """
 import argparse, json, os, statistics, subprocess, sys, tempfile, threading, time, socket
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import control_venv  # noqa: E402  (bench/control/control_venv.py)
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HERE = os.path.dirname(os.path.abspath(__file__))
 VENV = os.path.join(ROOT, "bench", ".venv-control")
 
 
 def ensure_venv():
-    py = os.path.join(VENV, "bin", "python")
-    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
-        return
-    if not os.path.exists(py):
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-        subprocess.run([py, "-m", "pip", "install", "-q", "paho-mqtt==2.1.0"], check=True)
-    os.execv(py, [py] + sys.argv)
+    control_venv.run_inside(VENV, ["paho-mqtt==2.1.0"])
 
 
 def load1():

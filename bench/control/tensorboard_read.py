@@ -11,6 +11,9 @@ tensorboard is installed into bench/.venv-tensorboard on first use.
 """
 import json, math, os, subprocess, sys, tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import control_venv  # noqa: E402  (bench/control/control_venv.py)
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VENV = os.path.join(ROOT, "bench", ".venv-tensorboard")
 
@@ -40,13 +43,7 @@ TRAIN_TAGS = {
 
 
 def ensure_venv():
-    py = os.path.join(VENV, "bin", "python")
-    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
-        return
-    if not os.path.exists(py):
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-        subprocess.run([py, "-m", "pip", "install", "-q", "tensorboard==2.20.0"], check=True)
-    os.execv(py, [py] + sys.argv)
+    control_venv.run_inside(VENV, ["tensorboard==2.20.0"])
 
 
 def agora_binary():
