@@ -225,7 +225,13 @@ LABELS = {"mosquitto": "Mosquitto", "embedded": "embedded", "in-process": "in-pr
 def messaging_file(name=None):
     if name:
         return MESSAGING / name
-    return newest(p for p in MESSAGING.glob("*.json") if isinstance((json_or_none(p) or {}).get("samples"), dict))
+    return newest(p for p in MESSAGING.glob("*.json")
+                  if not p.name.startswith("batch-") and isinstance((json_or_none(p) or {}).get("samples"), dict))
+
+
+def batch_file():
+    """The newest `run.py --only-batch` result: batched Agora beside the batched raw pair."""
+    return newest(p for p in MESSAGING.glob("batch-*.json") if isinstance((json_or_none(p) or {}).get("samples"), dict))
 
 
 def rates(samples, key):
@@ -276,10 +282,20 @@ def messaging_rows(path=None):
             f"agora/mosquitto/w{window}", f"spade/w{window}", spade_name()))
     batched = "agora/batch-postcard/mosquitto/w64"
     raw_batched = raw_batched_key(samples, 64)
-    if raw_batched:
+    equal_batching = (path, samples) if raw_batched else None
+    if not raw_batched and batch_file():
+        bpath = batch_file()
+        bsamples = read_json(bpath)["samples"]
+        raw_batched = raw_batched_key(bsamples, 64)
+        equal_batching = (bpath, bsamples) if raw_batched else None
+    if equal_batching:
+        bpath, bsamples = equal_batching
         rows.append(round_trip_row(
-            path, samples, f"round trips/s, window 64, `batch = true` (postcard) on both sides, {MOSQUITTO}",
-            batched, raw_batched, "raw rumqttc pair, batched (`runtime/benches/raw_pingpong.rs`)"))
+            bpath, bsamples,
+            f"round trips/s, window 64, batched on both sides, {MOSQUITTO}: Agora `batch = true` (postcard "
+            f"envelopes) against a raw pair that sends each window refill as one publish of 274-byte records "
+            f"and answers each publish with one",
+            batched, raw_batched, "raw rumqttc pair, batched (`raw_pingpong.rs --batch`)"))
     rows.append(round_trip_row(
         path, samples,
         f"round trips/s, window 64, `batch = true` (postcard), {MOSQUITTO} — batched on Agora's side only "
@@ -630,7 +646,7 @@ AGORA_RL = "`agents/examples/train.rs`, an example binary, not `agora run`"
 def rl_runs(fast):
     """Grouped lines of the newest main run (`*-raw.jsonl`) or of the newest
     fast-PPO rerun (`*-fast-raw.jsonl`), with its source cell."""
-    files = [p for p in RL.glob("*-raw.jsonl") if ("-fast-" in p.name) == fast]
+    files = [p for p in RL.glob("*-raw.jsonl") if ("-fast-" in p.name) == fast and "-fast-ppo-" not in p.name]
     path = newest(files)
     if not path:
         return {}, ""
@@ -676,21 +692,19 @@ def solved(runs):
 
 
 def rl_sb3_rows():
+    """SB3 at CleanRL's settings through the example binary; the tuned PPO's rows (the example
+    binary against the zoo's, different hyperparameters) gave way to `fast_ppo_rows`."""
     rows = []
-    for fast in (False, True):
-        groups, src = rl_runs(fast)
-        pairs = ([("ppo", "fast", "zoo", "fast PPO (`bench/rl/cartpole-ppo-fast.toml`, 8 envs) against SB3 PPO with "
-                   "rl-baselines3-zoo's CartPole-v1 settings: different hyperparameters on each side")]
-                 if fast else
-                 [("dqn", "cleanrl", "cleanrl", "DQN, CleanRL `dqn.py` settings on both sides (SB3 minimises the Huber "
-                   "loss, CleanRL and Agora the squared error)"),
-                  ("ppo", "cleanrl", "cleanrl", "PPO, CleanRL `ppo.py` settings on both sides (SB3 clips the value "
-                   "prediction, CleanRL and Agora the value loss)")])
-        for algo, label, peer_label, what in pairs:
-            a, p = groups.get(("agora", algo, label)), groups.get(("sb3", algo, peer_label))
-            if not a or not p:
-                continue
-            rows += sb3_pair_rows(f"CartPole {what}; Agora through {AGORA_RL}", a, p, src)
+    groups, src = rl_runs(False)
+    pairs = [("dqn", "cleanrl", "cleanrl", "DQN, CleanRL `dqn.py` settings on both sides (SB3 minimises the Huber "
+              "loss, CleanRL and Agora the squared error)"),
+             ("ppo", "cleanrl", "cleanrl", "PPO, CleanRL `ppo.py` settings on both sides (SB3 clips the value "
+              "prediction, CleanRL and Agora the value loss)")]
+    for algo, label, peer_label, what in pairs:
+        a, p = groups.get(("agora", algo, label)), groups.get(("sb3", algo, peer_label))
+        if not a or not p:
+            continue
+        rows += sb3_pair_rows(f"CartPole {what}; Agora through {AGORA_RL}", a, p, src)
     return rows
 
 
@@ -725,8 +739,49 @@ def sb3_pair_rows(what, a, p, src):
     return rows
 
 
+def fast_ppo_rows():
+    """`bench/rl/fast_ppo.py bench`: the tuned PPO through `agora run` against SB3 with the same
+    hyperparameters and against SB3 with rl-baselines3-zoo's."""
+    path = newest(RL.glob("*-fast-ppo-raw.jsonl"))
+    if not path:
+        return []
+    runs = read_jsonl(path)
+    side = lambda impl, label: [r for r in runs if r["impl"] == impl and r["label"] == label]
+    agora = side("agora", "fast")
+    src = source(path, "python3 bench/rl/fast_ppo.py bench")
+    versions = next((r["versions"] for r in runs if r.get("versions")), None)
+    peer_name = (f"Stable-Baselines3 {versions['stable_baselines3']} (torch {versions['torch']} CPU, 1 thread; "
+                 f"Gymnasium {versions['gymnasium']})" if versions else SB3)
+    rows = []
+    for label, what in (("fast", "SB3 PPO with the same hyperparameters (read from the same file; equal work)"),
+                        ("zoo", "SB3 PPO with rl-baselines3-zoo's CartPole-v1 settings (different hyperparameters)")):
+        peer = side("sb3", label)
+        if not agora or not peer:
+            continue
+        load = load_range([r["load1"] for r in agora + peer])
+        n = f"n {len(agora)} / {len(peer)} seeds (1–10; tuned on seeds ≥ 100)"
+        for key, text in (("wall_to_475", "wall time from process start"),
+                          ("training_to_475", "training time (Agora from `run_started`, SB3 from `model.learn`)")):
+            wa, wp = [r[key] for r in solved(agora)], [r[key] for r in solved(peer)]
+            if not wa or not wp:
+                continue
+            rows.append(Row(
+                f"tuned PPO (`configs/cartpole-ppo-fast.toml`, `agora run`) against {what}: {text} to a mean "
+                f"return of 475 over the last 20 training episodes (ratio SB3 ÷ Agora)",
+                f"{secs(median(wa))}, {len(wa)}/{len(agora)} solved", f"{peer_name} {secs(median(wp))}, "
+                f"{len(wp)}/{len(peer)} solved", ratio(median(wp) / median(wa)),
+                f"{n}; solved runs {spread(wa, secs_n, ' s')} / {spread(wp, secs_n, ' s')}; load {load}", src))
+        sa, sp = [r["steps_to_475"] for r in solved(agora)], [r["steps_to_475"] for r in solved(peer)]
+        if sa and sp:
+            rows.append(Row(
+                f"tuned PPO against {what}: env steps to that mean return (fewer is better; ratio Agora ÷ SB3)",
+                ksteps(median(sa)), f"{peer_name} {ksteps(median(sp))}", ratio(median(sa) / median(sp)),
+                f"{n}; solved runs {spread(sa, ksteps)} / {spread(sp, ksteps)}; load {load}", src))
+    return rows
+
+
 def rl_table(args):
-    return row_table(rl_sb3_rows() + rl_q_rows())
+    return row_table(fast_ppo_rows() + rl_sb3_rows() + rl_q_rows())
 
 
 # ---------------------------------------------------------------- rl_cleanrl
@@ -837,8 +892,8 @@ def control_table(args):
 # ---------------------------------------------------------------- tables
 
 def perf_table(args):
-    return row_table(messaging_rows() + bdi_rows() + envs_rows() + rl_cleanrl_rows() + rl_q_rows()
-                     + control_rows())
+    return row_table(messaging_rows() + bdi_rows() + envs_rows() + rl_cleanrl_rows() + fast_ppo_rows()
+                     + rl_q_rows() + control_rows())
 
 
 def dashboard_table(args):

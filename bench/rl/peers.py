@@ -2,7 +2,7 @@
 Gymnasium Q-learning loop, printing one JSON line per run in the same
 format as Agora's `train` example.
 
-    python peers.py sb3 --algo dqn|ppo --hp cleanrl|zoo --seed S [--t0 UNIX]
+    python peers.py sb3 --algo dqn|ppo --hp cleanrl|zoo|fast --seed S [--t0 UNIX] [--config TOML]
     python peers.py qlearn --seed S [--t0 UNIX]
 
 CartPole runs stop when the mean return of the last 20 training episodes
@@ -25,6 +25,7 @@ def sb3(args):
 
     torch.set_num_threads(1)
     import gymnasium as gym
+    import stable_baselines3
     from stable_baselines3 import DQN, PPO
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.env_util import make_vec_env
@@ -85,6 +86,30 @@ def sb3(args):
                     max_grad_norm=0.5, normalize_advantage=True,
                     policy_kwargs=dict(optimizer_kwargs=dict(eps=1e-5)),
                     seed=args.seed, device="cpu")
+    elif args.hp == "fast":
+        # Agora's tuned PPO, every hyperparameter read from its config (the
+        # keys it leaves out take Agora's PpoConfig defaults, CleanRL's).
+        import tomllib
+
+        with open(args.config, "rb") as f:
+            config = tomllib.load(f)
+        ppo, n_envs = config["ppo"], config["env"]["num_envs"]
+        lr, steps = ppo.get("learning_rate", 2.5e-4), ppo.get("num_steps", 128)
+        clip = ppo.get("clip_coef", 0.2)
+        hidden = ppo.get("hidden_sizes", [64, 64])
+        total = ppo.get("total_timesteps", 500_000)
+        env = make_vec_env("CartPole-v1", n_envs=n_envs, seed=args.seed)
+        model = PPO("MlpPolicy", env, n_steps=steps,
+                    batch_size=n_envs * steps // ppo.get("num_minibatches", 4),
+                    n_epochs=ppo.get("update_epochs", 4), gamma=ppo.get("gamma", 0.99),
+                    gae_lambda=ppo.get("gae_lambda", 0.95), ent_coef=ppo.get("ent_coef", 0.01),
+                    vf_coef=ppo.get("vf_coef", 0.5), max_grad_norm=ppo.get("max_grad_norm", 0.5),
+                    learning_rate=linear(lr) if ppo.get("anneal_lr", True) else lr,
+                    clip_range=clip, clip_range_vf=clip if ppo.get("clip_vloss", True) else None,
+                    normalize_advantage=ppo.get("norm_adv", True),
+                    policy_kwargs=dict(net_arch=dict(pi=hidden, vf=hidden),
+                                       optimizer_kwargs=dict(eps=ppo.get("adam_eps", 1e-5))),
+                    seed=args.seed, device="cpu")
     else:
         # rl-baselines3-zoo hyperparams/ppo.yml, CartPole-v1.
         n_envs, total = 8, 100_000
@@ -101,6 +126,8 @@ def sb3(args):
         "num_envs": n_envs, "seed": args.seed, "env_steps": steps, "train_secs": secs,
         "sps": steps / secs, "startup_secs": start - t0, "solved": bool(solved),
         "wall_to_475": solved.get("wall"), "steps_to_475": solved.get("steps"),
+        "versions": {"stable_baselines3": stable_baselines3.__version__, "torch": torch.__version__,
+                     "gymnasium": gym.__version__},
     }), flush=True)
 
 
@@ -158,7 +185,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("what", choices=["sb3", "qlearn"])
     p.add_argument("--algo", choices=["dqn", "ppo"], default="ppo")
-    p.add_argument("--hp", choices=["cleanrl", "zoo"], default="cleanrl")
+    p.add_argument("--hp", choices=["cleanrl", "zoo", "fast"], default="cleanrl")
+    p.add_argument("--config", default=None, help="with --hp fast: the Agora config to copy (configs/cartpole-ppo-fast.toml)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--t0", type=float, default=None)
     args = p.parse_args()
