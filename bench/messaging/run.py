@@ -4,7 +4,10 @@ request/reply pair (same broker, QoS 1, payload size) and against SPADE,
 plus agent start-up. Scenarios alternate; each runs REPEATS times; the
 summary gives medians, ratios and the 1-minute load beside them.
 
-    python3 bench/messaging/run.py [--repeats 3] [--quick]
+    python3 bench/messaging/run.py [--repeats 3] [--quick] [--only-batch]
+
+--only-batch runs just the batched rows at window 64 (Agora `batch = true`
+and the raw pair with `--batch`) into results/batch-<timestamp>.json.
 
 Needs: cargo, mosquitto, python3 (SPADE's venv is created on first use by
 bench/messaging/spade/*). Writes bench/messaging/results/<timestamp>.json.
@@ -201,6 +204,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="small counts, to check the script")
     parser.add_argument("--no-spade", action="store_true")
+    parser.add_argument("--only-batch", action="store_true",
+                        help="only the batched rows at window 64 (Agora batch = true and the batched raw pair)")
     args = parser.parse_args()
 
     scale = 0.1 if args.quick else 1.0
@@ -224,25 +229,36 @@ def main():
         for repeat in range(args.repeats):
             log(f"repeat {repeat + 1}/{args.repeats} (load {load1():.2f})")
             for window, count, warmup in ((1, n1, n1 // 10), (64, n64, n64 // 20)):
-                for name, port in brokers.items():
+                if args.only_batch and window != 64:
+                    continue
+                for name, port in ({} if args.only_batch else brokers).items():
                     record(f"raw/{name}/w{window}", run_json([raw, "--port", str(port), "--window", str(window),
                                                               "--count", str(count), "--warmup", str(warmup)]))
                     record(f"agora/{name}/w{window}",
                            agora_pingpong(agora, data, f"mqtt://127.0.0.1:{port}", window, count, warmup))
-                record(f"agora/in-process/w{window}", agora_pingpong(agora, data, "embedded:0", window, count, warmup))
+                if not args.only_batch:
+                    record(f"agora/in-process/w{window}",
+                           agora_pingpong(agora, data, "embedded:0", window, count, warmup))
                 # `[run] batch = true`: what an agent sends to one receiver in
                 # one turn travels as one MQTT message.
+                batched = count * (5 if window > 1 else 1)
+                # The same batching on the raw side: one publish per window
+                # refill, one reply publish per request publish.
+                record(f"raw-batch/mosquitto/w{window}",
+                       run_json([raw, "--port", str(mosquitto.port), "--window", str(window), "--count",
+                                 str(batched), "--warmup", str(warmup), "--batch"]))
                 for encoding in ("json", "postcard"):
-                    batched = count * (5 if window > 1 else 1)
                     record(f"agora/batch-{encoding}/mosquitto/w{window}",
                            agora_pingpong(agora, data, f"mqtt://127.0.0.1:{mosquitto.port}", window, batched,
                                           warmup, True, encoding))
                     record(f"agora/batch-{encoding}/in-process/w{window}",
                            agora_pingpong(agora, data, "embedded:0", window, batched, warmup, True, encoding))
-                if not args.no_spade:
+                if not (args.no_spade or args.only_batch):
                     spade_count = spade_n1 if window == 1 else spade_n64
                     record(f"spade/w{window}", run_json([sys.executable, os.path.join(HERE, "spade", "pingpong.py"),
                                                          "--window", str(window), "--count", str(spade_count)]))
+            if args.only_batch:
+                continue
             record("agora/startup-10k/in-process", agora_startup(agora, data, "embedded:0"))
             record("agora/startup-10k/mosquitto", agora_startup(agora, data, f"mqtt://127.0.0.1:{mosquitto.port}"))
             record("agora/rss-slope/mosquitto", agora_rss_slope(agora, data, f"mqtt://127.0.0.1:{mosquitto.port}"))
@@ -257,7 +273,9 @@ def main():
     summary = summarize(samples)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    with open(os.path.join(HERE, "results", f"{stamp}.json"), "w") as f:
+    # A batch-only run is kept apart: the tables read it for the batched rows only.
+    name = f"batch-{stamp}.json" if args.only_batch else f"{stamp}.json"
+    with open(os.path.join(HERE, "results", name), "w") as f:
         json.dump({"summary": summary, "samples": samples}, f, indent=1)
     print(json.dumps(summary, indent=1))
 
@@ -279,6 +297,9 @@ def summarize(samples):
             a, r = rate(f"agora/batch-{encoding}/mosquitto/w{window}"), rate(f"raw/mosquitto/w{window}")
             if a and r:
                 out["ratios"][f"agora batch-{encoding}/raw mosquitto w{window}"] = round(a / r, 3)
+            rb = rate(f"raw-batch/mosquitto/w{window}")
+            if a and rb:
+                out["ratios"][f"agora batch-{encoding}/raw batched mosquitto w{window}"] = round(a / rb, 3)
         s = rate(f"spade/w{window}")
         for variant in ("in-process", "embedded", "mosquitto", "batch-json/mosquitto", "batch-json/in-process",
                         "batch-postcard/mosquitto", "batch-postcard/in-process"):

@@ -2,8 +2,14 @@
 //! with rumqttc directly, no Agora in between. Same broker, QoS 1, TCP_NODELAY
 //! and payload size as an Agora pinger → echo exchange.
 //!
+//! With `--batch`, batched as Agora's `[run] batch = true` is: every request
+//! the window lets out at once travels in one MQTT publish (fixed-size
+//! records, the sequence number first), the echo answers each publish with
+//! one publish, and the pinger takes every reply that has arrived before it
+//! refills the window (as an agent handles its mailbox in one turn).
+//!
 //! ```text
-//! cargo bench -p agora-runtime --bench raw_pingpong -- --port 1883 --window 64 --count 100000
+//! cargo bench -p agora-runtime --bench raw_pingpong -- --port 1883 --window 64 --count 100000 [--batch]
 //! ```
 //!
 //! Prints one JSON line with round trips/s and RTT percentiles.
@@ -21,6 +27,7 @@ struct Args {
     count: u64,
     warmup: u64,
     payload_bytes: usize,
+    batch: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -30,6 +37,7 @@ fn parse_args() -> Result<Args, String> {
         count: 20_000,
         warmup: 2_000,
         payload_bytes: agora_envelope_size(),
+        batch: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -44,6 +52,7 @@ fn parse_args() -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--payload-bytes: {e}"))?
             }
+            "--batch" => args.batch = true,
             "--bench" => {}
             other => return Err(format!("unknown argument {other}")),
         }
@@ -51,6 +60,7 @@ fn parse_args() -> Result<Args, String> {
     if args.window == 0 {
         return Err("--window must be at least 1".into());
     }
+    args.payload_bytes = args.payload_bytes.max(8);
     Ok(args)
 }
 
@@ -134,14 +144,18 @@ async fn main() {
         std::process::exit(1);
     }
     let (replies_tx, mut replies) = mpsc::unbounded_channel::<u64>();
+    let record_bytes = args.payload_bytes;
     tokio::spawn(async move {
         loop {
             match ping_loop.poll().await {
                 Ok(Event::Incoming(Packet::Publish(p))) if p.payload.len() >= 8 => {
-                    let mut seq = [0u8; 8];
-                    seq.copy_from_slice(&p.payload[..8]);
-                    if replies_tx.send(u64::from_le_bytes(seq)).is_err() {
-                        return;
+                    // One record per reply (one record unless batched).
+                    for record in p.payload.chunks(record_bytes) {
+                        let mut seq = [0u8; 8];
+                        seq.copy_from_slice(&record[..8]);
+                        if replies_tx.send(u64::from_le_bytes(seq)).is_err() {
+                            return;
+                        }
                     }
                 }
                 Ok(_) => {}
@@ -151,7 +165,8 @@ async fn main() {
     });
 
     let total = args.warmup + args.count;
-    let mut payload = vec![b'x'; args.payload_bytes.max(8)];
+    let mut payload = vec![b'x'; args.payload_bytes];
+    let mut batch_payload: Vec<u8> = Vec::with_capacity(args.payload_bytes * args.window);
     let mut outstanding: HashMap<u64, Instant> = HashMap::new();
     let mut rtts_us: Vec<u64> = Vec::with_capacity(args.count as usize);
     let mut sent = 0u64;
@@ -159,6 +174,7 @@ async fn main() {
     let mut last_answer = Instant::now();
     let deadline = Instant::now() + Duration::from_secs(300);
     while sent < total || !outstanding.is_empty() {
+        batch_payload.clear();
         while sent < total && outstanding.len() < args.window {
             payload[..8].copy_from_slice(&sent.to_le_bytes());
             let now = Instant::now();
@@ -166,9 +182,22 @@ async fn main() {
                 measuring_since = Some(now);
             }
             outstanding.insert(sent, now);
-            ping.try_publish(&request_topic, QoS::AtLeastOnce, false, payload.clone())
-                .expect("outbox has room");
+            if args.batch {
+                batch_payload.extend_from_slice(&payload);
+            } else {
+                ping.try_publish(&request_topic, QoS::AtLeastOnce, false, payload.clone())
+                    .expect("outbox has room");
+            }
             sent += 1;
+        }
+        if !batch_payload.is_empty() {
+            ping.try_publish(
+                &request_topic,
+                QoS::AtLeastOnce,
+                false,
+                batch_payload.clone(),
+            )
+            .expect("outbox has room");
         }
         let seq = match tokio::time::timeout_at(deadline.into(), replies.recv()).await {
             Ok(Some(seq)) => seq,
@@ -180,9 +209,17 @@ async fn main() {
                 std::process::exit(1);
             }
         };
-        if let Some(sent_at) = outstanding.remove(&seq) {
-            let now = Instant::now();
-            if seq >= args.warmup {
+        let mut answered = vec![seq];
+        if args.batch {
+            while let Ok(more) = replies.try_recv() {
+                answered.push(more);
+            }
+        }
+        let now = Instant::now();
+        for seq in answered {
+            if let Some(sent_at) = outstanding.remove(&seq)
+                && seq >= args.warmup
+            {
                 rtts_us.push((now - sent_at).as_micros() as u64);
                 last_answer = now;
             }
@@ -199,6 +236,7 @@ async fn main() {
         "{}",
         serde_json::json!({
             "peer": "raw-rumqttc",
+            "batch": args.batch,
             "window": args.window,
             "count": args.count,
             "payload_bytes": args.payload_bytes,
