@@ -244,6 +244,10 @@ def raw_batched_key(samples, window):
                  and k.endswith(f"/w{window}")), None)
 
 
+def messaging_command(path):
+    return MESSAGING_CMD + (" --only-batch" if path.name.startswith("batch-") else "")
+
+
 def round_trip_row(path, samples, what, agora_key, peer_key, peer_text):
     a, p = rates(samples, agora_key), rates(samples, peer_key)
     if not a or not p:
@@ -251,7 +255,7 @@ def round_trip_row(path, samples, what, agora_key, peer_key, peer_text):
     loads = [s["load1"] for k in (agora_key, peer_key) for s in samples[k]]
     return Row(what, count(median(a)), f"{peer_text} {count(median(p))}", ratio(median(a) / median(p)),
                f"n {len(a)} / {len(p)}; spread {spread(a, count)} / {spread(p, count)}; load {load_range(loads)}",
-               source(path, MESSAGING_CMD))
+               source(path, messaging_command(path)))
 
 
 def counts(samples, key):
