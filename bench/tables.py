@@ -54,11 +54,6 @@ PY_Q = "the same loop in plain Python + Gymnasium 1.4.0 (`bench/rl/peers.py`)"
 # Agora's envs draw from numpy's PCG64 since this date (commit 056c701);
 # throughput measured before it is not today's code path.
 PCG64_SINCE = "20261202"
-# As bench/envs/peers.py (which needs numpy to import): EnvPool's default
-# uses every core, so it is not a one-thread peer.
-ONE_THREAD_PEERS = ("gym_single", "gym_sync", "gym_numpy", "envpool_1t")
-
-
 @dataclass
 class Row:
     what: str
@@ -533,22 +528,11 @@ def envs_file():
 
 
 def against_strongest(cell):
-    """The cell's comparisons against its strongest peers; computed from the
-    medians the way peers.py does for files that predate it."""
+    """The cell's comparisons against its strongest peers (computed as peers.py does for files
+    that predate them)."""
     if "against_strongest" in cell:
         return cell["against_strongest"]
-    med = cell["median"]
-    one = max((k for k in med if k in ONE_THREAD_PEERS), key=med.get)
-    any_ = max((k for k in med if not k.startswith("agora")), key=med.get)
-    out = {"strongest_one_thread_peer": one, "strongest_peer": any_,
-           "agora/strongest_one_thread_peer": med["agora"] / med[one]}
-    for key in med:
-        if key.startswith("agora_actors_"):
-            shards = int(key.rsplit("_", 1)[1])
-            out[f"{key}/strongest_peer"] = med[key] / med[any_]
-            out[f"{key}/agora"] = med[key] / med["agora"]
-            out[f"{key}_efficiency"] = med[key] / (shards * med["agora"])
-    return out
+    return imported("envs", "strongest").against_strongest(cell["median"])
 
 
 def env_peer(key, report):

@@ -38,6 +38,8 @@ import warnings
 import gymnasium as gym
 import numpy as np
 
+from strongest import against_strongest  # bench/envs/strongest.py
+
 warnings.filterwarnings("ignore")
 
 POOL = 256
@@ -142,10 +144,6 @@ def run_agora_actors(env_id, n, seconds, cli, shards, overheads):
     return result["actors_transitions_per_s"]
 
 
-# Peers that step on one thread (EnvPool's default uses every core).
-ONE_THREAD_PEERS = ("gym_single", "gym_sync", "gym_numpy", "envpool_1t")
-
-
 def implementations(env_id, n, binary, cli=None, overheads=None):
     impls = {}
     if n == 1:
@@ -198,20 +196,7 @@ def main():
                     samples[name].append(fn(args.seconds))
             medians = {name: statistics.median(v) for name, v in samples.items()}
             ratios = {f"agora/{name}": medians["agora"] / v for name, v in medians.items() if name != "agora"}
-            strongest_1t = max((k for k in medians if k in ONE_THREAD_PEERS), key=medians.get)
-            strongest_any = max((k for k in medians if not k.startswith("agora")), key=medians.get)
-            against = {
-                "strongest_one_thread_peer": strongest_1t,
-                "strongest_peer": strongest_any,
-                "agora/strongest_one_thread_peer": medians["agora"] / medians[strongest_1t],
-            }
-            for key in medians:
-                if key.startswith("agora_actors_"):
-                    shards = int(key.rsplit("_", 1)[1])
-                    against[f"{key}/strongest_peer"] = medians[key] / medians[strongest_any]
-                    # Scaling: the rate through k shards over k times one thread's VecEnv.
-                    against[f"{key}/agora"] = medians[key] / medians["agora"]
-                    against[f"{key}_efficiency"] = medians[key] / (shards * medians["agora"])
+            against = against_strongest(medians)
             cell = {
                 "env": env_id,
                 "num_envs": n,
