@@ -444,6 +444,38 @@ BDI_CMD = "python3 bench/bdi/runtime.py"
 BDI_PINGPONG_ROUND_TRIPS = 20000
 
 
+ENGINE_PHASES = {
+    "count_goals": "recursive achievement goals (counting to 100,000)",
+    "add_beliefs": "belief additions, each triggering a plan (10,000)",
+    "remove_beliefs": "belief removals, each triggering a plan (10,000)",
+    "queries": "test-goal queries over 1,000 beliefs (10,000)",
+}
+
+
+def bdi_engine_rows():
+    """`bench/bdi/run.py`: the engine alone against python-agentspeak, phase by phase."""
+    path = newest(BDI.glob("engine-*.json"))
+    if not path:
+        return []
+    data = read_json(path)
+    src = source(path, data.get("command", "python3 bench/bdi/run.py"), data.get("date"))
+    by = {}
+    for sample in data["samples"]:
+        by.setdefault((sample["impl"], sample["phase"]), []).append(sample["ops"] / sample["seconds"])
+    load = f"{data['load1_before']:.2f} → {data['load1_after']:.2f} (before → after)"
+    rows = []
+    for phase, what in ENGINE_PHASES.items():
+        a, p = by.get(("agora-bdi", phase)), by.get(("python-agentspeak", phase))
+        if not a or not p:
+            continue
+        rows.append(Row(
+            f"AgentSpeak engine, the same program on both sides, each in a fresh process: {what}, operations/s",
+            count(median(a)), f"python-agentspeak {data.get('python_agentspeak', '')} {count(median(p))}",
+            ratio(median(a) / median(p)),
+            f"n {len(a)} / {len(p)}; spread {spread(a, count)} / {spread(p, count)}; load {load}", src))
+    return rows
+
+
 def bdi_rows():
     path = newest(BDI.glob("runtime-*.json"))
     if not path:
@@ -508,7 +540,7 @@ def bdi_rows():
 
 
 def bdi_table(args):
-    return row_table(bdi_rows())
+    return row_table(bdi_rows() + bdi_engine_rows())
 
 
 # ---------------------------------------------------------------- envs
@@ -880,7 +912,7 @@ def control_table(args):
 # ---------------------------------------------------------------- tables
 
 def perf_table(args):
-    return row_table(messaging_rows() + bdi_rows() + envs_rows() + rl_cleanrl_rows() + fast_ppo_rows()
+    return row_table(messaging_rows() + bdi_rows() + bdi_engine_rows() + envs_rows() + rl_cleanrl_rows() + fast_ppo_rows()
                      + rl_q_rows() + control_rows())
 
 

@@ -10,7 +10,9 @@ python-agentspeak 0.2.2 on the same AgentSpeak programs (programs.py):
 Both sides run alternately, ROUNDS times (default 3), each in a fresh
 process; the script prints per-phase medians, the ratio python/agora
 (how many times faster agora-bdi is) and the 1-minute load average before
-and after. Creates the python-agentspeak venv if it is missing.
+and after, and writes every sample to results/engine-<UTC time>.json (the
+README's engine rows come from that file through bench/tables.py). Creates
+the python-agentspeak venv if it is missing.
 
     python3 bench/bdi/run.py [--rounds N] [--skip-remove]
 
@@ -24,6 +26,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -97,6 +100,31 @@ def main():
             print(f"{ph:<16}{r_med * 1e3:>12.2f}ms{'(skipped)':>20}{ops / r_med:>14,.0f}{'':>14}{'':>9}")
     print(f"rounds: {args.rounds} (medians); 1-minute load average: {load_before:.2f} before, {load_after:.2f} after; "
           f"{os.cpu_count()} CPUs")
+    write_raw(args, results, load_before, load_after, py)
+
+
+def write_raw(args, results, load_before, load_after, py):
+    """Every sample, with what produced it, for bench/tables.py."""
+    version = subprocess.run([py, "-c", "import importlib.metadata as m; print(m.version('agentspeak'))"],
+                             capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip()
+    raw = {
+        "what": "AgentSpeak engine on the same programs (bench/bdi/programs.py), each run in a fresh process",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "command": "python3 bench/bdi/run.py" + (" --skip-remove" if args.skip_remove else ""),
+        "rounds": args.rounds,
+        "agora_commit": commit,
+        "python_agentspeak": version,
+        "load1_before": load_before,
+        "load1_after": load_after,
+        "samples": [{"impl": impl, "phase": phase, "seconds": seconds, "ops": ops}
+                    for (impl, phase), runs in sorted(results.items()) for seconds, ops in runs],
+    }
+    out = HERE / "results" / time.strftime("engine-%Y%m%dT%H%M%SZ.json", time.gmtime())
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(raw, indent=1))
+    print(f"wrote {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":
