@@ -382,22 +382,22 @@ impl Trainer for DqnTrainer {
         if any_greedy {
             // On the host copy the optimizer keeps: a batch step's few rows
             // cost more in candle's per-op overhead than in arithmetic.
-            let q = self
-                .acting
-                .forward(
-                    self.optimizer.host_params(),
-                    self.q_network.sizes(),
-                    Activation::Relu,
-                    &self.obs,
-                    n,
-                )?
-                .to_vec();
+            let q = self.acting.forward(
+                self.optimizer.host_params(),
+                self.q_network.sizes(),
+                Activation::Relu,
+                &self.obs,
+                n,
+            )?;
             for (i, a) in self.actions.iter_mut().enumerate() {
                 if *a < 0 {
                     *a = greedy(&q[i * self.n_actions..(i + 1) * self.n_actions]);
                 }
             }
-            self.last_q = Some(q);
+            // Kept for the live view; its buffer is reused step to step.
+            let last = self.last_q.get_or_insert_with(Vec::new);
+            last.clear();
+            last.extend_from_slice(q);
         }
         Ok(&self.actions)
     }

@@ -58,36 +58,17 @@ fn a_ppo_update_matches_torch_to_1e_5() {
         let loss = trainer.minibatch_step(&minibatch).expect("update");
         let figure = |key: &str| want[key].as_f64().expect(key);
         let scalar = |t: &Tensor| f64::from(t.to_scalar::<f32>().expect("scalar"));
-        assert_close(
-            &format!("step {i} loss"),
-            scalar(&loss.total),
-            figure("loss"),
-        );
-        assert_close(
-            &format!("step {i} policy loss"),
-            scalar(&loss.policy),
-            figure("policy_loss"),
-        );
-        assert_close(
-            &format!("step {i} value loss"),
-            scalar(&loss.value),
-            figure("value_loss"),
-        );
-        assert_close(
-            &format!("step {i} entropy"),
-            scalar(&loss.entropy),
-            figure("entropy"),
-        );
-        assert_close(
-            &format!("step {i} approx_kl"),
-            loss.approx_kl,
-            figure("approx_kl"),
-        );
-        assert_close(
-            &format!("step {i} clip fraction"),
-            loss.clip_fraction,
-            figure("clip_fraction"),
-        );
+        let figures = [
+            ("loss", scalar(&loss.total)),
+            ("policy_loss", scalar(&loss.policy)),
+            ("value_loss", scalar(&loss.value)),
+            ("entropy", scalar(&loss.entropy)),
+            ("approx_kl", loss.approx_kl),
+            ("clip_fraction", loss.clip_fraction),
+        ];
+        for (key, got) in figures {
+            assert_close(&format!("step {i} {key}"), got, figure(key));
+        }
         let norm = trainer.core.metrics.grad_norm.expect("norm");
         assert_close(
             &format!("step {i} gradient norm"),
